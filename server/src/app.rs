@@ -1,0 +1,166 @@
+//! Building and running the server: `build(settings)` opens the database,
+//! binds the listener (port 0 picks a free one) and assembles the router, so
+//! that tests start exactly what `server serve` starts.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+use crate::core::{self, AppId, Core, SystemClock};
+use crate::store::Db;
+
+/// What `server serve` is configured with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `None`: the SQLite file in `data_dir`.
+    pub database_url: Option<String>,
+    pub core: core::Config,
+}
+
+impl Settings {
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => url.clone(),
+            _ => format!("sqlite://{}?mode=rwc", self.data_dir.join("server.db").display()),
+        }
+    }
+}
+
+/// Opens (creating and migrating) the configured database.
+pub async fn open_core(settings: &Settings) -> anyhow::Result<Core> {
+    let url = settings.database_url();
+    if url.starts_with("sqlite:") && settings.database_url.is_none() {
+        std::fs::create_dir_all(&settings.data_dir)?;
+    }
+    let db = Db::connect(&url).await.map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+    Ok(Core::new(db, Arc::new(SystemClock), settings.core.clone()))
+}
+
+/// On an empty database, a default app and its first admin token, so that a
+/// newcomer can call the API at once. Returns what was created.
+pub async fn ensure_default_app(core: &Core) -> anyhow::Result<Option<(String, String)>> {
+    if !core.apps().list().await.map_err(anyhow_core)?.is_empty() {
+        return Ok(None);
+    }
+    let app = core.apps().create(AppId::parse("default").map_err(anyhow_core)?).await.map_err(anyhow_core)?;
+    let token = core.admin_tokens().create(&app.id, "created at first start").await.map_err(anyhow_core)?;
+    Ok(Some((app.id.to_string(), token.secret)))
+}
+
+pub fn anyhow_core(e: core::Error) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+/// Every route the server answers.
+pub fn router(core: Core) -> Router {
+    Router::new()
+        .route("/healthz", get(health))
+        .merge(crate::docs::router())
+        .merge(crate::dialects::router(core.clone()))
+        .with_state(())
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn health() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({"status": "ok"}))
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    core: Core,
+}
+
+impl Application {
+    pub async fn build(settings: &Settings) -> anyhow::Result<Application> {
+        let core = open_core(settings).await?;
+        Self::build_with(settings.listen, core).await
+    }
+
+    /// With a core the caller opened (tests pass their own clock).
+    pub async fn build_with(listen: SocketAddr, core: Core) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(listen).await?;
+        Ok(Application { listener, router: router(core.clone()), core })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    pub fn core(&self) -> &Core {
+        &self.core
+    }
+
+    /// Serves until SIGINT/SIGTERM, then finishes in-flight requests.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await?;
+        self.core.db().close().await;
+        Ok(())
+    }
+
+    /// Serves until `stop` resolves (tests).
+    pub async fn run_until(self, stop: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(stop).await?;
+        Ok(())
+    }
+
+    /// Serves in a background task until [`Spawned::stop`] (tests, benchmarks).
+    pub fn spawn(self) -> Spawned {
+        let base_url = format!("http://{}", self.local_addr());
+        let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(self.run_until(async move {
+            let _ = stop_rx.await;
+        }));
+        Spawned { base_url, stop, task }
+    }
+}
+
+/// A server serving in a background task.
+pub struct Spawned {
+    /// `http://127.0.0.1:PORT`
+    pub base_url: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Spawned {
+    /// Stops accepting, finishes in-flight requests (waiting at most 10 s),
+    /// and says how the server ended.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(());
+        match tokio::time::timeout(std::time::Duration::from_secs(10), self.task).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(join)) => Err(anyhow::anyhow!("the server task failed: {join}")),
+            Err(_) => Err(anyhow::anyhow!("the server did not stop within 10 s")),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,118 @@
+//! The one domain error. Each API dialect maps these variants to its own codes
+//! in a single table; nothing here knows about those codes.
+
+use std::fmt;
+
+/// Why a friend application was refused by the target's verification setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalReason {
+    /// The target's auth mode refuses every application.
+    RefusesAll,
+    /// The target asks a question and the answer given was wrong.
+    WrongAnswer,
+}
+
+impl fmt::Display for RefusalReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RefusalReason::RefusesAll => "the user refuses all friend applications",
+            RefusalReason::WrongAnswer => "the answer to the verification question is wrong",
+        })
+    }
+}
+
+/// A failure below the domain (database, hashing thread). The cause is kept for
+/// logs; `Display` stays generic so a careless caller cannot leak SQL to clients.
+pub struct InfraError(Box<dyn std::error::Error + Send + Sync + 'static>);
+
+impl InfraError {
+    pub fn new(cause: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Self {
+        InfraError(cause.into())
+    }
+
+    /// The full cause, for logs only.
+    pub fn cause(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+}
+
+impl fmt::Debug for InfraError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "InfraError({:?})", self.0)
+    }
+}
+
+impl fmt::Display for InfraError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl std::error::Error for InfraError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.0)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("app does not exist")]
+    AppMissing,
+    #[error("app already exists")]
+    AppExists,
+    #[error("user does not exist")]
+    UserMissing,
+    #[error("username already taken")]
+    UsernameTaken,
+    #[error("mobile number already bound to another user")]
+    MobileTaken,
+    #[error("email already bound to another user")]
+    EmailTaken,
+    #[error("wrong password")]
+    WrongPassword,
+    #[error("user is disabled")]
+    UserDisabled,
+    #[error("access token missing")]
+    TokenMissing,
+    #[error("access token invalid")]
+    TokenInvalid,
+    #[error("access token expired")]
+    TokenExpired,
+    /// The token existed but was revoked (password change, kick, device removal, disable).
+    #[error("access token revoked")]
+    TokenRevoked,
+    #[error("no permission")]
+    NoPermission,
+    #[error("already friends")]
+    AlreadyFriends,
+    #[error("not friends")]
+    NotFriends,
+    #[error("blocked")]
+    Blocked,
+    #[error("friend application does not exist or has expired")]
+    ApplicationMissing,
+    #[error("friend application refused: {reason}")]
+    Refused { reason: RefusalReason },
+    #[error("too many friends")]
+    TooManyFriends,
+    #[error("device does not exist")]
+    DeviceMissing,
+    #[error("invalid {field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
+    #[error("rate limit exceeded, retry in {retry_after_ms} ms")]
+    RateLimited { retry_after_ms: i64 },
+    #[error("nonce already used")]
+    NonceReused,
+    #[error("database error")]
+    Storage(#[source] InfraError),
+    #[error("internal error")]
+    Internal(#[source] InfraError),
+}
+
+impl Error {
+    pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Error::Invalid { field, reason: reason.into() }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,58 @@
+//! Identifiers. Numeric ids come from the database; the app id is chosen by
+//! the operator and validated here.
+
+use std::fmt;
+
+use super::error::{Error, Result};
+
+/// An application (tenant). Every user, token and friendship belongs to one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AppId(String);
+
+impl AppId {
+    pub const MAX_LEN: usize = 64;
+
+    /// 1..=64 characters of `[A-Za-z0-9_.-]`, so it fits headers and URLs untouched.
+    pub fn parse(raw: &str) -> Result<Self> {
+        let ok = !raw.is_empty() && raw.len() <= Self::MAX_LEN && raw.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        if ok { Ok(AppId(raw.to_owned())) } else { Err(Error::invalid("app_id", "1 to 64 characters of A-Z a-z 0-9 _ . -")) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AppId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+macro_rules! numeric_id {
+    ($(#[$m:meta])* $name:ident) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub i64);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    };
+}
+
+numeric_id!(
+    /// A user, unique across all apps (64-bit, from the database).
+    UserId
+);
+numeric_id!(
+    /// A friend application (YHChat agrees to applications by this id).
+    ApplicationId
+);
+numeric_id!(AdminTokenId);
+numeric_id!(
+    /// A device of one user, numbered from 1 per user.
+    DeviceSn
+);

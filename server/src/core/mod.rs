@@ -1,0 +1,120 @@
+//! The domain: apps, users, tokens, devices and the friend graph.
+//!
+//! `Core` is a cheap-to-clone handle; its parts are reached through views
+//! named after what they hold (`core.friends().apply(..)`). Every operation
+//! takes the app explicitly (through an [`Actor`] or an [`AppId`]), and every
+//! stored row is scoped by app, so nothing of one app is reachable from another.
+
+pub mod admin_tokens;
+pub mod apps;
+pub mod callers;
+pub mod clock;
+pub mod devices;
+pub mod error;
+pub mod friends;
+pub mod ids;
+pub mod limits;
+pub mod paging;
+pub mod secrets;
+pub mod settings;
+pub mod tokens;
+pub mod users;
+pub mod validation;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use apps::{App, AppSettings};
+pub use callers::{Actor, Caller, Principal};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{Error, RefusalReason, Result};
+pub use ids::{AdminTokenId, AppId, ApplicationId, DeviceSn, UserId};
+pub use paging::{Page, PageRequest};
+pub use secrets::PasswordCost;
+
+use crate::store::Db;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Lifetime of a user token.
+    pub token_ttl: Duration,
+    pub password_cost: PasswordCost,
+    /// Settings a new app starts with.
+    pub app_defaults: AppSettings,
+    /// Calls per app to the signed server API (NetEase: 100/s, then 10 s refused).
+    pub server_api_rate: limits::RateRule,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            token_ttl: Duration::from_secs(7 * 24 * 3600),
+            password_cost: PasswordCost::Standard,
+            app_defaults: AppSettings::default(),
+            server_api_rate: limits::RateRule::NETEASE_APP,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Core {
+    db: Db,
+    clock: Arc<dyn Clock>,
+    config: Config,
+}
+
+impl std::fmt::Debug for Core {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Core").field("db", &self.db).field("config", &self.config).finish()
+    }
+}
+
+impl Core {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, config: Config) -> Self {
+        Core { db, clock, config }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub fn apps(&self) -> apps::Apps<'_> {
+        apps::Apps { core: self }
+    }
+
+    pub fn admin_tokens(&self) -> admin_tokens::AdminTokens<'_> {
+        admin_tokens::AdminTokens { core: self }
+    }
+
+    pub fn users(&self) -> users::Users<'_> {
+        users::Users { core: self }
+    }
+
+    pub fn settings(&self) -> settings::Settings<'_> {
+        settings::Settings { core: self }
+    }
+
+    pub fn tokens(&self) -> tokens::Tokens<'_> {
+        tokens::Tokens { core: self }
+    }
+
+    pub fn devices(&self) -> devices::Devices<'_> {
+        devices::Devices { core: self }
+    }
+
+    pub fn friends(&self) -> friends::Friends<'_> {
+        friends::Friends { core: self }
+    }
+
+    pub fn limits(&self) -> limits::Limits<'_> {
+        limits::Limits { core: self }
+    }
+}

@@ -1,0 +1,124 @@
+//! `/nimserver/friend/*.action` over the shared friend graph.
+//!
+//! How the graph reads in NetEase's terms:
+//! - `add` type 1 makes both friends at once (the server API is trusted: the
+//!   target's verification setting is not asked, a block still refuses);
+//!   type 2 is an application as MaxIM's `/roster/apply` makes it (the
+//!   target's auth mode decides: pending, friends at once, or refused 403);
+//!   types 3 and 4 accept or refuse faccid's pending application to accid.
+//! - `get` returns accid's friendship rows changed after `updatetime`,
+//!   oldest change first. A friendship ended since then is in the list with
+//!   `bidirection: false` and `updatetime` the time it ended, so a client
+//!   syncing by `updatetime` learns of deletions; `bidirection: true` is a
+//!   current friend (friendships here are always two-way).
+//! - `getByAccid` answers only current friends; anybody else (never a
+//!   friend, deleted, unknown) is 404.
+//! - `serverex` is written by `add` type 1 and `update` only (no client API
+//!   writes it); empty `alias` / `ex` / `serverex` clear them.
+
+use crate::core::friends::{ApplyRequest, DeleteOptions, Friendship, Relation, ServerFriendPatch};
+use crate::generated::netease::api::{ApiError, FriendApi, Request};
+use crate::generated::netease::models::{self, codes};
+
+use super::{Netease, api_error};
+
+impl FriendApi for Netease {
+    async fn friend_add(&self, req: Request<(), models::FriendAddInput>) -> Result<(), ApiError> {
+        let input = req.input;
+        let (me, other) = self.pair(&req.credentials, &input.accid, &input.faccid).await?;
+        let friends = self.core.friends();
+        let msg = input.msg.unwrap_or_default();
+        match input.r#type {
+            1 => friends.add_directly(&me, other, input.serverex.as_deref()).await,
+            2 => friends.apply(&me, other, ApplyRequest { reason: msg, ..Default::default() }).await.map(drop),
+            3 => friends.accept(&me, other).await,
+            4 => friends.decline(&me, other, &msg).await,
+            _ => return Err(ApiError::new(codes::PARAMETER_ERROR, "type must be 1, 2, 3 or 4")),
+        }
+        .map_err(api_error)
+    }
+
+    async fn friend_update(&self, req: Request<(), models::FriendUpdateInput>) -> Result<(), ApiError> {
+        let input = req.input;
+        let (me, other) = self.pair(&req.credentials, &input.accid, &input.faccid).await?;
+        let patch = ServerFriendPatch { alias: input.alias, ext: input.ex, server_ex: input.serverex };
+        self.core.friends().update_by_server(&me, other, patch).await.map_err(api_error)
+    }
+
+    async fn friend_delete(&self, req: Request<(), models::FriendDeleteInput>) -> Result<(), ApiError> {
+        let input = req.input;
+        let (me, other) = self.pair(&req.credentials, &input.accid, &input.faccid).await?;
+        let options = DeleteOptions { clear_alias: input.is_delete_alias.unwrap_or(false) };
+        self.core.friends().delete(&me, other, options).await.map_err(api_error)
+    }
+
+    async fn friend_get(&self, req: Request<(), models::FriendGetInput>) -> Result<models::FriendGetReply, ApiError> {
+        let app = self.authenticate(&req.credentials).await?;
+        let me = crate::core::Actor::new(app.id.clone(), self.user(&app.id, &req.input.accid).await?);
+        let rows = self.core.friends().changed_since(&me, req.input.updatetime).await.map_err(api_error)?;
+        let friends: Vec<models::FriendGetFriendsItem> = rows.into_iter().map(FriendView::from).map(FriendView::into_item).collect();
+        Ok(models::FriendGetReply { size: Some(i32::try_from(friends.len()).unwrap_or(i32::MAX)), friends: Some(friends) })
+    }
+
+    async fn friend_get_by_accid(&self, req: Request<(), models::FriendGetByAccidInput>) -> Result<models::FriendGetByAccidReply, ApiError> {
+        let input = req.input;
+        let (me, other) = self.pair(&req.credentials, &input.accid, &input.faccid).await?;
+        match self.core.friends().friendship(&me, other).await.map_err(api_error)? {
+            Some(f) if f.relation == Relation::Friend => Ok(models::FriendGetByAccidReply { friend: Some(FriendView::from(f).into_friend()) }),
+            _ => Err(ApiError::new(codes::NOT_FOUND, format!("{} and {} are not friends", input.accid, input.faccid))),
+        }
+    }
+}
+
+/// One friendship row in NetEase's fields; empty text is left out, as
+/// NetEase's own answers omit unset fields.
+struct FriendView {
+    faccid: String,
+    createtime: i64,
+    updatetime: i64,
+    bidirection: bool,
+    alias: Option<String>,
+    ex: Option<String>,
+    serverex: Option<String>,
+}
+
+impl From<Friendship> for FriendView {
+    fn from(f: Friendship) -> Self {
+        let set = |s: String| if s.is_empty() { None } else { Some(s) };
+        FriendView {
+            faccid: f.friend_username,
+            createtime: f.created_at,
+            updatetime: f.updated_at,
+            bidirection: f.relation == Relation::Friend,
+            alias: set(f.alias),
+            ex: set(f.ext),
+            serverex: set(f.server_ex),
+        }
+    }
+}
+
+impl FriendView {
+    fn into_item(self) -> models::FriendGetFriendsItem {
+        models::FriendGetFriendsItem {
+            faccid: Some(self.faccid),
+            createtime: Some(self.createtime),
+            updatetime: Some(self.updatetime),
+            bidirection: Some(self.bidirection),
+            alias: self.alias,
+            ex: self.ex,
+            serverex: self.serverex,
+        }
+    }
+
+    fn into_friend(self) -> models::FriendGetByAccidFriend {
+        models::FriendGetByAccidFriend {
+            faccid: Some(self.faccid),
+            createtime: Some(self.createtime),
+            updatetime: Some(self.updatetime),
+            bidirection: Some(self.bidirection),
+            alias: self.alias,
+            ex: self.ex,
+            serverex: self.serverex,
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! Domain scenarios, each run on SQLite and on PostgreSQL (see `harness`).
+
+mod harness;
+
+mod apps;
+mod friends;
+mod limits;
+mod races;
+mod tokens;
+mod users;

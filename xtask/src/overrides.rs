@@ -1,0 +1,445 @@
+//! Override files (`spec/overrides/<vendor>.toml`): what no document says,
+//! written down with a reason. Every rule must match something, so that an
+//! override cannot outlive the document defect it was written for.
+
+use crate::error::{DocError, DocResult};
+use crate::model::{Document, EnumValue, Field, Media, Method, Operation, Type};
+use serde::Deserialize;
+use std::cell::Cell;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Overrides {
+    /// Where the file was read from, for error messages.
+    #[serde(skip)]
+    pub file: String,
+    #[serde(default)]
+    pub info: Info,
+    #[serde(default)]
+    pub naming: Naming,
+    pub envelope: Option<Envelope>,
+    pub list_envelope: Option<Envelope>,
+    #[serde(default)]
+    pub sections: Vec<SectionRule>,
+    #[serde(default)]
+    pub security: Security,
+    #[serde(default)]
+    pub operations: Vec<OperationRule>,
+    #[serde(default)]
+    pub fields: Vec<FieldRule>,
+    #[serde(default)]
+    pub error_codes: Vec<ErrorCode>,
+    /// Which error code plays which role for generated code
+    /// (`invalid_parameter`, `too_long`, `unauthorized`, `internal`,
+    /// `not_found`); each must be one of `error_codes`.
+    #[serde(default)]
+    pub code_roles: indexmap::IndexMap<String, i64>,
+    /// Methods real clients replace by POST (the MaxIM JavaScript SDK sends
+    /// only GET and POST): a router also serves such an operation on POST.
+    #[serde(default)]
+    pub post_also_serves: Vec<Method>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Info {
+    pub title: String,
+    pub version: String,
+    pub description: String,
+}
+
+/// How ASCII operation names are derived from paths.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Naming {
+    /// Path prefixes that carry no meaning (`/nimserver`, `/v1`).
+    #[serde(default)]
+    pub strip_prefixes: Vec<String>,
+    /// Path suffixes that carry no meaning (`.action`).
+    #[serde(default)]
+    pub strip_suffixes: Vec<String>,
+}
+
+/// Response fields shared by every operation, modelled once.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Envelope {
+    /// Component name (`Envelope`).
+    pub schema: String,
+    pub description: String,
+    /// Field names that belong to the envelope.
+    pub fields: Vec<String>,
+    /// Envelope fields that are `null` in some answers (MaxIM `message` on
+    /// success).
+    #[serde(default)]
+    pub nullable: Vec<String>,
+    /// The envelope field that carries an operation's result (`data`), if
+    /// the dialect nests it; else the result's fields sit beside the
+    /// envelope's.
+    pub payload: Option<String>,
+    /// Envelope values of a successful answer (`code = 200`); nullable
+    /// fields not named here are `null`.
+    #[serde(default)]
+    pub success: toml::Table,
+    /// The field that carries an error's text (`message`, `msg`, `desc`).
+    pub error_message: Option<String>,
+}
+
+/// Gives a document section an ASCII tag name.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionRule {
+    /// Section title as the document writes it.
+    pub title: String,
+    pub tag: String,
+    #[serde(skip)]
+    pub used: Cell<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Security {
+    #[serde(default)]
+    pub schemes: Vec<Scheme>,
+    /// Schemes every operation requires unless an operation rule says else.
+    #[serde(default)]
+    pub default: Vec<String>,
+}
+
+/// An API key carried in a header. The header is then no longer listed as
+/// a parameter: Swagger UI's Authorize button fills it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scheme {
+    pub name: String,
+    pub header: String,
+    pub description: String,
+}
+
+/// Selects operations by `METHOD /path` or `/path` (with `*` globs) and
+/// says what the document does not.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationRule {
+    #[serde(rename = "match")]
+    pub pattern: String,
+    /// Logical operation name (snake_case), where the path alone is ambiguous.
+    pub name: Option<String>,
+    /// Security schemes this operation requires instead of the default.
+    pub security: Option<Vec<String>>,
+    /// Media of the success response (`binary` for downloads).
+    pub response_media: Option<Media>,
+    /// A paragraph appended to the operation's description: behaviour the
+    /// document leaves open and this server decides.
+    pub note: Option<String>,
+    pub reason: String,
+    #[serde(skip)]
+    pub used: Cell<usize>,
+}
+
+/// Selects fields and sets what the document lacks or gets wrong.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldRule {
+    /// Operations, as in [`OperationRule::pattern`]; default all.
+    #[serde(default = "star")]
+    pub operation: String,
+    /// `header`, `query`, `body`, `response` or `any` (default).
+    #[serde(rename = "in", default = "any")]
+    pub location: String,
+    /// Field name glob (`*_id`), or a dotted path from the top (`data.friends`);
+    /// `|` separates alternatives (`limit|device_sn`).
+    pub name: String,
+    /// Only where the document says one of these types.
+    #[serde(default)]
+    pub when_type: Vec<Type>,
+    #[serde(rename = "type")]
+    pub ty: Option<Type>,
+    #[serde(rename = "enum")]
+    pub enum_values: Option<Vec<EnumRule>>,
+    pub required: Option<bool>,
+    pub proto_number: Option<u32>,
+    /// Properties to add (or complete) under an object or array of objects.
+    #[serde(default)]
+    pub children: Vec<ChildRule>,
+    pub reason: String,
+    #[serde(skip)]
+    pub used: Cell<usize>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumRule {
+    pub value: serde_json::Value,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChildRule {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: Type,
+    #[serde(default)]
+    pub description: String,
+    pub proto_number: Option<u32>,
+    #[serde(default)]
+    pub children: Vec<ChildRule>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorCode {
+    pub code: i64,
+    /// Rust-friendly name (`TokenExpired`).
+    pub name: String,
+    pub description: String,
+}
+
+fn star() -> String {
+    "*".into()
+}
+fn any() -> String {
+    "any".into()
+}
+
+impl Overrides {
+    pub fn parse(file: &str, text: &str) -> DocResult<Overrides> {
+        let mut o: Overrides = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1).unwrap_or(0);
+            DocError::new(file, line, format!("invalid override file: {}", e.message()))
+        })?;
+        o.file = file.to_string();
+        for r in &o.fields {
+            if !["header", "query", "body", "response", "any"].contains(&r.location.as_str()) {
+                return Err(DocError::new(file, 0, format!("field rule `{}`: `in` must be header, query, body, response or any, not `{}`", r.name, r.location)));
+            }
+        }
+        Ok(o)
+    }
+
+    /// The ASCII tag for a section title.
+    pub fn tag_for(&self, section: &str) -> Option<&str> {
+        self.sections.iter().find(|s| s.title == section).map(|s| {
+            s.used.set(s.used.get() + 1);
+            s.tag.as_str()
+        })
+    }
+
+    /// Operation rules matching any of the operation's method+path pairs.
+    pub fn operation_rules<'a>(&'a self, op: &'a Operation) -> impl Iterator<Item = &'a OperationRule> + 'a {
+        self.operations.iter().filter(move |r| {
+            let hit = op.methods.iter().any(|m| op_matches(&r.pattern, *m, &op.path));
+            if hit {
+                r.used.set(r.used.get() + 1);
+            }
+            hit
+        })
+    }
+
+    /// Applies the field rules to every operation of the document.
+    pub fn apply_fields(&self, doc: &mut Document) -> DocResult<()> {
+        for op in &mut doc.operations {
+            for rule in &self.fields {
+                if !op.methods.iter().any(|m| op_matches(&rule.operation, *m, &op.path)) {
+                    continue;
+                }
+                let loc = rule.location.as_str();
+                let mut lists: Vec<&mut Vec<Field>> = Vec::new();
+                if matches!(loc, "header" | "any") {
+                    lists.push(&mut op.headers);
+                }
+                if matches!(loc, "query" | "any") {
+                    lists.push(&mut op.query);
+                }
+                if matches!(loc, "body" | "any")
+                    && let Some(b) = op.body.as_mut() {
+                        lists.push(&mut b.fields);
+                    }
+                if matches!(loc, "response" | "any") {
+                    for r in &mut op.responses {
+                        lists.push(&mut r.fields);
+                    }
+                }
+                for list in lists {
+                    for f in list.iter_mut() {
+                        apply_rule(rule, f, "", &self.file)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every rule that matched nothing, as one error naming each.
+    pub fn check_all_used(&self) -> DocResult<()> {
+        let mut unused = Vec::new();
+        for s in &self.sections {
+            if s.used.get() == 0 {
+                unused.push(format!("section `{}`", s.title));
+            }
+        }
+        for r in &self.operations {
+            if r.used.get() == 0 {
+                unused.push(format!("operation rule `{}`", r.pattern));
+            }
+        }
+        for r in &self.fields {
+            if r.used.get() == 0 {
+                unused.push(format!("field rule `{}` on `{}` in {}", r.name, r.operation, r.location));
+            }
+        }
+        if unused.is_empty() {
+            Ok(())
+        } else {
+            Err(DocError::new(&self.file, 0, format!("overrides that match nothing (remove or fix them): {}", unused.join("; "))))
+        }
+    }
+}
+
+fn apply_rule(rule: &FieldRule, f: &mut Field, parent: &str, file: &str) -> DocResult<()> {
+    let path = if parent.is_empty() { f.name.clone() } else { format!("{parent}.{}", f.name) };
+    let hit = rule.name.split('|').any(|n| if n.contains('.') { glob(n, &path) } else { glob(n, &f.name) });
+    let type_ok = rule.when_type.is_empty() || rule.when_type.contains(&f.ty);
+    if hit && type_ok {
+        rule.used.set(rule.used.get() + 1);
+        if let Some(t) = &rule.ty {
+            f.ty = t.clone();
+        }
+        if let Some(vals) = &rule.enum_values {
+            f.enum_values = vals.iter().map(|v| EnumValue { value: v.value.clone(), label: v.label.clone() }).collect();
+        }
+        if let Some(r) = rule.required {
+            f.required = Some(r);
+        }
+        if let Some(n) = rule.proto_number {
+            f.proto_number = Some(n);
+        }
+        if !rule.children.is_empty() {
+            if !f.ty.holds_children() {
+                return Err(DocError::new(file, 0, format!("field rule `{}` adds children to `{path}`, which is a {}", rule.name, f.ty)));
+            }
+            merge_children(&mut f.children, &rule.children, f.line);
+        }
+    }
+    // The same name in an empty-named array body is the array's item field.
+    let child_parent = if f.name.is_empty() { parent.to_string() } else { path };
+    for c in &mut f.children {
+        apply_rule(rule, c, &child_parent, file)?;
+    }
+    Ok(())
+}
+
+fn merge_children(children: &mut Vec<Field>, rules: &[ChildRule], line: usize) {
+    for r in rules {
+        let idx = match children.iter().position(|c| c.name == r.name) {
+            Some(i) => i,
+            None => {
+                children.push(Field::new(r.name.clone(), r.ty.clone(), line));
+                children.len() - 1
+            }
+        };
+        let c = &mut children[idx];
+        c.ty = r.ty.clone();
+        if !r.description.is_empty() {
+            c.description = r.description.clone();
+        }
+        if r.proto_number.is_some() {
+            c.proto_number = r.proto_number;
+        }
+        merge_children(&mut c.children, &r.children, line);
+    }
+}
+
+/// `METHOD /path` or `/path` against one method and path; `*` matches any
+/// run of characters (including `/`), `|` separates alternatives.
+pub fn op_matches(pattern: &str, method: Method, path: &str) -> bool {
+    pattern.split('|').any(|p| one_op_matches(p, method, path))
+}
+
+fn one_op_matches(pattern: &str, method: Method, path: &str) -> bool {
+    let pattern = pattern.trim();
+    if pattern == "*" {
+        return true;
+    }
+    match pattern.split_once(' ') {
+        Some((m, p)) => m.eq_ignore_ascii_case(method.as_str()) && glob(p.trim(), path),
+        None => glob(pattern, path),
+    }
+}
+
+/// Minimal glob: `*` matches any run of characters.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None::<usize>, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob("*_id", "user_id"));
+        assert!(!glob("*_id", "user_ids"));
+        assert!(glob("/file/download/*", "/file/download/chat"));
+        assert!(op_matches("GET /roster/list", Method::Get, "/roster/list"));
+        assert!(!op_matches("GET /roster/list", Method::Post, "/roster/list"));
+        assert!(op_matches("/token/*", Method::Post, "/token/user"));
+    }
+
+    #[test]
+    fn unused_rules_are_errors() {
+        let o = Overrides::parse(
+            "o.toml",
+            r#"
+            info = { title = "t", version = "1", description = "d" }
+            [[fields]]
+            name = "nothing_has_this_name"
+            type = "int64"
+            reason = "test"
+            "#,
+        )
+        .unwrap();
+        let mut doc = Document {
+            vendor: "x".into(),
+            source: "x.md".into(),
+            title: "x".into(),
+            servers: vec![],
+            description: None,
+            sections: vec![],
+            operations: vec![],
+        };
+        o.apply_fields(&mut doc).unwrap();
+        let err = o.check_all_used().unwrap_err();
+        assert!(err.message.contains("nothing_has_this_name"), "{err}");
+    }
+
+    #[test]
+    fn bad_toml_names_the_line() {
+        let err = Overrides::parse("o.toml", "info = { title = \"t\" }\n[[fields]]\nbogus = 1\n").unwrap_err();
+        assert_eq!(err.file, "o.toml");
+        assert!(err.line >= 1, "{err}");
+    }
+}
