@@ -22,7 +22,11 @@ impl Envelope {
     /// The answer's fields, once its code says success.
     pub fn check(&self, reply: &Reply) -> Result<Map<String, Value>, ClientError> {
         let v: Value = serde_json::from_slice(&reply.bytes).map_err(|e| {
-            ClientError::Decode(format!("HTTP {} answered {:?}, not a JSON envelope: {e}", reply.status, String::from_utf8_lossy(&reply.bytes).chars().take(200).collect::<String>()))
+            ClientError::Decode(format!(
+                "HTTP {} answered {:?}, not a JSON envelope: {e}",
+                reply.status,
+                String::from_utf8_lossy(&reply.bytes).chars().take(200).collect::<String>()
+            ))
         })?;
         let Value::Object(m) = v else { return Err(ClientError::Decode(format!("the answer is not a JSON object: {v}"))) };
         let code = m.get(self.code).and_then(Value::as_i64).ok_or_else(|| ClientError::Decode(format!("the answer has no integer `{}`", self.code)))?;

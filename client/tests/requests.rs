@@ -45,10 +45,7 @@ async fn serve_once(content_type: &'static str, body: Vec<u8>) -> (String, onesh
             }
             assert!(n > 0, "connection closed before the headers ended");
         };
-        let len: usize = head
-            .lines()
-            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap()))
-            .unwrap_or(0);
+        let len: usize = head.lines().find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap())).unwrap_or(0);
         while buf.len() < body_start + len {
             let n = sock.read(&mut chunk).await.unwrap();
             assert!(n > 0);
@@ -135,10 +132,8 @@ async fn yhchat_protobuf() {
     assert_eq!(s.header("content-type").as_deref(), Some("application/x-protobuf"));
     assert_eq!(yh::FriendAddressBookListMessage::decode(s.body.as_slice()).unwrap().number, "9");
 
-    let failed = yh::FriendRequestListReply {
-        status: Some(yh::FriendRequestListReplyStatus { number: 0, code: -3, msg: "bad token".into() }),
-        ..Default::default()
-    };
+    let failed =
+        yh::FriendRequestListReply { status: Some(yh::FriendRequestListReplyStatus { number: 0, code: -3, msg: "bad token".into() }), ..Default::default() };
     let (url, _) = serve_once("application/x-protobuf", failed.encode_to_vec()).await;
     match YhchatClient::new(url).friend_request_list().await {
         Err(ClientError::Api { code, message }) => assert_eq!((code, message.as_str()), (-3, "bad token")),

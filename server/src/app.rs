@@ -100,14 +100,19 @@ impl Application {
 
     /// Serves until SIGINT/SIGTERM, then finishes in-flight requests.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await?;
-        self.core.db().close().await;
+        let core = self.core.clone();
+        self.run_until(shutdown_signal()).await?;
+        core.db().close().await;
         Ok(())
     }
 
-    /// Serves until `stop` resolves (tests).
+    /// Serves, sweeping expired records on the configured timer, until `stop`
+    /// resolves.
     pub async fn run_until(self, stop: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(stop).await?;
+        let sweeper = spawn_housekeeping(self.core.clone());
+        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(stop).await;
+        sweeper.abort();
+        served?;
         Ok(())
     }
 
@@ -141,6 +146,24 @@ impl Spawned {
             Err(_) => Err(anyhow::anyhow!("the server did not stop within 10 s")),
         }
     }
+}
+
+/// Sweeps at start and then every `housekeeping_every`. A failed sweep is
+/// logged and retried at the next tick; it never stops the server.
+fn spawn_housekeeping(core: Core) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        // (`interval` panics on zero.)
+        let mut tick = tokio::time::interval(core.config().housekeeping_every.max(std::time::Duration::from_millis(1)));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match core.housekeeping().sweep().await {
+                Ok(swept) if swept != Default::default() => tracing::info!(?swept, "housekeeping"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("housekeeping failed: {e}"),
+            }
+        }
+    })
 }
 
 async fn shutdown_signal() {

@@ -7,10 +7,13 @@ pub mod app;
 pub mod core;
 pub mod dialects;
 pub mod docs;
-pub mod store;
+// Formatted by the generator (prettyplease); `cargo fmt` must leave it as
+// generated, or `cargo xtask regen --check` would call it stale.
+#[rustfmt::skip]
 pub mod generated;
-pub mod wire;
-pub mod testing;
 pub mod maxim;
 pub mod netease;
+pub mod store;
+pub mod testing;
+pub mod wire;
 pub mod yhchat;

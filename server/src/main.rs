@@ -44,6 +44,9 @@ struct ServeArgs {
     /// How long an app over that rate is refused, in seconds.
     #[arg(long, env = "SERVER_API_PENALTY_SECS", default_value_t = 10, global = true)]
     server_api_penalty_secs: u64,
+    /// How often expired tokens, nonces and rate counters are swept, in seconds.
+    #[arg(long, env = "HOUSEKEEPING_EVERY_SECS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    housekeeping_every_secs: u64,
 }
 
 /// Settings a new app starts with.
@@ -136,7 +139,11 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let mut core_config = core::Config { token_ttl: Duration::from_secs(cli.serve.token_ttl_secs), ..core::Config::default() };
+    let mut core_config = core::Config {
+        token_ttl: Duration::from_secs(cli.serve.token_ttl_secs),
+        housekeeping_every: Duration::from_secs(cli.serve.housekeeping_every_secs),
+        ..core::Config::default()
+    };
     core_config.server_api_rate.max_hits = cli.serve.server_api_rate;
     core_config.server_api_rate.penalty = Duration::from_secs(cli.serve.server_api_penalty_secs);
     if let Some(Command::App { command: AppCommand::Create { settings, .. } }) = &cli.command {
@@ -146,12 +153,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             max_friends: settings.max_friends,
         };
     }
-    let settings = Settings {
-        listen: cli.serve.listen,
-        data_dir: cli.db.data_dir.clone(),
-        database_url: cli.db.database_url.clone(),
-        core: core_config,
-    };
+    let settings = Settings { listen: cli.serve.listen, data_dir: cli.db.data_dir.clone(), database_url: cli.db.database_url.clone(), core: core_config };
     match cli.command {
         None | Some(Command::Serve) => serve(settings).await,
         Some(Command::App { command }) => apps(settings, command).await,

@@ -55,9 +55,9 @@ impl FreshDatabase {
                     _ => DEFAULT_TEST_DATABASE_URL.to_string(),
                 };
                 let name = unique_name();
-                let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
-                    panic!("PostgreSQL at {admin_url} is unreachable ({e}); set TEST_DATABASE_URL, or SKIP_POSTGRES=1 to run SQLite only")
-                });
+                let mut admin = sqlx::PgConnection::connect(&admin_url)
+                    .await
+                    .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is unreachable ({e}); set TEST_DATABASE_URL, or SKIP_POSTGRES=1 to run SQLite only"));
                 sqlx::query(AssertSqlSafe(format!("CREATE DATABASE \"{name}\""))).execute(&mut admin).await.expect("create test database");
                 let _ = admin.close().await;
                 let url = with_database(&admin_url, &name);

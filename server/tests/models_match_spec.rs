@@ -68,7 +68,8 @@ fn every_model_schema_agrees_with_its_component() {
             for (name, w) in &want_props {
                 let (wt, wd, _) = shape(w);
                 let (gt, gd, _) = shape(&got_props[name]);
-                let same = (wt == gt || (wt == "object" && gt == "any")) && (wd == gd || (wt == "object" && gt == "any") || wd.starts_with("object") && gd.starts_with("any"));
+                let same = (wt == gt || (wt == "object" && gt == "any"))
+                    && (wd == gd || (wt == "object" && gt == "any") || wd.starts_with("object") && gd.starts_with("any"));
                 assert!(same, "{dialect} {}.{name}: spec {wt} {wd}, model {gt} {gd}", model.component);
             }
             let is_proto = want.get("x-proto-message").is_some() || want_props.values().any(|p| p.get("x-proto-field").is_some());
@@ -124,7 +125,8 @@ fn samples_round_trip_and_validate_against_the_spec() {
         for model in models {
             let component = &spec["components"]["schemas"][model.component];
             let value = sample(&spec, component, 0);
-            let back = (model.round_trip)(value.clone()).unwrap_or_else(|e| panic!("{dialect} {}: the model rejects a valid sample: {e}\n{value}", model.component));
+            let back =
+                (model.round_trip)(value.clone()).unwrap_or_else(|e| panic!("{dialect} {}: the model rejects a valid sample: {e}\n{value}", model.component));
             assert_eq!(back, value, "{dialect} {}: the round trip changed the value", model.component);
             let schema = json!({"$ref": format!("#/components/schemas/{}", model.component), "components": spec["components"]});
             let validator = jsonschema::validator_for(&schema).unwrap();

@@ -10,8 +10,8 @@ use std::time::Duration;
 use server::app::Application;
 use server::core::{AppId, Config, Core, ManualClock, PasswordCost};
 use server::store::{Db, DbOptions};
-use server::testing::FreshDatabase;
 pub use server::testing::Backend;
+use server::testing::FreshDatabase;
 
 /// One scenario on both backends, as `<name>::sqlite` and `<name>::postgres`.
 #[macro_export]

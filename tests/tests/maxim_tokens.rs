@@ -7,12 +7,12 @@ use std::time::Duration;
 use client::ClientError;
 use reqwest::Method;
 use serde_json::Value;
-use server::core::{Actor, AppId, Clock, UserId};
-use tests::{TestApp, failure, input, on_both_backends};
+use server::core::housekeeping::EXPIRED_TOKEN_GRACE;
+use server::core::{Actor, AppId, Clock, Config, UserId};
+use tests::{TestApp, failure, input, on_both_backends, on_both_backends_configured};
 
 const PASSWORD: &str = "secret-1";
 const TOKEN_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
-
 
 async fn register(app: &TestApp, username: &str, mobile: Option<&str>, email: Option<&str>) -> i64 {
     let data = app.maxim().user_register(&input!({"username": username, "password": PASSWORD, "mobile": mobile, "email": email})).await.expect("register");
@@ -132,6 +132,31 @@ on_both_backends!(tokens_expire_after_their_lifetime, |app| {
     assert_eq!(code, 402, "expired");
     let fresh = app.maxim().token_user(&input!({"name": "alice", "password": PASSWORD})).await.unwrap().token.unwrap();
     assert!(whoami(&app, &fresh).await.is_ok(), "logging in again gives a working token");
+});
+
+fn sweep_every_50ms(c: &mut Config) {
+    c.housekeeping_every = Duration::from_millis(50);
+}
+
+// The running server sweeps on its own timer: an expired token answers 402
+// through the grace period, then the server forgets it (10008).
+on_both_backends_configured!(the_server_forgets_tokens_long_expired, sweep_every_50ms, |app| {
+    register(&app, "alice", None, None).await;
+    let token = app.maxim().token_user(&input!({"name": "alice", "password": PASSWORD})).await.unwrap().token.unwrap();
+    app.clock.advance(TOKEN_TTL + Duration::from_secs(1));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(failure(whoami(&app, &token).await).0, 402, "kept through sweeps within the grace period");
+    app.clock.advance(EXPIRED_TOKEN_GRACE);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let (code, _) = failure(whoami(&app, &token).await);
+        if code == 10008 {
+            break;
+        }
+        assert_eq!(code, 402);
+        assert!(std::time::Instant::now() < deadline, "no sweep within 30 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 });
 
 on_both_backends!(an_admin_token_fetches_user_tokens_of_its_own_app, |app| {

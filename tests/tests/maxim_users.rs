@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use client::generated::maxim::models as m;
 use client::MaximClient;
+use client::generated::maxim::models as m;
 use reqwest::Method;
 use serde_json::{Value, json};
 use server::core::{Actor, AppId, UserId};
@@ -13,7 +13,6 @@ use tests::{TestApp, failure, input, on_both_backends};
 
 const PASSWORD: &str = "secret-1";
 const TOKEN_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
-
 
 async fn register(app: &TestApp, username: &str) -> i64 {
     let data = app.maxim().user_register_v2(&input!({"username": username, "password": PASSWORD})).await.expect("register");

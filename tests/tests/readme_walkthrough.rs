@@ -15,14 +15,7 @@ fn walkthrough() -> String {
 
 on_both_backends!(the_readme_walkthrough_makes_two_friends, |app| {
     let script = walkthrough();
-    let out = tokio::process::Command::new("bash")
-        .arg("-euc")
-        .arg(&script)
-        .env("S", &app.base_url)
-        .env("APP", &app.app_id)
-        .output()
-        .await
-        .expect("bash runs");
+    let out = tokio::process::Command::new("bash").arg("-euc").arg(&script).env("S", &app.base_url).env("APP", &app.app_id).output().await.expect("bash runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "walkthrough failed: {}\n{stdout}", String::from_utf8_lossy(&out.stderr));
     let last = stdout.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("");

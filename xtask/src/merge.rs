@@ -36,9 +36,7 @@ pub fn collapse_methods(mut doc: Document) -> Document {
 
 fn same_tables(a: &Operation, b: &Operation) -> bool {
     fn norm_fields(fs: &[Field]) -> Vec<Field> {
-        fs.iter()
-            .map(|f| Field { line: 0, children: norm_fields(&f.children), ..f.clone() })
-            .collect()
+        fs.iter().map(|f| Field { line: 0, children: norm_fields(&f.children), ..f.clone() }).collect()
     }
     fn norm_body(b: &Option<Body>) -> Option<Body> {
         b.as_ref().map(|b| Body { fields: norm_fields(&b.fields), ..b.clone() })
@@ -60,38 +58,31 @@ fn same_tables(a: &Operation, b: &Operation) -> bool {
 /// `base` knows is kept. Operations only `precise` has are added.
 pub fn merge_precise(mut base: Document, precise: &Document) -> DocResult<Document> {
     for p in &precise.operations {
-        let hits: Vec<usize> = base
-            .operations
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| b.path == p.path && b.methods.iter().any(|m| p.methods.contains(m)))
-            .map(|(i, _)| i)
-            .collect();
+        let hits: Vec<usize> =
+            base.operations.iter().enumerate().filter(|(_, b)| b.path == p.path && b.methods.iter().any(|m| p.methods.contains(m))).map(|(i, _)| i).collect();
         match hits.as_slice() {
             [] => {
                 let mut op = p.clone();
                 if !base.sections.iter().any(|s| s.title == op.section)
-                    && let Some(s) = precise.sections.iter().find(|s| s.title == op.section) {
-                        base.sections.push(s.clone());
-                    }
+                    && let Some(s) = precise.sections.iter().find(|s| s.title == op.section)
+                {
+                    base.sections.push(s.clone());
+                }
                 op.section = p.section.clone();
                 base.operations.push(op);
             }
             [i] => merge_operation(&mut base.operations[*i], p),
             _ => {
-                return Err(DocError::new(
-                    &precise.source,
-                    p.line,
-                    format!("`{}` matches {} operations of {}; expected one", p.path, hits.len(), base.source),
-                ));
+                return Err(DocError::new(&precise.source, p.line, format!("`{}` matches {} operations of {}; expected one", p.path, hits.len(), base.source)));
             }
         }
     }
     for s in &precise.sections {
         if let Some(b) = base.sections.iter_mut().find(|b| b.title == s.title)
-            && b.anchor.is_none() {
-                b.anchor = s.anchor.clone();
-            }
+            && b.anchor.is_none()
+        {
+            b.anchor = s.anchor.clone();
+        }
     }
     Ok(base)
 }
@@ -150,11 +141,13 @@ fn merge_operation(b: &mut Operation, p: &Operation) {
 /// array's item fields.
 pub fn merge_fields(base: &[Field], precise: &[Field]) -> Vec<Field> {
     if let [root] = precise
-        && root.name.is_empty() && !base.iter().any(|f| f.name.is_empty()) {
-            let mut root = root.clone();
-            root.children = merge_fields(base, &root.children);
-            return vec![root];
-        }
+        && root.name.is_empty()
+        && !base.iter().any(|f| f.name.is_empty())
+    {
+        let mut root = root.clone();
+        root.children = merge_fields(base, &root.children);
+        return vec![root];
+    }
     let mut out: Vec<Field> = precise
         .iter()
         .map(|p| match base.iter().find(|b| b.name == p.name) {
@@ -214,11 +207,7 @@ mod tests {
     #[test]
     fn identical_repeats_collapse_and_different_ones_stay() {
         let f = |t| vec![Field::new("user_id", t, 3)];
-        let d = doc(vec![
-            op(&[Method::Post], "/a", f(Type::Int32)),
-            op(&[Method::Put], "/a", f(Type::Int32)),
-            op(&[Method::Get], "/a", f(Type::String)),
-        ]);
+        let d = doc(vec![op(&[Method::Post], "/a", f(Type::Int32)), op(&[Method::Put], "/a", f(Type::Int32)), op(&[Method::Get], "/a", f(Type::String))]);
         let c = collapse_methods(d);
         assert_eq!(c.operations.len(), 2);
         assert_eq!(c.operations[0].methods, vec![Method::Post, Method::Put]);

@@ -211,13 +211,21 @@ impl Builder<'_> {
                         return Err(DocError::new(
                             self.file,
                             ops[0].line,
-                            format!("section `{}` spans several path prefixes ({}); give it a tag in the overrides", s.title, firsts.into_iter().collect::<Vec<_>>().join(", ")),
+                            format!(
+                                "section `{}` spans several path prefixes ({}); give it a tag in the overrides",
+                                s.title,
+                                firsts.into_iter().collect::<Vec<_>>().join(", ")
+                            ),
                         ));
                     }
                 }
             };
             if let Some((other, _)) = out.iter().find(|(_, t)| *t == tag) {
-                return Err(DocError::new(self.file, ops[0].line, format!("sections `{other}` and `{}` would share the tag `{tag}`; give one a tag in the overrides", s.title)));
+                return Err(DocError::new(
+                    self.file,
+                    ops[0].line,
+                    format!("sections `{other}` and `{}` would share the tag `{tag}`; give one a tag in the overrides", s.title),
+                ));
             }
             out.push((s.title.clone(), tag));
         }
@@ -239,9 +247,10 @@ impl Builder<'_> {
             };
             let mut s = self.field_schema(f, &env.schema, names.first().map(String::as_str).unwrap_or(""))?;
             if env.nullable.contains(want)
-                && let Some(t) = s.get("type").cloned() {
-                    s.as_object_mut().map(|m| m.insert("type".into(), json!([t, "null"])));
-                }
+                && let Some(t) = s.get("type").cloned()
+            {
+                s.as_object_mut().map(|m| m.insert("type".into(), json!([t, "null"])));
+            }
             props.insert(want.clone(), s);
         }
         let mut schema = Map::new();
@@ -372,11 +381,14 @@ impl Builder<'_> {
     }
 
     fn request_body(&mut self, body: &Body, base: &str) -> DocResult<Value> {
-        let name = format!("{base}{}", match body.media {
-            Media::Form => "Form",
-            Media::Protobuf => "Message",
-            _ => "Body",
-        });
+        let name = format!(
+            "{base}{}",
+            match body.media {
+                Media::Form => "Form",
+                Media::Protobuf => "Message",
+                _ => "Body",
+            }
+        );
         let schema = match body.fields.as_slice() {
             [root] if root.name.is_empty() => self.field_schema(root, &name, "")?,
             fields => self.object_component(&name, "", fields)?,
@@ -601,9 +613,7 @@ fn typed_value(ty: &Type, text: &str) -> Value {
 /// commas, which YHChat's examples carry, are set aside), else as the text
 /// the document shows.
 fn example_value(text: &str) -> Value {
-    serde_json::from_str(text.trim())
-        .or_else(|_| serde_json::from_str(&without_comments(text)))
-        .unwrap_or_else(|_| json!(text))
+    serde_json::from_str(text.trim()).or_else(|_| serde_json::from_str(&without_comments(text))).unwrap_or_else(|_| json!(text))
 }
 
 /// JSON text without `//` comments (outside strings) and trailing commas.

@@ -212,7 +212,11 @@ impl Overrides {
         o.file = file.to_string();
         for r in &o.fields {
             if !["header", "query", "body", "response", "any"].contains(&r.location.as_str()) {
-                return Err(DocError::new(file, 0, format!("field rule `{}`: `in` must be header, query, body, response or any, not `{}`", r.name, r.location)));
+                return Err(DocError::new(
+                    file,
+                    0,
+                    format!("field rule `{}`: `in` must be header, query, body, response or any, not `{}`", r.name, r.location),
+                ));
             }
         }
         Ok(o)
@@ -253,9 +257,10 @@ impl Overrides {
                     lists.push(&mut op.query);
                 }
                 if matches!(loc, "body" | "any")
-                    && let Some(b) = op.body.as_mut() {
-                        lists.push(&mut b.fields);
-                    }
+                    && let Some(b) = op.body.as_mut()
+                {
+                    lists.push(&mut b.fields);
+                }
                 if matches!(loc, "response" | "any") {
                     for r in &mut op.responses {
                         lists.push(&mut r.fields);
@@ -422,15 +427,8 @@ mod tests {
             "#,
         )
         .unwrap();
-        let mut doc = Document {
-            vendor: "x".into(),
-            source: "x.md".into(),
-            title: "x".into(),
-            servers: vec![],
-            description: None,
-            sections: vec![],
-            operations: vec![],
-        };
+        let mut doc =
+            Document { vendor: "x".into(), source: "x.md".into(), title: "x".into(), servers: vec![], description: None, sections: vec![], operations: vec![] };
         o.apply_fields(&mut doc).unwrap();
         let err = o.check_all_used().unwrap_err();
         assert!(err.message.contains("nothing_has_this_name"), "{err}");

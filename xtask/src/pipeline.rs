@@ -27,18 +27,8 @@ pub const SPECS: &[SpecSource] = &[
         overrides: "spec/overrides/maxim.toml",
         output: "spec/openapi/maxim.json",
     },
-    SpecSource {
-        vendor: "netease",
-        docs: &["spec/docs/netease/friend.md"],
-        overrides: "spec/overrides/netease.toml",
-        output: "spec/openapi/netease.json",
-    },
-    SpecSource {
-        vendor: "yhchat",
-        docs: &["spec/docs/yhchat/friend.md"],
-        overrides: "spec/overrides/yhchat.toml",
-        output: "spec/openapi/yhchat.json",
-    },
+    SpecSource { vendor: "netease", docs: &["spec/docs/netease/friend.md"], overrides: "spec/overrides/netease.toml", output: "spec/openapi/netease.json" },
+    SpecSource { vendor: "yhchat", docs: &["spec/docs/yhchat/friend.md"], overrides: "spec/overrides/yhchat.toml", output: "spec/openapi/yhchat.json" },
 ];
 
 /// Reads a text file, naming it in the error.

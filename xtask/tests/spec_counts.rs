@@ -124,12 +124,8 @@ fn every_documented_field_is_in_the_spec() {
                 let mut have = spec_op_paths(&spec, &spec["paths"][&op.path][m.lower()]);
                 // Security headers the overrides add where a document leaves
                 // them to its overview page (NetEase's CheckSum headers).
-                let schemes: BTreeSet<String> = spec["components"]["securitySchemes"]
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .map(|(_, s)| s["name"].as_str().unwrap().to_string())
-                    .collect();
+                let schemes: BTreeSet<String> =
+                    spec["components"]["securitySchemes"].as_object().into_iter().flatten().map(|(_, s)| s["name"].as_str().unwrap().to_string()).collect();
                 have[0].retain(|h| want[0].contains(h) || !schemes.contains(h));
                 for i in 0..4 {
                     assert_eq!(want[i], have[i], "{} {m} {}: location {i} differs", src.output, op.path);

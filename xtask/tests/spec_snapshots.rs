@@ -33,15 +33,11 @@ fn maxim_holds_every_documented_pair() {
     assert_eq!(s["openapi"], "3.1.0");
     assert_eq!(pairs(&s).len(), 180);
     assert_eq!(s["paths"].as_object().unwrap().len(), 121);
-    let logical: BTreeSet<&str> = s["paths"]
-        .as_object()
-        .unwrap()
-        .values()
-        .flat_map(|i| i.as_object().unwrap().values())
-        .map(|op| op["x-operation"].as_str().unwrap())
-        .collect();
+    let logical: BTreeSet<&str> =
+        s["paths"].as_object().unwrap().values().flat_map(|i| i.as_object().unwrap().values()).map(|op| op["x-operation"].as_str().unwrap()).collect();
     assert!(logical.len() < 180, "repeats must collapse into logical operations");
-    let ids: BTreeSet<&str> = s["paths"].as_object().unwrap().values().flat_map(|i| i.as_object().unwrap().values()).map(|op| op["operationId"].as_str().unwrap()).collect();
+    let ids: BTreeSet<&str> =
+        s["paths"].as_object().unwrap().values().flat_map(|i| i.as_object().unwrap().values()).map(|op| op["operationId"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), 180, "operationIds are unique");
     assert!(ids.iter().all(|id| id.is_ascii()));
 }

@@ -65,9 +65,4 @@ impl Limits<'_> {
         let fresh = self.core.db.record_nonce(app, nonce, now, now.saturating_add(duration_ms(ttl))).await?;
         if fresh { Ok(()) } else { Err(Error::NonceReused) }
     }
-
-    /// Housekeeping: forgets expired nonces and stale counters.
-    pub async fn purge(&self) -> Result<()> {
-        self.core.db.purge_limits(self.core.now_ms()).await
-    }
 }

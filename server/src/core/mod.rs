@@ -12,6 +12,7 @@ pub mod clock;
 pub mod devices;
 pub mod error;
 pub mod friends;
+pub mod housekeeping;
 pub mod ids;
 pub mod limits;
 pub mod paging;
@@ -43,6 +44,8 @@ pub struct Config {
     pub app_defaults: AppSettings,
     /// Calls per app to the signed server API (NetEase: 100/s, then 10 s refused).
     pub server_api_rate: limits::RateRule,
+    /// How often a running server sweeps what has expired (`housekeeping`).
+    pub housekeeping_every: Duration,
 }
 
 impl Default for Config {
@@ -52,6 +55,7 @@ impl Default for Config {
             password_cost: PasswordCost::Standard,
             app_defaults: AppSettings::default(),
             server_api_rate: limits::RateRule::NETEASE_APP,
+            housekeeping_every: Duration::from_secs(600),
         }
     }
 }
@@ -116,5 +120,9 @@ impl Core {
 
     pub fn limits(&self) -> limits::Limits<'_> {
         limits::Limits { core: self }
+    }
+
+    pub fn housekeeping(&self) -> housekeeping::Housekeeping<'_> {
+        housekeeping::Housekeeping { core: self }
     }
 }

@@ -48,10 +48,11 @@ impl Db {
         Ok(done.rows_affected() > 0)
     }
 
-    pub async fn purge_limits(&self, now: i64) -> Result<()> {
-        sqlx::query("DELETE FROM nonces WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
+    /// Deletes expired nonces and spent rate counters; returns how many of each.
+    pub async fn purge_limits(&self, now: i64) -> Result<(u64, u64)> {
+        let nonces = sqlx::query("DELETE FROM nonces WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
         // A counter whose window and penalty are over carries no information.
-        sqlx::query("DELETE FROM rate_counters WHERE blocked_until <= $1 AND window_start < $1 - 60000").bind(now).execute(&self.pool).await?;
-        Ok(())
+        let counters = sqlx::query("DELETE FROM rate_counters WHERE blocked_until <= $1 AND window_start < $1 - 60000").bind(now).execute(&self.pool).await?;
+        Ok((nonces.rows_affected(), counters.rows_affected()))
     }
 }

@@ -61,7 +61,10 @@ mod maxim {
             self.note("apply", (&req.input.user_id, &req.input.alias, &req.input.reason));
             Ok(true)
         }
-        async fn roster_apply_batch(&self, req: Req<m::RosterApplyBatchHeaders, Vec<m::RosterApplyBatchBodyItem>>) -> Result<m::RosterApplyBatchData, ApiError> {
+        async fn roster_apply_batch(
+            &self,
+            req: Req<m::RosterApplyBatchHeaders, Vec<m::RosterApplyBatchBodyItem>>,
+        ) -> Result<m::RosterApplyBatchData, ApiError> {
             Ok(m::RosterApplyBatchData { fails: None, success: Some(req.input.iter().map(|i| i.user_id).collect()) })
         }
         async fn roster_apply_list(
@@ -194,10 +197,7 @@ mod yhchat {
         }
         async fn friend_address_book_list(&self, req: Req<(), m::FriendAddressBookListMessage>) -> Result<m::FriendAddressBookListReply, ApiError> {
             self.0.push(req.input.number.clone());
-            Ok(m::FriendAddressBookListReply {
-                status: None,
-                data: vec![m::FriendAddressBookListReplyDataItem { list_name: "用户".into(), data: vec![] }],
-            })
+            Ok(m::FriendAddressBookListReply { status: None, data: vec![m::FriendAddressBookListReplyDataItem { list_name: "用户".into(), data: vec![] }] })
         }
         async fn friend_request_list(&self, _: Req<(), ()>) -> Result<m::FriendRequestListReply, ApiError> {
             Err(ApiError::unauthorized("bad token"))

@@ -66,7 +66,8 @@ fn spaced(text: &str) -> String {
         if prev_closed && top && !line.starts_with('}') {
             out.push('\n');
         }
-        prev_closed = top && (line.starts_with('}') || line.ends_with(';') && !line.starts_with("use ") && !line.starts_with("pub use ") && !line.starts_with("pub mod "));
+        prev_closed = top
+            && (line.starts_with('}') || line.ends_with(';') && !line.starts_with("use ") && !line.starts_with("pub use ") && !line.starts_with("pub mod "));
         out.push_str(line);
         out.push('\n');
     }
@@ -103,12 +104,8 @@ pub struct Gen<'a> {
 
 impl<'a> Gen<'a> {
     fn new(api: &'a Api) -> Result<Self> {
-        let structs: BTreeSet<String> = api
-            .schemas
-            .iter()
-            .filter(|(_, s)| s.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty()))
-            .map(|(k, _)| k.clone())
-            .collect();
+        let structs: BTreeSet<String> =
+            api.schemas.iter().filter(|(_, s)| s.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty())).map(|(k, _)| k.clone()).collect();
         for k in &structs {
             if names::camel(k) != *k {
                 bail!("component `{k}` is not an UpperCamel ASCII name");

@@ -12,10 +12,7 @@ use quote::quote;
 use serde_json::Value;
 
 pub fn module(g: &Gen) -> TokenStream {
-    let text = format!(
-        " The {} dialect, generated from its OpenAPI spec: models, one trait per tag to implement, and the routers serving them.",
-        g.api.vendor
-    );
+    let text = format!(" The {} dialect, generated from its OpenAPI spec: models, one trait per tag to implement, and the routers serving them.", g.api.vendor);
     quote! {
         #![doc = #text]
         pub mod api;
@@ -128,7 +125,10 @@ pub fn api(g: &Gen) -> Result<TokenStream> {
     let mut traits = Vec::new();
     for (tag, ops) in g.by_tag() {
         let tid = type_ident(&trait_name(&tag.name));
-        let tdoc = doc(&paragraphs(&[&tag.description, &format!("Operations tagged `{}`. Authentication is the implementation's: check `req.credentials`.", tag.name)]));
+        let tdoc = doc(&paragraphs(&[
+            &tag.description,
+            &format!("Operations tagged `{}`. Authentication is the implementation's: check `req.credentials`.", tag.name),
+        ]));
         let mut methods = Vec::new();
         for (i, op) in ops {
             let m = ident(&g.op_names(i).method);
@@ -171,7 +171,11 @@ pub fn api(g: &Gen) -> Result<TokenStream> {
     let too_long = if has_role("too_long") { quote!(models::codes::roles::TOO_LONG) } else { invalid.clone() };
     let title = format!(" The {} server API: implement one trait per tag and serve it with `super::router`.", g.api.vendor);
     let uses_binary = g.api.ops.iter().any(|o| matches!(o.reply, Reply::Binary { .. }));
-    let binary_use = uses_binary.then(|| quote!(pub use crate::wire::Binary;));
+    let binary_use = uses_binary.then(|| {
+        quote!(
+            pub use crate::wire::Binary;
+        )
+    });
 
     Ok(quote! {
         #![doc = #title]

@@ -187,16 +187,17 @@ pub fn read(vendor: &str, spec: &Value) -> Result<Api> {
         roles.sort();
     }
 
-    let post_also_serves =
-        spec.get(ext::POST_ALSO_SERVES).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_ascii_uppercase).collect::<Vec<_>>();
-
-    let tags: Vec<Tag> = spec
-        .get("tags")
+    let post_also_serves = spec
+        .get(ext::POST_ALSO_SERVES)
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .map(|t| Tag { name: s(t, "name"), description: s(t, "description") })
-        .collect();
+        .filter_map(Value::as_str)
+        .map(str::to_ascii_uppercase)
+        .collect::<Vec<_>>();
+
+    let tags: Vec<Tag> =
+        spec.get("tags").and_then(Value::as_array).into_iter().flatten().map(|t| Tag { name: s(t, "name"), description: s(t, "description") }).collect();
 
     let mut api = Api { vendor: vendor.to_string(), tags, ops: Vec::new(), schemas, security, envelope, list_envelope: None, codes, roles, post_also_serves };
 
@@ -306,9 +307,9 @@ impl Api {
                     other => bail!("request media `{other}` is not supported"),
                 };
                 Some(match kind {
-                    Media::Protobuf => Body::Protobuf {
-                        component: ref_name(&schema).ok_or_else(|| anyhow!("a protobuf body must be a component"))?.to_string(),
-                    },
+                    Media::Protobuf => {
+                        Body::Protobuf { component: ref_name(&schema).ok_or_else(|| anyhow!("a protobuf body must be a component"))?.to_string() }
+                    }
                     _ if self.resolve(&schema).get("type").and_then(Value::as_str) == Some("array") => {
                         if !query.is_empty() {
                             bail!("an array body next to query parameters is not supported");

@@ -8,12 +8,28 @@ use std::ops::Range;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
-    Heading { level: u8, text: String, line: usize },
+    Heading {
+        level: u8,
+        text: String,
+        line: usize,
+    },
     /// Paragraph or list item text, soft breaks kept as newlines.
-    Text { text: String, line: usize, raw: String },
+    Text {
+        text: String,
+        line: usize,
+        raw: String,
+    },
     /// A `>` block quote's text.
-    Quote { text: String, line: usize, raw: String },
-    Code { text: String, line: usize, lang: String },
+    Quote {
+        text: String,
+        line: usize,
+        raw: String,
+    },
+    Code {
+        text: String,
+        line: usize,
+        lang: String,
+    },
     Table(Table),
 }
 
@@ -90,11 +106,7 @@ pub fn blocks(src: &str) -> Vec<Block> {
             }
             Event::End(TagEnd::Heading(_)) => {
                 let r = start.take().unwrap_or(range);
-                out.push(Block::Heading {
-                    level: heading.take().unwrap_or(1),
-                    text: text.trim().to_string(),
-                    line: lines.line_of(r.start),
-                });
+                out.push(Block::Heading { level: heading.take().unwrap_or(1), text: text.trim().to_string(), line: lines.line_of(r.start) });
                 text.clear();
             }
             Event::Start(Tag::BlockQuote(_)) => {
@@ -108,26 +120,17 @@ pub fn blocks(src: &str) -> Vec<Block> {
                 quote_depth = quote_depth.saturating_sub(1);
                 if quote_depth == 0 {
                     let r = start.take().unwrap_or(range);
-                    out.push(Block::Quote {
-                        text: text.trim().to_string(),
-                        line: lines.line_of(r.start),
-                        raw: src[r.clone()].to_string(),
-                    });
+                    out.push(Block::Quote { text: text.trim().to_string(), line: lines.line_of(r.start), raw: src[r.clone()].to_string() });
                     text.clear();
                 }
             }
-            Event::Start(Tag::Paragraph) | Event::Start(Tag::Item) if quote_depth == 0 && table.is_none()
-                && start.is_none() => {
-                    text.clear();
-                    start = Some(range);
-                }
+            Event::Start(Tag::Paragraph) | Event::Start(Tag::Item) if quote_depth == 0 && table.is_none() && start.is_none() => {
+                text.clear();
+                start = Some(range);
+            }
             Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Item) if quote_depth == 0 && table.is_none() => {
                 if let Some(r) = start.take() {
-                    out.push(Block::Text {
-                        text: text.trim().to_string(),
-                        line: lines.line_of(r.start),
-                        raw: src[r.clone()].to_string(),
-                    });
+                    out.push(Block::Text { text: text.trim().to_string(), line: lines.line_of(r.start), raw: src[r.clone()].to_string() });
                 }
                 text.clear();
             }
@@ -143,11 +146,7 @@ pub fn blocks(src: &str) -> Vec<Block> {
             }
             Event::End(TagEnd::CodeBlock) => {
                 let r = start.take().unwrap_or(range);
-                out.push(Block::Code {
-                    text: std::mem::take(&mut text),
-                    line: lines.line_of(r.start),
-                    lang: in_code.take().unwrap_or_default(),
-                });
+                out.push(Block::Code { text: std::mem::take(&mut text), line: lines.line_of(r.start), lang: in_code.take().unwrap_or_default() });
             }
             Event::Start(Tag::Table(_)) => {
                 table = Some(Table { line: lines.line_of(range.start), header: Vec::new(), rows: Vec::new() });

@@ -96,8 +96,6 @@ pub fn parse(dialect: Dialect, file: &str, src: &str) -> DocResult<Document> {
 
 /// Parses a document whose dialect is recognised from its content.
 pub fn parse_detect(file: &str, src: &str) -> DocResult<Document> {
-    let dialect = Dialect::detect(src).ok_or_else(|| {
-        DocError::new(file, 0, "unrecognised document: expected a MaxIM, NetEase or YHChat API document")
-    })?;
+    let dialect = Dialect::detect(src).ok_or_else(|| DocError::new(file, 0, "unrecognised document: expected a MaxIM, NetEase or YHChat API document"))?;
     parse(dialect, file, src)
 }

@@ -330,11 +330,7 @@ fn payload(file: &str, marker_line: usize, ps: &[&Piece]) -> DocResult<Payload> 
         Some((_, t)) if t.starts_with(['{', '[']) => {
             Ok(Payload { media: Media::Json, fields: json_fields(file, &lines)?, message: None, example: joined(&lines) })
         }
-        Some((line, _)) => Err(DocError::new(
-            file,
-            *line,
-            "expected a JSON body starting with `{` or a protobuf text example followed by `ProtoBuf数据结构`",
-        )),
+        Some((line, _)) => Err(DocError::new(file, *line, "expected a JSON body starting with `{` or a protobuf text example followed by `ProtoBuf数据结构`")),
     }
 }
 
@@ -505,9 +501,7 @@ impl<'a> Cursor<'a> {
 }
 
 fn is_number(w: &str) -> bool {
-    w.starts_with(|c: char| c.is_ascii_digit() || c == '-')
-        && w.chars().all(|c| c.is_ascii_digit() || "+-.eE".contains(c))
-        && w.parse::<f64>().is_ok()
+    w.starts_with(|c: char| c.is_ascii_digit() || c == '-') && w.chars().all(|c| c.is_ascii_digit() || "+-.eE".contains(c)) && w.parse::<f64>().is_ok()
 }
 
 fn number_type(n: &str) -> Type {
@@ -816,9 +810,7 @@ fn protobuf(file: &str, mark_line: usize, src: &[(usize, &str)], example: &[TNod
             continue;
         }
         match &t.tok {
-            Tok::Word(w) if ["syntax", "package", "import", "option"].contains(&w.as_str()) => {
-                while p.next().is_some_and(|t| t.tok != Tok::Sym(';')) {}
-            }
+            Tok::Word(w) if ["syntax", "package", "import", "option"].contains(&w.as_str()) => while p.next().is_some_and(|t| t.tok != Tok::Sym(';')) {},
             Tok::Sym('}') => return Err(p.err(t.line, "unbalanced braces: `}` without a matching `{`")),
             other => return Err(p.err(t.line, format!("expected `message Name {{`, found `{other}`"))),
         }
@@ -1004,7 +996,9 @@ mod tests {
 
     /// A one-operation document whose request body is `body`; the body starts on line 9.
     fn with_body(body: &str) -> String {
-        format!("t\n添加\nPOST /v1/friend/apply\n请求头:\n| 名称 | 必须 | 备注 |\n|---|---|---|\n| token | 是 | 无 |\n请求体:\n{body}\n响应体:\n{{\n\"code\": 1\n}}\n")
+        format!(
+            "t\n添加\nPOST /v1/friend/apply\n请求头:\n| 名称 | 必须 | 备注 |\n|---|---|---|\n| token | 是 | 无 |\n请求体:\n{body}\n响应体:\n{{\n\"code\": 1\n}}\n"
+        )
     }
 
     fn err(src: &str) -> DocError {
