@@ -453,11 +453,13 @@ impl Builder<'_> {
         Ok(if parts.len() == 1 { parts.remove(0) } else { json!({"allOf": parts}) })
     }
 
-    /// An object schema registered under `name` (made unique), as a `$ref`.
+    /// An object schema registered under `name`, as a `$ref`. The same table
+    /// under the same name (one operation served on several methods) is one
+    /// component; a different table under a taken name gets a number.
     fn object_component(&mut self, name: &str, description: &str, fields: &[Field]) -> DocResult<Value> {
-        let name = self.unique(name);
-        // Reserve the name first: children register their own components.
-        self.schemas.insert(name.clone(), Value::Null);
+        // Hold a place so that the spec lists a parent before its children.
+        let place = self.unique(name);
+        self.schemas.insert(place.clone(), Value::Null);
         let mut props = Map::new();
         let mut required = Vec::new();
         for f in fields {
@@ -467,7 +469,7 @@ impl Builder<'_> {
             if props.contains_key(&f.name) {
                 return Err(DocError::new(self.file, f.line, format!("field `{}` is listed twice in one object", f.name)));
             }
-            let s = self.field_schema(f, &name, &f.name.to_upper_camel_case())?;
+            let s = self.field_schema(f, name, &f.name.to_upper_camel_case())?;
             props.insert(f.name.clone(), s);
             if f.required == Some(true) {
                 required.push(json!(f.name));
@@ -482,7 +484,24 @@ impl Builder<'_> {
         if !required.is_empty() {
             s.insert("required".into(), json!(required));
         }
-        self.schemas.insert(name.clone(), Value::Object(s));
+        let schema = Value::Object(s);
+        let same = |existing: &Value| {
+            let mut existing = existing.clone();
+            // (`mark_message` adds the message name after registration.)
+            existing.as_object_mut().map(|o| o.remove(ext::PROTO_MESSAGE));
+            existing == schema
+        };
+        let mut taken = std::iter::once(name.to_string()).chain((2..).map(|i| format!("{name}{i}"))).take_while(|n| self.schemas.contains_key(n));
+        let name = match taken.find(|n| same(&self.schemas[n])) {
+            Some(existing) => {
+                self.schemas.shift_remove(&place);
+                existing
+            }
+            None => {
+                self.schemas.insert(place.clone(), schema);
+                place
+            }
+        };
         Ok(json!({"$ref": format!("#/components/schemas/{name}")}))
     }
 
@@ -660,6 +679,36 @@ mod tests {
         let v = example_value("{\n\"code\": 1, // 请求状态码,1为正常\n\"msg\": \"a // b\", // 返回消息\n}");
         assert_eq!(v, json!({"code": 1, "msg": "a // b"}));
         assert_eq!(example_value("not json"), json!("not json"));
+    }
+
+    fn field(name: &str, ty: Type, children: Vec<Field>) -> Field {
+        Field {
+            name: name.into(),
+            ty,
+            required: None,
+            default: None,
+            description: String::new(),
+            max_length: None,
+            example: None,
+            enum_values: Vec::new(),
+            proto_number: None,
+            children,
+            line: 1,
+        }
+    }
+
+    #[test]
+    fn a_table_registered_again_under_its_name_is_one_component() {
+        let o = Overrides::default();
+        let mut b = Builder { o: &o, file: "doc.md", schemas: Map::new(), used_schemes: BTreeSet::new() };
+        let list = || vec![field("list", Type::Array(Box::new(Type::Object)), vec![field("id", Type::Int64, vec![])])];
+        let first = b.object_component("UserAvatarBody", "", &list()).unwrap();
+        let again = b.object_component("UserAvatarBody", "", &list()).unwrap();
+        assert_eq!(first, again, "the same table on a second method");
+        let other = b.object_component("UserAvatarBody", "", &[field("list", Type::String, vec![])]).unwrap();
+        assert_eq!(other, json!({"$ref": "#/components/schemas/UserAvatarBody2"}), "a different table gets a number");
+        let names: Vec<&String> = b.schemas.keys().collect();
+        assert_eq!(names, ["UserAvatarBody", "UserAvatarBodyListItem", "UserAvatarBody2"], "parents before their children, no placeholders left");
     }
 
     #[test]

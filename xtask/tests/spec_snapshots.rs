@@ -116,3 +116,21 @@ fn component_keys_are_ascii() {
         }
     }
 }
+
+#[test]
+fn an_operation_on_several_methods_shares_its_schemas() {
+    let s = spec("maxim");
+    let mut by_operation: std::collections::BTreeMap<&str, Vec<&Value>> = Default::default();
+    for op in s["paths"].as_object().unwrap().values().flat_map(|i| i.as_object().unwrap().values()) {
+        by_operation.entry(op["x-operation"].as_str().unwrap()).or_default().push(op);
+    }
+    let shared: Vec<_> = by_operation.values().filter(|ops| ops.len() > 1).collect();
+    assert!(shared.len() > 40, "the export serves many operations on POST and PUT (or GET and POST)");
+    for ops in shared {
+        for other in &ops[1..] {
+            assert_eq!(ops[0]["requestBody"], other["requestBody"], "{}", ops[0]["operationId"]);
+            assert_eq!(ops[0]["parameters"], other["parameters"], "{}", ops[0]["operationId"]);
+            assert_eq!(ops[0]["responses"], other["responses"], "{}", ops[0]["operationId"]);
+        }
+    }
+}

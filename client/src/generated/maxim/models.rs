@@ -116,15 +116,6 @@ pub struct UserAvatarBody {
     pub avatar: Option<String>,
 }
 
-/// Component `UserAvatarBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct UserAvatarBody2 {
-    /// 头像 url
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-}
-
 /// Component `UserAvatarBatchBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -149,41 +140,6 @@ pub struct UserAvatarBatchBodyListItem {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct UserAvatarBatchDataItem {
-    /// 失败原因
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// 是否成功
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<bool>,
-    /// 用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
-/// Component `UserAvatarBatchBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct UserAvatarBatchBody2 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub list: Option<Vec<UserAvatarBatchBody2ListItem>>,
-}
-
-/// Component `UserAvatarBatchBody2ListItem`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct UserAvatarBatchBody2ListItem {
-    /// 头像 url
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-    /// 用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
-/// Component `UserAvatarBatchDataItem2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct UserAvatarBatchDataItem2 {
     /// 失败原因
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -301,24 +257,6 @@ pub struct UserProfileUpdateBody {
     pub public_info: Option<String>,
 }
 
-/// Component `UserProfileUpdateBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct UserProfileUpdateBody2 {
-    /// 描述信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// 昵称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nick_name: Option<String>,
-    /// 私有信息，仅自己可见
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_info: Option<String>,
-    /// 公开信息，好友和陌生人可见
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_info: Option<String>,
-}
-
 /// Component `UserProfileBatchBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -352,50 +290,6 @@ pub struct UserProfileBatchBodyListItem {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct UserProfileBatchDataItem {
-    /// 失败原因
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// 是否成功
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<bool>,
-    /// 用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
-/// Component `UserProfileBatchBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct UserProfileBatchBody2 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub list: Option<Vec<UserProfileBatchBody2ListItem>>,
-}
-
-/// Component `UserProfileBatchBody2ListItem`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct UserProfileBatchBody2ListItem {
-    /// 描述信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// 昵称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nick_name: Option<String>,
-    /// 私有信息，仅自己可见
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_info: Option<String>,
-    /// 公开信息，好友和陌生人可见
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_info: Option<String>,
-    /// 用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
-/// Component `UserProfileBatchDataItem2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct UserProfileBatchDataItem2 {
     /// 失败原因
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -822,83 +716,10 @@ pub struct UserSettingsUpdateBody {
     pub vibratory: Option<bool>,
 }
 
-/// Component `UserSettingsUpdateBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct UserSettingsUpdateBody2 {
-    /// 验证问题答案
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_answer: Option<String>,
-    /// 验证方式, 0 - 无需验证，任何人可以加为好友, 1 - 需要同意方可加为好友, 2 - 需要回答问题正确方可加为好友, 3 - 拒绝所有加好友申请
-    ///
-    /// Values: `0` 无需验证，任何人可以加为好友; `1` 需要同意方可加为好友; `2` 需要回答问题正确方可加为好友; `3` 拒绝所有加好友申请 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_mode: Option<i32>,
-    /// 验证问题
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_question: Option<String>,
-    /// 是否自动下载
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auto_download: Option<bool>,
-    /// 邀请入群时是否需要用户确认: true - 需要用户同意才可加入， false - 自动同意邀请
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_confirm: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// 是否关闭推送消息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push: Option<bool>,
-    /// 是否推送详情
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push_detail: Option<bool>,
-    /// 推送免打扰结束时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push_end_hour: Option<i32>,
-    /// 推送免打扰开始时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push_start_hour: Option<i32>,
-    /// 收到消息时是否静音
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_sounds: Option<bool>,
-    /// 推送昵称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub push_nick_name: Option<String>,
-    /// 推送token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub push_token: Option<String>,
-    /// 推送不提醒结束时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub silence_end_time: Option<i32>,
-    /// 推送不提醒开始时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub silence_start_time: Option<i32>,
-    /// 用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-    /// 收到消息时否振动
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vibratory: Option<bool>,
-}
-
 /// Component `UserTokenBindBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct UserTokenBindBody {
-    /// 设备SN
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_sn: Option<i32>,
-    /// device token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_token: Option<String>,
-    /// 证书名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notifier_name: Option<String>,
-}
-
-/// Component `UserTokenBindBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct UserTokenBindBody2 {
     /// 设备SN
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_sn: Option<i32>,
@@ -1556,90 +1377,10 @@ pub struct MessageNotifyBody {
     pub r#type: Option<i32>,
 }
 
-/// Component `MessageNotifyBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct MessageNotifyBody2 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachment: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// 消息类型 TEXT      = 0;
-    /// IMAGE     = 1;
-    /// AUDIO     = 2;
-    /// VIDEO     = 3;
-    /// FILE      = 4;
-    /// LOCATION  = 5;
-    /// COMMAND   = 6;
-    /// FORWARD   = 7;
-    ///
-    /// Values: `0` TEXT; `1` IMAGE; `2` AUDIO; `3` VIDEO; `4` FILE; `5` LOCATION; `6` COMMAND; `7` FORWARD (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ext: Option<String>,
-    /// 发送者的用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from_user_id: Option<i64>,
-    /// 接收用户ID或群ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub targets: Option<Vec<i32>>,
-    /// 请求ID，用于消息去重， 如果短时间内收到2个相同transaction_id的请求，第二次请求不会被执行。 如果不设置就不会被去重
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_id: Option<i64>,
-    /// 目标类型，1 - 普通用户，2 - 群组
-    ///
-    /// Values: `1` 普通用户; `2` 群组 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<i32>,
-}
-
 /// Component `MessageSendBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct MessageSendBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachment: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// 消息类型 TEXT      = 0;
-    /// IMAGE     = 1;
-    /// AUDIO     = 2;
-    /// VIDEO     = 3;
-    /// FILE      = 4;
-    /// LOCATION  = 5;
-    /// COMMAND   = 6;
-    /// FORWARD   = 7;
-    ///
-    /// Values: `0` TEXT; `1` IMAGE; `2` AUDIO; `3` VIDEO; `4` FILE; `5` LOCATION; `6` COMMAND; `7` FORWARD (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ext: Option<String>,
-    /// 发送者的用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from_user_id: Option<i64>,
-    /// 接收用户ID或群ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub targets: Option<Vec<i32>>,
-    /// 请求ID，用于消息去重， 如果短时间内收到2个相同transaction_id的请求，第二次请求不会被执行。 如果不设置就不会被去重
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_id: Option<i64>,
-    /// 目标类型，1 - 普通用户，2 - 群组
-    ///
-    /// Values: `1` 普通用户; `2` 群组 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<i32>,
-}
-
-/// Component `MessageSendBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct MessageSendBody2 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1744,30 +1485,6 @@ pub struct GroupAdminRemoveBody {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct GroupAdminRemoveDataItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
-/// Component `GroupAdminRemoveBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupAdminRemoveBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 用户id列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
-}
-
-/// Component `GroupAdminRemoveDataItem2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupAdminRemoveDataItem2 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1962,33 +1679,6 @@ pub struct GroupApplyHandleData {
     pub user_id: Option<i64>,
 }
 
-/// Component `GroupApplyHandleBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupApplyHandleBody2 {
-    /// 审批，bool类型，true为同意，false为拒绝
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approval: Option<bool>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 用户id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
-/// Component `GroupApplyHandleData2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupApplyHandleData2 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
 /// Component `GroupBanBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -2073,18 +1763,6 @@ pub struct GroupDisplayNameBody {
     pub value: Option<String>,
 }
 
-/// Component `GroupDisplayNameBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupDisplayNameBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-
 /// Component `GroupFileData`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -2140,30 +1818,6 @@ pub struct GroupFileDeleteDataItem {
     pub result: Option<String>,
 }
 
-/// Component `GroupFileDeleteBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupFileDeleteBody2 {
-    /// 文件id列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_list: Option<Vec<i32>>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-}
-
-/// Component `GroupFileDeleteDataItem2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupFileDeleteDataItem2 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
-}
-
 /// Component `GroupFileListDataItem`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -2199,21 +1853,6 @@ pub struct GroupFileListDataItem {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct GroupFileUpdateNameBody {
-    /// 文件id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_id: Option<i64>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 文件新名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-/// Component `GroupFileUpdateNameBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupFileUpdateNameBody2 {
     /// 文件id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_id: Option<i64>,
@@ -2353,18 +1992,6 @@ pub struct GroupInfoAvatarBody {
     pub value: Option<String>,
 }
 
-/// Component `GroupInfoAvatarBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupInfoAvatarBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-
 /// Component `GroupInfoBatchBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -2422,18 +2049,6 @@ pub struct GroupInfoDescriptionBody {
     pub value: Option<String>,
 }
 
-/// Component `GroupInfoDescriptionBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupInfoDescriptionBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-
 /// Component `GroupInfoExtBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -2446,34 +2061,10 @@ pub struct GroupInfoExtBody {
     pub value: Option<String>,
 }
 
-/// Component `GroupInfoExtBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupInfoExtBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-
 /// Component `GroupInfoNameBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct GroupInfoNameBody {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-
-/// Component `GroupInfoNameBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupInfoNameBody2 {
     /// 群id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
@@ -2524,21 +2115,6 @@ pub struct GroupInviteHandleBody {
     pub user_id: Option<i64>,
 }
 
-/// Component `GroupInviteHandleBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupInviteHandleBody2 {
-    /// 审批，bool类型，true为同意，false为拒绝
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approval: Option<bool>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 用户id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
 /// Component `GroupKickBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -2555,30 +2131,6 @@ pub struct GroupKickBody {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct GroupKickDataItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
-/// Component `GroupKickBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupKickBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 用户id列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
-}
-
-/// Component `GroupKickDataItem2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupKickDataItem2 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2641,36 +2193,10 @@ pub struct GroupMsgMuteModeBody {
     pub msg_mute_mode: Option<i32>,
 }
 
-/// Component `GroupMsgMuteModeBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupMsgMuteModeBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 群消息屏蔽模式： 0 不屏蔽1 屏蔽本地消息通知2 屏蔽消息，不接收消息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub msg_mute_mode: Option<i32>,
-}
-
 /// Component `GroupMsgPushModeBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct GroupMsgPushModeBody {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 群消息推送类型： 0:接收所有推送;1:不接受推送;2:接收管理员和@消息推送;3:只接收管理员消息推送;4:只接收@消息推送
-    ///
-    /// Values: `0` 接收所有推送; `1` 不接受推送; `2` 接收管理员和@消息推送; `3` 只接收管理员消息推送; `4` 只接收@消息推送 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub msg_push_mode: Option<i32>,
-}
-
-/// Component `GroupMsgPushModeBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupMsgPushModeBody2 {
     /// 群id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
@@ -2780,34 +2306,10 @@ pub struct GroupSettingsAllowMemberInvitationBody {
     pub value: Option<bool>,
 }
 
-/// Component `GroupSettingsAllowMemberInvitationBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupSettingsAllowMemberInvitationBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<bool>,
-}
-
 /// Component `GroupSettingsAllowMemberModifyBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct GroupSettingsAllowMemberModifyBody {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<bool>,
-}
-
-/// Component `GroupSettingsAllowMemberModifyBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupSettingsAllowMemberModifyBody2 {
     /// 群id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
@@ -2849,18 +2351,6 @@ pub struct GroupSettingsEnableReadAckBody {
     pub value: Option<bool>,
 }
 
-/// Component `GroupSettingsEnableReadAckBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupSettingsEnableReadAckBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<bool>,
-}
-
 /// Component `GroupSettingsHistoryVisibleBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -2873,36 +2363,10 @@ pub struct GroupSettingsHistoryVisibleBody {
     pub value: Option<bool>,
 }
 
-/// Component `GroupSettingsHistoryVisibleBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupSettingsHistoryVisibleBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<bool>,
-}
-
 /// Component `GroupSettingsRequireAdminApprovalBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct GroupSettingsRequireAdminApprovalBody {
-    /// 入群申请审批设置, 0:同意所有申请 1:需要管理员确认 2:拒绝所有申请
-    ///
-    /// Values: `0` 同意所有申请; `1` 需要管理员确认; `2` 拒绝所有申请 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub apply_approval: Option<i32>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-}
-
-/// Component `GroupSettingsRequireAdminApprovalBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupSettingsRequireAdminApprovalBody2 {
     /// 入群申请审批设置, 0:同意所有申请 1:需要管理员确认 2:拒绝所有申请
     ///
     /// Values: `0` 同意所有申请; `1` 需要管理员确认; `2` 拒绝所有申请 (others are passed through).
@@ -2938,30 +2402,6 @@ pub struct GroupTransferBody {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct GroupTransferData {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
-/// Component `GroupTransferBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupTransferBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 新群主的user_id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub new_owner: Option<i32>,
-}
-
-/// Component `GroupTransferData2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupTransferData2 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3010,30 +2450,6 @@ pub struct GroupUnblockBody {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct GroupUnblockDataItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
-/// Component `GroupUnblockBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupUnblockBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 用户id列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
-}
-
-/// Component `GroupUnblockDataItem2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct GroupUnblockDataItem2 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3128,38 +2544,10 @@ pub struct RosterDeclineBody {
     pub user_id: i64,
 }
 
-/// Component `RosterDeclineBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct RosterDeclineBody2 {
-    /// 拒绝的原因
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// 拒绝的用户ID
-    pub user_id: i64,
-}
-
 /// Component `RosterExtBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct RosterExtBody {
-    /// 备注名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
-    /// 扩展信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ext: Option<String>,
-    /// 是否消息免打扰: true - 消息免打扰, false - 不消息免打扰
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mute_notification: Option<bool>,
-    /// 好友用户ID
-    pub user_id: i64,
-}
-
-/// Component `RosterExtBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct RosterExtBody2 {
     /// 备注名称
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,

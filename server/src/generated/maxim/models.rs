@@ -116,15 +116,6 @@ pub struct UserAvatarBody {
     pub avatar: Option<String>,
 }
 
-/// Component `UserAvatarBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserAvatarBody2 {
-    /// 头像 url
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-}
-
 /// Component `UserAvatarBatchBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -149,41 +140,6 @@ pub struct UserAvatarBatchBodyListItem {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct UserAvatarBatchDataItem {
-    /// 失败原因
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// 是否成功
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<bool>,
-    /// 用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
-/// Component `UserAvatarBatchBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserAvatarBatchBody2 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub list: Option<Vec<UserAvatarBatchBody2ListItem>>,
-}
-
-/// Component `UserAvatarBatchBody2ListItem`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserAvatarBatchBody2ListItem {
-    /// 头像 url
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-    /// 用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
-/// Component `UserAvatarBatchDataItem2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserAvatarBatchDataItem2 {
     /// 失败原因
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -301,24 +257,6 @@ pub struct UserProfileUpdateBody {
     pub public_info: Option<String>,
 }
 
-/// Component `UserProfileUpdateBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserProfileUpdateBody2 {
-    /// 描述信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// 昵称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nick_name: Option<String>,
-    /// 私有信息，仅自己可见
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_info: Option<String>,
-    /// 公开信息，好友和陌生人可见
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_info: Option<String>,
-}
-
 /// Component `UserProfileBatchBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -352,50 +290,6 @@ pub struct UserProfileBatchBodyListItem {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct UserProfileBatchDataItem {
-    /// 失败原因
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// 是否成功
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<bool>,
-    /// 用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
-/// Component `UserProfileBatchBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserProfileBatchBody2 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub list: Option<Vec<UserProfileBatchBody2ListItem>>,
-}
-
-/// Component `UserProfileBatchBody2ListItem`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserProfileBatchBody2ListItem {
-    /// 描述信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// 昵称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nick_name: Option<String>,
-    /// 私有信息，仅自己可见
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_info: Option<String>,
-    /// 公开信息，好友和陌生人可见
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_info: Option<String>,
-    /// 用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
-/// Component `UserProfileBatchDataItem2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserProfileBatchDataItem2 {
     /// 失败原因
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -822,83 +716,10 @@ pub struct UserSettingsUpdateBody {
     pub vibratory: Option<bool>,
 }
 
-/// Component `UserSettingsUpdateBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserSettingsUpdateBody2 {
-    /// 验证问题答案
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_answer: Option<String>,
-    /// 验证方式, 0 - 无需验证，任何人可以加为好友, 1 - 需要同意方可加为好友, 2 - 需要回答问题正确方可加为好友, 3 - 拒绝所有加好友申请
-    ///
-    /// Values: `0` 无需验证，任何人可以加为好友; `1` 需要同意方可加为好友; `2` 需要回答问题正确方可加为好友; `3` 拒绝所有加好友申请 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_mode: Option<i32>,
-    /// 验证问题
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_question: Option<String>,
-    /// 是否自动下载
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auto_download: Option<bool>,
-    /// 邀请入群时是否需要用户确认: true - 需要用户同意才可加入， false - 自动同意邀请
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_confirm: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// 是否关闭推送消息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push: Option<bool>,
-    /// 是否推送详情
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push_detail: Option<bool>,
-    /// 推送免打扰结束时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push_end_hour: Option<i32>,
-    /// 推送免打扰开始时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push_start_hour: Option<i32>,
-    /// 收到消息时是否静音
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_sounds: Option<bool>,
-    /// 推送昵称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub push_nick_name: Option<String>,
-    /// 推送token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub push_token: Option<String>,
-    /// 推送不提醒结束时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub silence_end_time: Option<i32>,
-    /// 推送不提醒开始时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub silence_start_time: Option<i32>,
-    /// 用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-    /// 收到消息时否振动
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vibratory: Option<bool>,
-}
-
 /// Component `UserTokenBindBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct UserTokenBindBody {
-    /// 设备SN
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_sn: Option<i32>,
-    /// device token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_token: Option<String>,
-    /// 证书名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notifier_name: Option<String>,
-}
-
-/// Component `UserTokenBindBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserTokenBindBody2 {
     /// 设备SN
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_sn: Option<i32>,
@@ -1556,90 +1377,10 @@ pub struct MessageNotifyBody {
     pub r#type: Option<i32>,
 }
 
-/// Component `MessageNotifyBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct MessageNotifyBody2 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachment: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// 消息类型 TEXT      = 0;
-    /// IMAGE     = 1;
-    /// AUDIO     = 2;
-    /// VIDEO     = 3;
-    /// FILE      = 4;
-    /// LOCATION  = 5;
-    /// COMMAND   = 6;
-    /// FORWARD   = 7;
-    ///
-    /// Values: `0` TEXT; `1` IMAGE; `2` AUDIO; `3` VIDEO; `4` FILE; `5` LOCATION; `6` COMMAND; `7` FORWARD (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ext: Option<String>,
-    /// 发送者的用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from_user_id: Option<i64>,
-    /// 接收用户ID或群ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub targets: Option<Vec<i32>>,
-    /// 请求ID，用于消息去重， 如果短时间内收到2个相同transaction_id的请求，第二次请求不会被执行。 如果不设置就不会被去重
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_id: Option<i64>,
-    /// 目标类型，1 - 普通用户，2 - 群组
-    ///
-    /// Values: `1` 普通用户; `2` 群组 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<i32>,
-}
-
 /// Component `MessageSendBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct MessageSendBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachment: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// 消息类型 TEXT      = 0;
-    /// IMAGE     = 1;
-    /// AUDIO     = 2;
-    /// VIDEO     = 3;
-    /// FILE      = 4;
-    /// LOCATION  = 5;
-    /// COMMAND   = 6;
-    /// FORWARD   = 7;
-    ///
-    /// Values: `0` TEXT; `1` IMAGE; `2` AUDIO; `3` VIDEO; `4` FILE; `5` LOCATION; `6` COMMAND; `7` FORWARD (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ext: Option<String>,
-    /// 发送者的用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from_user_id: Option<i64>,
-    /// 接收用户ID或群ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub targets: Option<Vec<i32>>,
-    /// 请求ID，用于消息去重， 如果短时间内收到2个相同transaction_id的请求，第二次请求不会被执行。 如果不设置就不会被去重
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_id: Option<i64>,
-    /// 目标类型，1 - 普通用户，2 - 群组
-    ///
-    /// Values: `1` 普通用户; `2` 群组 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<i32>,
-}
-
-/// Component `MessageSendBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct MessageSendBody2 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1744,30 +1485,6 @@ pub struct GroupAdminRemoveBody {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct GroupAdminRemoveDataItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
-/// Component `GroupAdminRemoveBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupAdminRemoveBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 用户id列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
-}
-
-/// Component `GroupAdminRemoveDataItem2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupAdminRemoveDataItem2 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1962,33 +1679,6 @@ pub struct GroupApplyHandleData {
     pub user_id: Option<i64>,
 }
 
-/// Component `GroupApplyHandleBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupApplyHandleBody2 {
-    /// 审批，bool类型，true为同意，false为拒绝
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approval: Option<bool>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 用户id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
-/// Component `GroupApplyHandleData2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupApplyHandleData2 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
 /// Component `GroupBanBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -2073,18 +1763,6 @@ pub struct GroupDisplayNameBody {
     pub value: Option<String>,
 }
 
-/// Component `GroupDisplayNameBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupDisplayNameBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-
 /// Component `GroupFileData`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -2140,30 +1818,6 @@ pub struct GroupFileDeleteDataItem {
     pub result: Option<String>,
 }
 
-/// Component `GroupFileDeleteBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupFileDeleteBody2 {
-    /// 文件id列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_list: Option<Vec<i32>>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-}
-
-/// Component `GroupFileDeleteDataItem2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupFileDeleteDataItem2 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
-}
-
 /// Component `GroupFileListDataItem`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -2199,21 +1853,6 @@ pub struct GroupFileListDataItem {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct GroupFileUpdateNameBody {
-    /// 文件id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_id: Option<i64>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 文件新名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-/// Component `GroupFileUpdateNameBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupFileUpdateNameBody2 {
     /// 文件id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_id: Option<i64>,
@@ -2353,18 +1992,6 @@ pub struct GroupInfoAvatarBody {
     pub value: Option<String>,
 }
 
-/// Component `GroupInfoAvatarBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupInfoAvatarBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-
 /// Component `GroupInfoBatchBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -2422,18 +2049,6 @@ pub struct GroupInfoDescriptionBody {
     pub value: Option<String>,
 }
 
-/// Component `GroupInfoDescriptionBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupInfoDescriptionBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-
 /// Component `GroupInfoExtBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -2446,34 +2061,10 @@ pub struct GroupInfoExtBody {
     pub value: Option<String>,
 }
 
-/// Component `GroupInfoExtBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupInfoExtBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-
 /// Component `GroupInfoNameBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct GroupInfoNameBody {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-
-/// Component `GroupInfoNameBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupInfoNameBody2 {
     /// 群id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
@@ -2524,21 +2115,6 @@ pub struct GroupInviteHandleBody {
     pub user_id: Option<i64>,
 }
 
-/// Component `GroupInviteHandleBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupInviteHandleBody2 {
-    /// 审批，bool类型，true为同意，false为拒绝
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approval: Option<bool>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 用户id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
 /// Component `GroupKickBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -2555,30 +2131,6 @@ pub struct GroupKickBody {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct GroupKickDataItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
-/// Component `GroupKickBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupKickBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 用户id列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
-}
-
-/// Component `GroupKickDataItem2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupKickDataItem2 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2641,36 +2193,10 @@ pub struct GroupMsgMuteModeBody {
     pub msg_mute_mode: Option<i32>,
 }
 
-/// Component `GroupMsgMuteModeBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupMsgMuteModeBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 群消息屏蔽模式： 0 不屏蔽1 屏蔽本地消息通知2 屏蔽消息，不接收消息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub msg_mute_mode: Option<i32>,
-}
-
 /// Component `GroupMsgPushModeBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct GroupMsgPushModeBody {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 群消息推送类型： 0:接收所有推送;1:不接受推送;2:接收管理员和@消息推送;3:只接收管理员消息推送;4:只接收@消息推送
-    ///
-    /// Values: `0` 接收所有推送; `1` 不接受推送; `2` 接收管理员和@消息推送; `3` 只接收管理员消息推送; `4` 只接收@消息推送 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub msg_push_mode: Option<i32>,
-}
-
-/// Component `GroupMsgPushModeBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupMsgPushModeBody2 {
     /// 群id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
@@ -2780,34 +2306,10 @@ pub struct GroupSettingsAllowMemberInvitationBody {
     pub value: Option<bool>,
 }
 
-/// Component `GroupSettingsAllowMemberInvitationBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupSettingsAllowMemberInvitationBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<bool>,
-}
-
 /// Component `GroupSettingsAllowMemberModifyBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct GroupSettingsAllowMemberModifyBody {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<bool>,
-}
-
-/// Component `GroupSettingsAllowMemberModifyBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupSettingsAllowMemberModifyBody2 {
     /// 群id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
@@ -2849,18 +2351,6 @@ pub struct GroupSettingsEnableReadAckBody {
     pub value: Option<bool>,
 }
 
-/// Component `GroupSettingsEnableReadAckBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupSettingsEnableReadAckBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<bool>,
-}
-
 /// Component `GroupSettingsHistoryVisibleBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -2873,36 +2363,10 @@ pub struct GroupSettingsHistoryVisibleBody {
     pub value: Option<bool>,
 }
 
-/// Component `GroupSettingsHistoryVisibleBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupSettingsHistoryVisibleBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<bool>,
-}
-
 /// Component `GroupSettingsRequireAdminApprovalBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct GroupSettingsRequireAdminApprovalBody {
-    /// 入群申请审批设置, 0:同意所有申请 1:需要管理员确认 2:拒绝所有申请
-    ///
-    /// Values: `0` 同意所有申请; `1` 需要管理员确认; `2` 拒绝所有申请 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub apply_approval: Option<i32>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-}
-
-/// Component `GroupSettingsRequireAdminApprovalBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupSettingsRequireAdminApprovalBody2 {
     /// 入群申请审批设置, 0:同意所有申请 1:需要管理员确认 2:拒绝所有申请
     ///
     /// Values: `0` 同意所有申请; `1` 需要管理员确认; `2` 拒绝所有申请 (others are passed through).
@@ -2938,30 +2402,6 @@ pub struct GroupTransferBody {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct GroupTransferData {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
-/// Component `GroupTransferBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupTransferBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 新群主的user_id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub new_owner: Option<i32>,
-}
-
-/// Component `GroupTransferData2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupTransferData2 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3010,30 +2450,6 @@ pub struct GroupUnblockBody {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct GroupUnblockDataItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
-/// Component `GroupUnblockBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupUnblockBody2 {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 用户id列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
-}
-
-/// Component `GroupUnblockDataItem2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupUnblockDataItem2 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3128,38 +2544,10 @@ pub struct RosterDeclineBody {
     pub user_id: i64,
 }
 
-/// Component `RosterDeclineBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct RosterDeclineBody2 {
-    /// 拒绝的原因
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// 拒绝的用户ID
-    pub user_id: i64,
-}
-
 /// Component `RosterExtBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct RosterExtBody {
-    /// 备注名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
-    /// 扩展信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ext: Option<String>,
-    /// 是否消息免打扰: true - 消息免打扰, false - 不消息免打扰
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mute_notification: Option<bool>,
-    /// 好友用户ID
-    pub user_id: i64,
-}
-
-/// Component `RosterExtBody2`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct RosterExtBody2 {
     /// 备注名称
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
@@ -3434,11 +2822,6 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             round_trip: crate::wire::models::round_trip::<UserAvatarBody>,
         },
         crate::wire::models::Model {
-            component: "UserAvatarBody2",
-            schema: crate::wire::models::schema_of::<UserAvatarBody2>,
-            round_trip: crate::wire::models::round_trip::<UserAvatarBody2>,
-        },
-        crate::wire::models::Model {
             component: "UserAvatarBatchBody",
             schema: crate::wire::models::schema_of::<UserAvatarBatchBody>,
             round_trip: crate::wire::models::round_trip::<UserAvatarBatchBody>,
@@ -3452,21 +2835,6 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             component: "UserAvatarBatchDataItem",
             schema: crate::wire::models::schema_of::<UserAvatarBatchDataItem>,
             round_trip: crate::wire::models::round_trip::<UserAvatarBatchDataItem>,
-        },
-        crate::wire::models::Model {
-            component: "UserAvatarBatchBody2",
-            schema: crate::wire::models::schema_of::<UserAvatarBatchBody2>,
-            round_trip: crate::wire::models::round_trip::<UserAvatarBatchBody2>,
-        },
-        crate::wire::models::Model {
-            component: "UserAvatarBatchBody2ListItem",
-            schema: crate::wire::models::schema_of::<UserAvatarBatchBody2ListItem>,
-            round_trip: crate::wire::models::round_trip::<UserAvatarBatchBody2ListItem>,
-        },
-        crate::wire::models::Model {
-            component: "UserAvatarBatchDataItem2",
-            schema: crate::wire::models::schema_of::<UserAvatarBatchDataItem2>,
-            round_trip: crate::wire::models::round_trip::<UserAvatarBatchDataItem2>,
         },
         crate::wire::models::Model {
             component: "UserChangePasswordBody",
@@ -3504,11 +2872,6 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             round_trip: crate::wire::models::round_trip::<UserProfileUpdateBody>,
         },
         crate::wire::models::Model {
-            component: "UserProfileUpdateBody2",
-            schema: crate::wire::models::schema_of::<UserProfileUpdateBody2>,
-            round_trip: crate::wire::models::round_trip::<UserProfileUpdateBody2>,
-        },
-        crate::wire::models::Model {
             component: "UserProfileBatchBody",
             schema: crate::wire::models::schema_of::<UserProfileBatchBody>,
             round_trip: crate::wire::models::round_trip::<UserProfileBatchBody>,
@@ -3522,21 +2885,6 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             component: "UserProfileBatchDataItem",
             schema: crate::wire::models::schema_of::<UserProfileBatchDataItem>,
             round_trip: crate::wire::models::round_trip::<UserProfileBatchDataItem>,
-        },
-        crate::wire::models::Model {
-            component: "UserProfileBatchBody2",
-            schema: crate::wire::models::schema_of::<UserProfileBatchBody2>,
-            round_trip: crate::wire::models::round_trip::<UserProfileBatchBody2>,
-        },
-        crate::wire::models::Model {
-            component: "UserProfileBatchBody2ListItem",
-            schema: crate::wire::models::schema_of::<UserProfileBatchBody2ListItem>,
-            round_trip: crate::wire::models::round_trip::<UserProfileBatchBody2ListItem>,
-        },
-        crate::wire::models::Model {
-            component: "UserProfileBatchDataItem2",
-            schema: crate::wire::models::schema_of::<UserProfileBatchDataItem2>,
-            round_trip: crate::wire::models::round_trip::<UserProfileBatchDataItem2>,
         },
         crate::wire::models::Model {
             component: "UserPushAliasBody",
@@ -3614,19 +2962,9 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             round_trip: crate::wire::models::round_trip::<UserSettingsUpdateBody>,
         },
         crate::wire::models::Model {
-            component: "UserSettingsUpdateBody2",
-            schema: crate::wire::models::schema_of::<UserSettingsUpdateBody2>,
-            round_trip: crate::wire::models::round_trip::<UserSettingsUpdateBody2>,
-        },
-        crate::wire::models::Model {
             component: "UserTokenBindBody",
             schema: crate::wire::models::schema_of::<UserTokenBindBody>,
             round_trip: crate::wire::models::round_trip::<UserTokenBindBody>,
-        },
-        crate::wire::models::Model {
-            component: "UserTokenBindBody2",
-            schema: crate::wire::models::schema_of::<UserTokenBindBody2>,
-            round_trip: crate::wire::models::round_trip::<UserTokenBindBody2>,
         },
         crate::wire::models::Model {
             component: "PushCertificateData",
@@ -3773,19 +3111,9 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             round_trip: crate::wire::models::round_trip::<MessageNotifyBody>,
         },
         crate::wire::models::Model {
-            component: "MessageNotifyBody2",
-            schema: crate::wire::models::schema_of::<MessageNotifyBody2>,
-            round_trip: crate::wire::models::round_trip::<MessageNotifyBody2>,
-        },
-        crate::wire::models::Model {
             component: "MessageSendBody",
             schema: crate::wire::models::schema_of::<MessageSendBody>,
             round_trip: crate::wire::models::round_trip::<MessageSendBody>,
-        },
-        crate::wire::models::Model {
-            component: "MessageSendBody2",
-            schema: crate::wire::models::schema_of::<MessageSendBody2>,
-            round_trip: crate::wire::models::round_trip::<MessageSendBody2>,
         },
         crate::wire::models::Model {
             component: "MessageUnreadDataItem",
@@ -3820,16 +3148,6 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             component: "GroupAdminRemoveDataItem",
             schema: crate::wire::models::schema_of::<GroupAdminRemoveDataItem>,
             round_trip: crate::wire::models::round_trip::<GroupAdminRemoveDataItem>,
-        },
-        crate::wire::models::Model {
-            component: "GroupAdminRemoveBody2",
-            schema: crate::wire::models::schema_of::<GroupAdminRemoveBody2>,
-            round_trip: crate::wire::models::round_trip::<GroupAdminRemoveBody2>,
-        },
-        crate::wire::models::Model {
-            component: "GroupAdminRemoveDataItem2",
-            schema: crate::wire::models::schema_of::<GroupAdminRemoveDataItem2>,
-            round_trip: crate::wire::models::round_trip::<GroupAdminRemoveDataItem2>,
         },
         crate::wire::models::Model {
             component: "GroupAdminListDataItem",
@@ -3887,16 +3205,6 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             round_trip: crate::wire::models::round_trip::<GroupApplyHandleData>,
         },
         crate::wire::models::Model {
-            component: "GroupApplyHandleBody2",
-            schema: crate::wire::models::schema_of::<GroupApplyHandleBody2>,
-            round_trip: crate::wire::models::round_trip::<GroupApplyHandleBody2>,
-        },
-        crate::wire::models::Model {
-            component: "GroupApplyHandleData2",
-            schema: crate::wire::models::schema_of::<GroupApplyHandleData2>,
-            round_trip: crate::wire::models::round_trip::<GroupApplyHandleData2>,
-        },
-        crate::wire::models::Model {
             component: "GroupBanBody",
             schema: crate::wire::models::schema_of::<GroupBanBody>,
             round_trip: crate::wire::models::round_trip::<GroupBanBody>,
@@ -3927,11 +3235,6 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             round_trip: crate::wire::models::round_trip::<GroupDisplayNameBody>,
         },
         crate::wire::models::Model {
-            component: "GroupDisplayNameBody2",
-            schema: crate::wire::models::schema_of::<GroupDisplayNameBody2>,
-            round_trip: crate::wire::models::round_trip::<GroupDisplayNameBody2>,
-        },
-        crate::wire::models::Model {
             component: "GroupFileData",
             schema: crate::wire::models::schema_of::<GroupFileData>,
             round_trip: crate::wire::models::round_trip::<GroupFileData>,
@@ -3947,16 +3250,6 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             round_trip: crate::wire::models::round_trip::<GroupFileDeleteDataItem>,
         },
         crate::wire::models::Model {
-            component: "GroupFileDeleteBody2",
-            schema: crate::wire::models::schema_of::<GroupFileDeleteBody2>,
-            round_trip: crate::wire::models::round_trip::<GroupFileDeleteBody2>,
-        },
-        crate::wire::models::Model {
-            component: "GroupFileDeleteDataItem2",
-            schema: crate::wire::models::schema_of::<GroupFileDeleteDataItem2>,
-            round_trip: crate::wire::models::round_trip::<GroupFileDeleteDataItem2>,
-        },
-        crate::wire::models::Model {
             component: "GroupFileListDataItem",
             schema: crate::wire::models::schema_of::<GroupFileListDataItem>,
             round_trip: crate::wire::models::round_trip::<GroupFileListDataItem>,
@@ -3965,11 +3258,6 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             component: "GroupFileUpdateNameBody",
             schema: crate::wire::models::schema_of::<GroupFileUpdateNameBody>,
             round_trip: crate::wire::models::round_trip::<GroupFileUpdateNameBody>,
-        },
-        crate::wire::models::Model {
-            component: "GroupFileUpdateNameBody2",
-            schema: crate::wire::models::schema_of::<GroupFileUpdateNameBody2>,
-            round_trip: crate::wire::models::round_trip::<GroupFileUpdateNameBody2>,
         },
         crate::wire::models::Model {
             component: "GroupFileUploadBody",
@@ -3992,11 +3280,6 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             round_trip: crate::wire::models::round_trip::<GroupInfoAvatarBody>,
         },
         crate::wire::models::Model {
-            component: "GroupInfoAvatarBody2",
-            schema: crate::wire::models::schema_of::<GroupInfoAvatarBody2>,
-            round_trip: crate::wire::models::round_trip::<GroupInfoAvatarBody2>,
-        },
-        crate::wire::models::Model {
             component: "GroupInfoBatchBody",
             schema: crate::wire::models::schema_of::<GroupInfoBatchBody>,
             round_trip: crate::wire::models::round_trip::<GroupInfoBatchBody>,
@@ -4012,29 +3295,14 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             round_trip: crate::wire::models::round_trip::<GroupInfoDescriptionBody>,
         },
         crate::wire::models::Model {
-            component: "GroupInfoDescriptionBody2",
-            schema: crate::wire::models::schema_of::<GroupInfoDescriptionBody2>,
-            round_trip: crate::wire::models::round_trip::<GroupInfoDescriptionBody2>,
-        },
-        crate::wire::models::Model {
             component: "GroupInfoExtBody",
             schema: crate::wire::models::schema_of::<GroupInfoExtBody>,
             round_trip: crate::wire::models::round_trip::<GroupInfoExtBody>,
         },
         crate::wire::models::Model {
-            component: "GroupInfoExtBody2",
-            schema: crate::wire::models::schema_of::<GroupInfoExtBody2>,
-            round_trip: crate::wire::models::round_trip::<GroupInfoExtBody2>,
-        },
-        crate::wire::models::Model {
             component: "GroupInfoNameBody",
             schema: crate::wire::models::schema_of::<GroupInfoNameBody>,
             round_trip: crate::wire::models::round_trip::<GroupInfoNameBody>,
-        },
-        crate::wire::models::Model {
-            component: "GroupInfoNameBody2",
-            schema: crate::wire::models::schema_of::<GroupInfoNameBody2>,
-            round_trip: crate::wire::models::round_trip::<GroupInfoNameBody2>,
         },
         crate::wire::models::Model {
             component: "GroupInviteBody",
@@ -4052,11 +3320,6 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             round_trip: crate::wire::models::round_trip::<GroupInviteHandleBody>,
         },
         crate::wire::models::Model {
-            component: "GroupInviteHandleBody2",
-            schema: crate::wire::models::schema_of::<GroupInviteHandleBody2>,
-            round_trip: crate::wire::models::round_trip::<GroupInviteHandleBody2>,
-        },
-        crate::wire::models::Model {
             component: "GroupKickBody",
             schema: crate::wire::models::schema_of::<GroupKickBody>,
             round_trip: crate::wire::models::round_trip::<GroupKickBody>,
@@ -4065,16 +3328,6 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             component: "GroupKickDataItem",
             schema: crate::wire::models::schema_of::<GroupKickDataItem>,
             round_trip: crate::wire::models::round_trip::<GroupKickDataItem>,
-        },
-        crate::wire::models::Model {
-            component: "GroupKickBody2",
-            schema: crate::wire::models::schema_of::<GroupKickBody2>,
-            round_trip: crate::wire::models::round_trip::<GroupKickBody2>,
-        },
-        crate::wire::models::Model {
-            component: "GroupKickDataItem2",
-            schema: crate::wire::models::schema_of::<GroupKickDataItem2>,
-            round_trip: crate::wire::models::round_trip::<GroupKickDataItem2>,
         },
         crate::wire::models::Model {
             component: "GroupMemberListDataItem",
@@ -4099,19 +3352,9 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             round_trip: crate::wire::models::round_trip::<GroupMsgMuteModeBody>,
         },
         crate::wire::models::Model {
-            component: "GroupMsgMuteModeBody2",
-            schema: crate::wire::models::schema_of::<GroupMsgMuteModeBody2>,
-            round_trip: crate::wire::models::round_trip::<GroupMsgMuteModeBody2>,
-        },
-        crate::wire::models::Model {
             component: "GroupMsgPushModeBody",
             schema: crate::wire::models::schema_of::<GroupMsgPushModeBody>,
             round_trip: crate::wire::models::round_trip::<GroupMsgPushModeBody>,
-        },
-        crate::wire::models::Model {
-            component: "GroupMsgPushModeBody2",
-            schema: crate::wire::models::schema_of::<GroupMsgPushModeBody2>,
-            round_trip: crate::wire::models::round_trip::<GroupMsgPushModeBody2>,
         },
         crate::wire::models::Model {
             component: "GroupQrcodeInviteBody",
@@ -4138,28 +3381,10 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             >,
         },
         crate::wire::models::Model {
-            component: "GroupSettingsAllowMemberInvitationBody2",
-            schema: crate::wire::models::schema_of::<
-                GroupSettingsAllowMemberInvitationBody2,
-            >,
-            round_trip: crate::wire::models::round_trip::<
-                GroupSettingsAllowMemberInvitationBody2,
-            >,
-        },
-        crate::wire::models::Model {
             component: "GroupSettingsAllowMemberModifyBody",
             schema: crate::wire::models::schema_of::<GroupSettingsAllowMemberModifyBody>,
             round_trip: crate::wire::models::round_trip::<
                 GroupSettingsAllowMemberModifyBody,
-            >,
-        },
-        crate::wire::models::Model {
-            component: "GroupSettingsAllowMemberModifyBody2",
-            schema: crate::wire::models::schema_of::<
-                GroupSettingsAllowMemberModifyBody2,
-            >,
-            round_trip: crate::wire::models::round_trip::<
-                GroupSettingsAllowMemberModifyBody2,
             >,
         },
         crate::wire::models::Model {
@@ -4178,24 +3403,10 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             round_trip: crate::wire::models::round_trip::<GroupSettingsEnableReadAckBody>,
         },
         crate::wire::models::Model {
-            component: "GroupSettingsEnableReadAckBody2",
-            schema: crate::wire::models::schema_of::<GroupSettingsEnableReadAckBody2>,
-            round_trip: crate::wire::models::round_trip::<
-                GroupSettingsEnableReadAckBody2,
-            >,
-        },
-        crate::wire::models::Model {
             component: "GroupSettingsHistoryVisibleBody",
             schema: crate::wire::models::schema_of::<GroupSettingsHistoryVisibleBody>,
             round_trip: crate::wire::models::round_trip::<
                 GroupSettingsHistoryVisibleBody,
-            >,
-        },
-        crate::wire::models::Model {
-            component: "GroupSettingsHistoryVisibleBody2",
-            schema: crate::wire::models::schema_of::<GroupSettingsHistoryVisibleBody2>,
-            round_trip: crate::wire::models::round_trip::<
-                GroupSettingsHistoryVisibleBody2,
             >,
         },
         crate::wire::models::Model {
@@ -4205,15 +3416,6 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             >,
             round_trip: crate::wire::models::round_trip::<
                 GroupSettingsRequireAdminApprovalBody,
-            >,
-        },
-        crate::wire::models::Model {
-            component: "GroupSettingsRequireAdminApprovalBody2",
-            schema: crate::wire::models::schema_of::<
-                GroupSettingsRequireAdminApprovalBody2,
-            >,
-            round_trip: crate::wire::models::round_trip::<
-                GroupSettingsRequireAdminApprovalBody2,
             >,
         },
         crate::wire::models::Model {
@@ -4230,16 +3432,6 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             component: "GroupTransferData",
             schema: crate::wire::models::schema_of::<GroupTransferData>,
             round_trip: crate::wire::models::round_trip::<GroupTransferData>,
-        },
-        crate::wire::models::Model {
-            component: "GroupTransferBody2",
-            schema: crate::wire::models::schema_of::<GroupTransferBody2>,
-            round_trip: crate::wire::models::round_trip::<GroupTransferBody2>,
-        },
-        crate::wire::models::Model {
-            component: "GroupTransferData2",
-            schema: crate::wire::models::schema_of::<GroupTransferData2>,
-            round_trip: crate::wire::models::round_trip::<GroupTransferData2>,
         },
         crate::wire::models::Model {
             component: "GroupUnbanBody",
@@ -4260,16 +3452,6 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             component: "GroupUnblockDataItem",
             schema: crate::wire::models::schema_of::<GroupUnblockDataItem>,
             round_trip: crate::wire::models::round_trip::<GroupUnblockDataItem>,
-        },
-        crate::wire::models::Model {
-            component: "GroupUnblockBody2",
-            schema: crate::wire::models::schema_of::<GroupUnblockBody2>,
-            round_trip: crate::wire::models::round_trip::<GroupUnblockBody2>,
-        },
-        crate::wire::models::Model {
-            component: "GroupUnblockDataItem2",
-            schema: crate::wire::models::schema_of::<GroupUnblockDataItem2>,
-            round_trip: crate::wire::models::round_trip::<GroupUnblockDataItem2>,
         },
         crate::wire::models::Model {
             component: "RosterApplyBody",
@@ -4302,19 +3484,9 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             round_trip: crate::wire::models::round_trip::<RosterDeclineBody>,
         },
         crate::wire::models::Model {
-            component: "RosterDeclineBody2",
-            schema: crate::wire::models::schema_of::<RosterDeclineBody2>,
-            round_trip: crate::wire::models::round_trip::<RosterDeclineBody2>,
-        },
-        crate::wire::models::Model {
             component: "RosterExtBody",
             schema: crate::wire::models::schema_of::<RosterExtBody>,
             round_trip: crate::wire::models::round_trip::<RosterExtBody>,
-        },
-        crate::wire::models::Model {
-            component: "RosterExtBody2",
-            schema: crate::wire::models::schema_of::<RosterExtBody2>,
-            round_trip: crate::wire::models::round_trip::<RosterExtBody2>,
         },
         crate::wire::models::Model {
             component: "RosterIdData",
