@@ -55,8 +55,11 @@ fn required(s: &Value) -> Vec<String> {
 
 #[test]
 fn every_model_schema_agrees_with_its_component() {
-    let mut compared = 0;
     for (dialect, spec, models) in dialects() {
+        let objects: std::collections::BTreeSet<&str> =
+            spec["components"]["schemas"].as_object().unwrap().iter().filter(|(_, s)| s["type"] == "object").map(|(k, _)| k.as_str()).collect();
+        let listed: std::collections::BTreeSet<&str> = models.iter().map(|m| m.component).collect();
+        assert_eq!(listed, objects, "{dialect}: the registry lists a model for every object component");
         for model in models {
             let want = &spec["components"]["schemas"][model.component];
             assert!(want.is_object(), "{dialect}: {} is not a component", model.component);
@@ -76,10 +79,8 @@ fn every_model_schema_agrees_with_its_component() {
             if !is_proto {
                 assert_eq!(required(&got), required(want), "{dialect} {}: required properties", model.component);
             }
-            compared += 1;
         }
     }
-    assert!(compared > 150, "the registries list the models ({compared})");
 }
 
 /// A value of every property the schema has (first enum value, one array item).
@@ -135,5 +136,6 @@ fn samples_round_trip_and_validate_against_the_spec() {
             checked += 1;
         }
     }
-    assert!(checked > 150, "{checked}");
+    // (That every object component has a model is the test above.)
+    assert!(checked > 0, "no models to check");
 }

@@ -19,7 +19,7 @@ async fn register(app: &TestApp, username: &str) -> i64 {
     data.user_id.expect("user_id")
 }
 
-async fn login(app: &TestApp, username: &str, guid: Option<&str>) -> m::TokenUserData {
+async fn login(app: &TestApp, username: &str, guid: Option<&str>) -> m::TokenData {
     app.maxim().token_user(&input!({"name": username, "password": PASSWORD, "device_guid": guid})).await.expect("login")
 }
 

@@ -11,3 +11,4 @@ pub mod overrides;
 pub mod parse;
 pub mod pipeline;
 pub mod regen;
+pub mod shared_schemas;

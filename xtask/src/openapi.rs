@@ -89,6 +89,8 @@ pub fn build(doc: &Document, o: &Overrides) -> DocResult<Value> {
     for s in &o.security.schemes {
         schemes.insert(s.name.clone(), json!({"type": "apiKey", "in": "header", "name": s.header, "description": s.description}));
     }
+    let mut paths = Value::Object(paths);
+    crate::shared_schemas::apply(&o.file, &o.shared_schemas, &mut b.schemas, &mut paths)?;
     let mut components = Map::new();
     components.insert("schemas".into(), Value::Object(std::mem::take(&mut b.schemas)));
     if !schemes.is_empty() {
@@ -133,7 +135,7 @@ pub fn build(doc: &Document, o: &Overrides) -> DocResult<Value> {
     root.insert("info".into(), Value::Object(info));
     root.insert("servers".into(), json!(servers));
     root.insert("tags".into(), json!(tag_values));
-    root.insert("paths".into(), Value::Object(paths));
+    root.insert("paths".into(), paths);
     root.insert("components".into(), Value::Object(components));
     for s in &b.used_schemes {
         if !o.security.schemes.iter().any(|x| &x.name == s) {

@@ -38,6 +38,20 @@ pub struct Overrides {
     /// only GET and POST): a router also serves such an operation on POST.
     #[serde(default)]
     pub post_also_serves: Vec<Method>,
+    /// Components that are one object under several operations.
+    #[serde(default)]
+    pub shared_schemas: Vec<SharedSchemaRule>,
+}
+
+/// One shared component (see `shared_schemas.rs`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharedSchemaRule {
+    /// The shared component's name.
+    pub name: String,
+    /// The generated names it replaces; the first one's descriptions are kept.
+    pub schemas: Vec<String>,
+    pub reason: String,
 }
 
 #[derive(Debug, Default, Deserialize)]

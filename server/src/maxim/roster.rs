@@ -40,27 +40,24 @@ fn apply_request(reason: Option<String>, alias: Option<String>, answer: Option<S
     ApplyRequest { reason: reason.unwrap_or_default(), alias: alias.unwrap_or_default(), answer }
 }
 
-/// The four item shapes of the spec (id, name, mobile, list) are the same
-/// fields under different names.
-macro_rules! item_as {
-    ($ty:ident, $item:expr) => {{
-        let item: RosterItem = $item;
-        let own = item.relation == Relation::Friend;
-        models::$ty {
-            user_id: Some(item.user.0),
-            username: Some(item.username),
-            nick_name: Some(item.nick_name),
-            avatar: Some(item.avatar),
-            description: Some(item.description),
-            public_info: Some(item.public_info),
-            auth_mode: i32::try_from(item.auth_mode.code()).ok(),
-            auth_question: Some(item.auth_question),
-            relation: i32::try_from(item.relation.code()).ok(),
-            alias: own.then_some(item.alias),
-            ext: own.then_some(item.ext),
-            mute_notification: own.then_some(item.mute_notification),
-        }
-    }};
+/// The roster item the lookups and `POST /roster/list` answer; alias, ext
+/// and mute setting are the caller's own, shown only for a friend.
+fn roster_item(item: RosterItem) -> models::RosterItem {
+    let own = item.relation == Relation::Friend;
+    models::RosterItem {
+        user_id: Some(item.user.0),
+        username: Some(item.username),
+        nick_name: Some(item.nick_name),
+        avatar: Some(item.avatar),
+        description: Some(item.description),
+        public_info: Some(item.public_info),
+        auth_mode: i32::try_from(item.auth_mode.code()).ok(),
+        auth_question: Some(item.auth_question),
+        relation: i32::try_from(item.relation.code()).ok(),
+        alias: own.then_some(item.alias),
+        ext: own.then_some(item.ext),
+        mute_notification: own.then_some(item.mute_notification),
+    }
 }
 
 impl RosterApi for Maxim {
@@ -148,10 +145,10 @@ impl RosterApi for Maxim {
         Ok(true)
     }
 
-    async fn roster_id(&self, req: Request<models::RosterIdHeaders, models::RosterIdInput>) -> Result<models::RosterIdData, ApiError> {
+    async fn roster_id(&self, req: Request<models::RosterIdHeaders, models::RosterIdInput>) -> Result<models::RosterItem, ApiError> {
         let me = self.actor(&req.credentials, None).await?;
         let item = self.core.friends().lookup_by_id(&me, UserId(req.input.user_id)).await.map_err(api_error)?;
-        Ok(item_as!(RosterIdData, item))
+        Ok(roster_item(item))
     }
 
     async fn roster_list_ids(&self, req: Request<models::RosterListIdsHeaders, models::RosterListIdsInput>) -> Result<Paged<Vec<i64>>, ApiError> {
@@ -160,14 +157,11 @@ impl RosterApi for Maxim {
         Ok(Paged { data: page.items.into_iter().map(|u| u.0).collect(), cursor: page.next_cursor, version: Some(page.version) })
     }
 
-    async fn roster_list_items(
-        &self,
-        req: Request<models::RosterListItemsHeaders, models::RosterListItemsInput>,
-    ) -> Result<Vec<models::RosterListItemsDataItem>, ApiError> {
+    async fn roster_list_items(&self, req: Request<models::RosterListItemsHeaders, models::RosterListItemsInput>) -> Result<Vec<models::RosterItem>, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
         let ids: Vec<UserId> = req.input.list.into_iter().map(UserId).collect();
         let items = self.core.friends().items(&me, &ids).await.map_err(api_error)?;
-        Ok(items.into_iter().map(|item| item_as!(RosterListItemsDataItem, item)).collect())
+        Ok(items.into_iter().map(roster_item).collect())
     }
 
     async fn roster_may_message(&self, req: Request<models::RosterMayMessageHeaders, models::RosterMayMessageInput>) -> Result<bool, ApiError> {
@@ -176,16 +170,16 @@ impl RosterApi for Maxim {
         self.core.friends().may_message(&me.app, me.user, UserId(req.input.roster_id)).await.map_err(api_error)
     }
 
-    async fn roster_mobile(&self, req: Request<models::RosterMobileHeaders, models::RosterMobileInput>) -> Result<models::RosterMobileData, ApiError> {
+    async fn roster_mobile(&self, req: Request<models::RosterMobileHeaders, models::RosterMobileInput>) -> Result<models::RosterItem, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
         let item = self.core.friends().lookup_by_mobile(&me, req.input.mobile.trim()).await.map_err(api_error)?;
-        Ok(item_as!(RosterMobileData, item))
+        Ok(roster_item(item))
     }
 
-    async fn roster_name(&self, req: Request<models::RosterNameHeaders, models::RosterNameInput>) -> Result<models::RosterNameData, ApiError> {
+    async fn roster_name(&self, req: Request<models::RosterNameHeaders, models::RosterNameInput>) -> Result<models::RosterItem, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
         let item = self.core.friends().lookup_by_username(&me, req.input.username.trim()).await.map_err(api_error)?;
-        Ok(item_as!(RosterNameData, item))
+        Ok(roster_item(item))
     }
 
     async fn roster_unblock(&self, req: Request<models::RosterUnblockHeaders, models::RosterUnblockInput>) -> Result<bool, ApiError> {

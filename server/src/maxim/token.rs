@@ -12,24 +12,21 @@ use crate::generated::maxim::models;
 use super::user::{given, missing, required};
 use super::{Maxim, api_error};
 
-/// The token answer, in each of the document's identical shapes. `expire` is
-/// the expiry in milliseconds since 1970, like every other MaxIM time (an
-/// override widens the export's int32). The file-store fields belong to the
-/// files section.
-macro_rules! token_data {
-    ($ty:ident, $issued:expr) => {{
-        let issued: IssuedToken = $issued;
-        models::$ty {
-            access_key_secret: None,
-            encrypt_type: None,
-            expire: Some(issued.expires_at),
-            public_key: None,
-            push_token: issued.device.map(|d| d.push_token),
-            store_token: None,
-            token: Some(issued.token),
-            user_id: Some(issued.user.0),
-        }
-    }};
+/// The token answer of `/token/user`, `/token/id` and `/token/login`.
+/// `expire` is the expiry in milliseconds since 1970, like every other MaxIM
+/// time (an override widens the export's int32). The file-store fields
+/// belong to the files section.
+fn token_data(issued: IssuedToken) -> models::TokenData {
+    models::TokenData {
+        access_key_secret: None,
+        encrypt_type: None,
+        expire: Some(issued.expires_at),
+        public_key: None,
+        push_token: issued.device.map(|d| d.push_token),
+        store_token: None,
+        token: Some(issued.token),
+        user_id: Some(issued.user.0),
+    }
 }
 
 fn device(guid: Option<String>) -> Option<DeviceLogin> {
@@ -37,7 +34,7 @@ fn device(guid: Option<String>) -> Option<DeviceLogin> {
 }
 
 impl TokenApi for Maxim {
-    async fn token_id(&self, req: Request<models::TokenIdHeaders, models::TokenIdInput>) -> Result<models::TokenIdData, ApiError> {
+    async fn token_id(&self, req: Request<models::TokenIdHeaders, models::TokenIdInput>) -> Result<models::TokenData, ApiError> {
         let app = self.app(&req.credentials).await?;
         let i = req.input;
         let user = UserId(required(i.user_id, "user_id")?);
@@ -51,24 +48,24 @@ impl TokenApi for Maxim {
             }
             (None, false) => return Err(missing("password")),
         };
-        Ok(token_data!(TokenIdData, issued.map_err(api_error)?))
+        Ok(token_data(issued.map_err(api_error)?))
     }
 
-    async fn token_login(&self, req: Request<models::TokenLoginHeaders, models::TokenLoginInput>) -> Result<models::TokenLoginData, ApiError> {
+    async fn token_login(&self, req: Request<models::TokenLoginHeaders, models::TokenLoginInput>) -> Result<models::TokenData, ApiError> {
         let app = self.app(&req.credentials).await?;
         let i = req.input;
         let login_name = required(i.login_name, "login_name")?;
         let password = required(i.password, "password")?;
         let issued = self.core.tokens().login_by_name(&app, &login_name, &password, device(i.device_guid)).await.map_err(api_error)?;
-        Ok(token_data!(TokenLoginData, issued))
+        Ok(token_data(issued))
     }
 
-    async fn token_user(&self, req: Request<models::TokenUserHeaders, models::TokenUserInput>) -> Result<models::TokenUserData, ApiError> {
+    async fn token_user(&self, req: Request<models::TokenUserHeaders, models::TokenUserInput>) -> Result<models::TokenData, ApiError> {
         let app = self.app(&req.credentials).await?;
         let i = req.input;
         let name = required(i.name, "name")?;
         let password = required(i.password, "password")?;
         let issued = self.core.tokens().login_by_username(&app, &name, &password, device(i.device_guid)).await.map_err(api_error)?;
-        Ok(token_data!(TokenUserData, issued))
+        Ok(token_data(issued))
     }
 }

@@ -40,32 +40,28 @@ fn narrow(v: i64) -> i32 {
     i32::try_from(v).unwrap_or(if v < 0 { i32::MIN } else { i32::MAX })
 }
 
-/// The settings object, in each of the document's identical shapes (the
-/// registrations answer it too). `id` is the user id: settings are keyed by it.
-macro_rules! settings_data {
-    ($ty:ident, $user:expr, $settings:expr) => {{
-        let user: UserId = $user;
-        let s: &UserSettings = $settings;
-        models::$ty {
-            auth_answer: Some(s.auth_answer.clone()),
-            auth_mode: Some(narrow(s.auth_mode.code())),
-            auth_question: Some(s.auth_question.clone()),
-            auto_download: Some(s.auto_download),
-            group_confirm: Some(s.group_confirm),
-            id: Some(user.0),
-            no_push: Some(s.no_push),
-            no_push_detail: Some(s.no_push_detail),
-            no_push_end_hour: Some(narrow(s.no_push_end_hour)),
-            no_push_start_hour: Some(narrow(s.no_push_start_hour)),
-            no_sounds: Some(s.no_sounds),
-            push_nick_name: Some(s.push_nick_name.clone()),
-            push_token: Some(s.push_token.clone()),
-            silence_end_time: Some(narrow(s.silence_end_time)),
-            silence_start_time: Some(narrow(s.silence_start_time)),
-            user_id: Some(user.0),
-            vibratory: Some(s.vibratory),
-        }
-    }};
+/// The settings object (the registrations answer it too). `id` is the user
+/// id: settings are keyed by it.
+fn settings_data(user: UserId, s: &UserSettings) -> models::UserSettingsData {
+    models::UserSettingsData {
+        auth_answer: Some(s.auth_answer.clone()),
+        auth_mode: Some(narrow(s.auth_mode.code())),
+        auth_question: Some(s.auth_question.clone()),
+        auto_download: Some(s.auto_download),
+        group_confirm: Some(s.group_confirm),
+        id: Some(user.0),
+        no_push: Some(s.no_push),
+        no_push_detail: Some(s.no_push_detail),
+        no_push_end_hour: Some(narrow(s.no_push_end_hour)),
+        no_push_start_hour: Some(narrow(s.no_push_start_hour)),
+        no_sounds: Some(s.no_sounds),
+        push_nick_name: Some(s.push_nick_name.clone()),
+        push_token: Some(s.push_token.clone()),
+        silence_end_time: Some(narrow(s.silence_end_time)),
+        silence_start_time: Some(narrow(s.silence_start_time)),
+        user_id: Some(user.0),
+        vibratory: Some(s.vibratory),
+    }
 }
 
 /// One entry of a batch answer: `(success, reason)`.
@@ -151,7 +147,7 @@ impl UserApi for Maxim {
     async fn user_avatar_batch(
         &self,
         req: Request<models::UserAvatarBatchHeaders, models::UserAvatarBatchInput>,
-    ) -> Result<Vec<models::UserAvatarBatchDataItem>, ApiError> {
+    ) -> Result<Vec<models::UserBatchResult>, ApiError> {
         let caller = self.admin(&req.credentials).await?;
         let list = required(req.input.list, "list")?;
         let entries = list
@@ -163,7 +159,7 @@ impl UserApi for Maxim {
             .into_iter()
             .map(|(user_id, result)| {
                 let (success, reason) = outcome(&result);
-                models::UserAvatarBatchDataItem { reason, success, user_id }
+                models::UserBatchResult { reason, success, user_id }
             })
             .collect())
     }
@@ -289,7 +285,7 @@ impl UserApi for Maxim {
     async fn user_profile_batch(
         &self,
         req: Request<models::UserProfileBatchHeaders, models::UserProfileBatchInput>,
-    ) -> Result<Vec<models::UserProfileBatchDataItem>, ApiError> {
+    ) -> Result<Vec<models::UserBatchResult>, ApiError> {
         let caller = self.admin(&req.credentials).await?;
         let list = required(req.input.list, "list")?;
         let entries = list
@@ -312,7 +308,7 @@ impl UserApi for Maxim {
             .into_iter()
             .map(|(user_id, result)| {
                 let (success, reason) = outcome(&result);
-                models::UserProfileBatchDataItem { reason, success, user_id }
+                models::UserBatchResult { reason, success, user_id }
             })
             .collect())
     }
@@ -393,7 +389,7 @@ impl UserApi for Maxim {
         Ok(true)
     }
 
-    async fn user_register(&self, req: Request<models::UserRegisterHeaders, models::UserRegisterInput>) -> Result<models::UserRegisterData, ApiError> {
+    async fn user_register(&self, req: Request<models::UserRegisterHeaders, models::UserRegisterInput>) -> Result<models::UserSettingsData, ApiError> {
         let app = self.app(&req.credentials).await?;
         let i = req.input;
         let username = required(i.username, "username")?;
@@ -409,7 +405,7 @@ impl UserApi for Maxim {
         }
         let user = register_user(self, &app, NewUser { username, password, mobile: i.mobile, email: i.email }).await?;
         let actor = Actor::new(app, user.id);
-        Ok(settings_data!(UserRegisterData, user.id, &settings_of(self, &actor).await?))
+        Ok(settings_data(user.id, &settings_of(self, &actor).await?))
     }
 
     async fn user_register_batch(
@@ -436,7 +432,7 @@ impl UserApi for Maxim {
     async fn user_register_push(
         &self,
         req: Request<models::UserRegisterPushHeaders, models::UserRegisterPushInput>,
-    ) -> Result<models::UserRegisterPushData, ApiError> {
+    ) -> Result<models::UserSettingsData, ApiError> {
         let app = self.app(&req.credentials).await?;
         let i = req.input;
         let username = required(i.username, "username")?;
@@ -458,21 +454,21 @@ impl UserApi for Maxim {
         // its device was given.
         let push_token = push_token.or(device.map(|d| d.push_token));
         let settings = self.core.settings().update(&actor, SettingsPatch { push_alias: alias, push_token, ..Default::default() }).await.map_err(api_error)?;
-        Ok(settings_data!(UserRegisterPushData, user.id, &settings))
+        Ok(settings_data(user.id, &settings))
     }
 
-    async fn user_register_v2(&self, req: Request<models::UserRegisterV2Headers, models::UserRegisterV2Input>) -> Result<models::UserRegisterV2Data, ApiError> {
+    async fn user_register_v2(&self, req: Request<models::UserRegisterV2Headers, models::UserRegisterV2Input>) -> Result<models::UserSettingsData, ApiError> {
         let app = self.app(&req.credentials).await?;
         let username = required(req.input.username, "username")?;
         let password = required(req.input.password, "password")?;
         let user = register_user(self, &app, NewUser::new(username, password)).await?;
         let actor = Actor::new(app, user.id);
-        Ok(settings_data!(UserRegisterV2Data, user.id, &settings_of(self, &actor).await?))
+        Ok(settings_data(user.id, &settings_of(self, &actor).await?))
     }
 
-    async fn user_settings_get(&self, req: Request<models::UserSettingsGetHeaders, ()>) -> Result<models::UserSettingsGetData, ApiError> {
+    async fn user_settings_get(&self, req: Request<models::UserSettingsGetHeaders, ()>) -> Result<models::UserSettingsData, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
-        Ok(settings_data!(UserSettingsGetData, actor.user, &settings_of(self, &actor).await?))
+        Ok(settings_data(actor.user, &settings_of(self, &actor).await?))
     }
 
     async fn user_settings_update(&self, req: Request<models::UserSettingsUpdateHeaders, models::UserSettingsUpdateInput>) -> Result<bool, ApiError> {

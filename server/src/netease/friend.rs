@@ -56,7 +56,7 @@ impl FriendApi for Netease {
         let app = self.authenticate(&req.credentials).await?;
         let me = crate::core::Actor::new(app.id.clone(), self.user(&app.id, &req.input.accid).await?);
         let rows = self.core.friends().changed_since(&me, req.input.updatetime).await.map_err(api_error)?;
-        let friends: Vec<models::FriendGetFriendsItem> = rows.into_iter().map(FriendView::from).map(FriendView::into_item).collect();
+        let friends: Vec<models::Friend> = rows.into_iter().map(friend).collect();
         Ok(models::FriendGetReply { size: Some(i32::try_from(friends.len()).unwrap_or(i32::MAX)), friends: Some(friends) })
     }
 
@@ -64,7 +64,7 @@ impl FriendApi for Netease {
         let input = req.input;
         let (me, other) = self.pair(&req.credentials, &input.accid, &input.faccid).await?;
         match self.core.friends().friendship(&me, other).await.map_err(api_error)? {
-            Some(f) if f.relation == Relation::Friend => Ok(models::FriendGetByAccidReply { friend: Some(FriendView::from(f).into_friend()) }),
+            Some(f) if f.relation == Relation::Friend => Ok(models::FriendGetByAccidReply { friend: Some(friend(f)) }),
             _ => Err(ApiError::new(codes::NOT_FOUND, format!("{} and {} are not friends", input.accid, input.faccid))),
         }
     }
@@ -72,53 +72,15 @@ impl FriendApi for Netease {
 
 /// One friendship row in NetEase's fields; empty text is left out, as
 /// NetEase's own answers omit unset fields.
-struct FriendView {
-    faccid: String,
-    createtime: i64,
-    updatetime: i64,
-    bidirection: bool,
-    alias: Option<String>,
-    ex: Option<String>,
-    serverex: Option<String>,
-}
-
-impl From<Friendship> for FriendView {
-    fn from(f: Friendship) -> Self {
-        let set = |s: String| if s.is_empty() { None } else { Some(s) };
-        FriendView {
-            faccid: f.friend_username,
-            createtime: f.created_at,
-            updatetime: f.updated_at,
-            bidirection: f.relation == Relation::Friend,
-            alias: set(f.alias),
-            ex: set(f.ext),
-            serverex: set(f.server_ex),
-        }
-    }
-}
-
-impl FriendView {
-    fn into_item(self) -> models::FriendGetFriendsItem {
-        models::FriendGetFriendsItem {
-            faccid: Some(self.faccid),
-            createtime: Some(self.createtime),
-            updatetime: Some(self.updatetime),
-            bidirection: Some(self.bidirection),
-            alias: self.alias,
-            ex: self.ex,
-            serverex: self.serverex,
-        }
-    }
-
-    fn into_friend(self) -> models::FriendGetByAccidFriend {
-        models::FriendGetByAccidFriend {
-            faccid: Some(self.faccid),
-            createtime: Some(self.createtime),
-            updatetime: Some(self.updatetime),
-            bidirection: Some(self.bidirection),
-            alias: self.alias,
-            ex: self.ex,
-            serverex: self.serverex,
-        }
+fn friend(f: Friendship) -> models::Friend {
+    let set = |s: String| if s.is_empty() { None } else { Some(s) };
+    models::Friend {
+        faccid: Some(f.friend_username),
+        createtime: Some(f.created_at),
+        updatetime: Some(f.updated_at),
+        bidirection: Some(f.relation == Relation::Friend),
+        alias: set(f.alias),
+        ex: set(f.ext),
+        serverex: set(f.server_ex),
     }
 }

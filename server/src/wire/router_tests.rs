@@ -89,23 +89,23 @@ mod maxim {
         async fn roster_ext(&self, _: Req<m::RosterExtHeaders, m::RosterExtInput>) -> Result<bool, ApiError> {
             Ok(true)
         }
-        async fn roster_id(&self, _: Req<m::RosterIdHeaders, m::RosterIdInput>) -> Result<m::RosterIdData, ApiError> {
+        async fn roster_id(&self, _: Req<m::RosterIdHeaders, m::RosterIdInput>) -> Result<m::RosterItem, ApiError> {
             Err(ApiError::not_found("no such user"))
         }
         async fn roster_list_ids(&self, req: Req<m::RosterListIdsHeaders, m::RosterListIdsInput>) -> Result<m::Paged<Vec<i64>>, ApiError> {
             self.note("list", (req.headers.user_id, &req.input.cursor, req.input.limit));
             Ok(m::Paged { data: vec![1, 2], cursor: None, version: Some(3) })
         }
-        async fn roster_list_items(&self, _: Req<m::RosterListItemsHeaders, m::RosterListItemsInput>) -> Result<Vec<m::RosterListItemsDataItem>, ApiError> {
+        async fn roster_list_items(&self, _: Req<m::RosterListItemsHeaders, m::RosterListItemsInput>) -> Result<Vec<m::RosterItem>, ApiError> {
             Ok(vec![])
         }
         async fn roster_may_message(&self, _: Req<m::RosterMayMessageHeaders, m::RosterMayMessageInput>) -> Result<bool, ApiError> {
             Ok(true)
         }
-        async fn roster_mobile(&self, _: Req<m::RosterMobileHeaders, m::RosterMobileInput>) -> Result<m::RosterMobileData, ApiError> {
+        async fn roster_mobile(&self, _: Req<m::RosterMobileHeaders, m::RosterMobileInput>) -> Result<m::RosterItem, ApiError> {
             Err(ApiError::not_found("x"))
         }
-        async fn roster_name(&self, _: Req<m::RosterNameHeaders, m::RosterNameInput>) -> Result<m::RosterNameData, ApiError> {
+        async fn roster_name(&self, _: Req<m::RosterNameHeaders, m::RosterNameInput>) -> Result<m::RosterItem, ApiError> {
             Err(ApiError::not_found("x"))
         }
         async fn roster_unblock(&self, _: Req<m::RosterUnblockHeaders, m::RosterUnblockInput>) -> Result<bool, ApiError> {
@@ -281,7 +281,7 @@ mod netease {
         async fn friend_get(&self, _: Req<(), m::FriendGetInput>) -> Result<m::FriendGetReply, ApiError> {
             Ok(m::FriendGetReply {
                 size: Some(1),
-                friends: Some(vec![m::FriendGetFriendsItem {
+                friends: Some(vec![m::Friend {
                     faccid: Some("t2".into()),
                     createtime: Some(1),
                     updatetime: None,

@@ -107,7 +107,7 @@ impl MaximClient {
     pub async fn user_avatar_batch(
         &self,
         input: &models::UserAvatarBatchInput,
-    ) -> Result<Vec<models::UserAvatarBatchDataItem>, ClientError> {
+    ) -> Result<Vec<models::UserBatchResult>, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/user/avatar/batch");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -367,7 +367,7 @@ impl MaximClient {
     pub async fn user_profile_batch(
         &self,
         input: &models::UserProfileBatchInput,
-    ) -> Result<Vec<models::UserProfileBatchDataItem>, ClientError> {
+    ) -> Result<Vec<models::UserBatchResult>, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/user/profile/batch");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -571,7 +571,7 @@ impl MaximClient {
     pub async fn user_register(
         &self,
         input: &models::UserRegisterInput,
-    ) -> Result<models::UserRegisterData, ClientError> {
+    ) -> Result<models::UserSettingsData, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/user/register");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -607,7 +607,7 @@ impl MaximClient {
     pub async fn user_register_push(
         &self,
         input: &models::UserRegisterPushInput,
-    ) -> Result<models::UserRegisterPushData, ClientError> {
+    ) -> Result<models::UserSettingsData, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/user/register/push");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -625,7 +625,7 @@ impl MaximClient {
     pub async fn user_register_v2(
         &self,
         input: &models::UserRegisterV2Input,
-    ) -> Result<models::UserRegisterV2Data, ClientError> {
+    ) -> Result<models::UserSettingsData, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/user/register/v2");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -642,7 +642,7 @@ impl MaximClient {
     /// Operation `user_settings_get`: `GET /user/settings`. Document section §3.50.
     pub async fn user_settings_get(
         &self,
-    ) -> Result<models::UserSettingsGetData, ClientError> {
+    ) -> Result<models::UserSettingsData, ClientError> {
         let mut call = Call::new(reqwest::Method::GET, "/user/settings");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -854,7 +854,7 @@ impl MaximClient {
     pub async fn token_id(
         &self,
         input: &models::TokenIdInput,
-    ) -> Result<models::TokenIdData, ClientError> {
+    ) -> Result<models::TokenData, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/token/id");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -872,7 +872,7 @@ impl MaximClient {
     pub async fn token_login(
         &self,
         input: &models::TokenLoginInput,
-    ) -> Result<models::TokenLoginData, ClientError> {
+    ) -> Result<models::TokenData, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/token/login");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -890,7 +890,7 @@ impl MaximClient {
     pub async fn token_user(
         &self,
         input: &models::TokenUserInput,
-    ) -> Result<models::TokenUserData, ClientError> {
+    ) -> Result<models::TokenData, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/token/user");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -2079,7 +2079,7 @@ impl MaximClient {
     pub async fn roster_id(
         &self,
         input: &models::RosterIdInput,
-    ) -> Result<models::RosterIdData, ClientError> {
+    ) -> Result<models::RosterItem, ClientError> {
         let mut call = Call::new(reqwest::Method::GET, "/roster/id");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -2112,7 +2112,7 @@ impl MaximClient {
     pub async fn roster_list_items(
         &self,
         input: &models::RosterListItemsInput,
-    ) -> Result<Vec<models::RosterListItemsDataItem>, ClientError> {
+    ) -> Result<Vec<models::RosterItem>, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/roster/list");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -2145,7 +2145,7 @@ impl MaximClient {
     pub async fn roster_mobile(
         &self,
         input: &models::RosterMobileInput,
-    ) -> Result<models::RosterMobileData, ClientError> {
+    ) -> Result<models::RosterItem, ClientError> {
         let mut call = Call::new(reqwest::Method::GET, "/roster/mobile");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -2163,7 +2163,7 @@ impl MaximClient {
     pub async fn roster_name(
         &self,
         input: &models::RosterNameInput,
-    ) -> Result<models::RosterNameData, ClientError> {
+    ) -> Result<models::RosterItem, ClientError> {
         let mut call = Call::new(reqwest::Method::GET, "/roster/name");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);

@@ -136,10 +136,10 @@ pub struct UserAvatarBatchBodyListItem {
     pub user_id: Option<i64>,
 }
 
-/// Component `UserAvatarBatchDataItem`.
+/// Component `UserBatchResult`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
-pub struct UserAvatarBatchDataItem {
+pub struct UserBatchResult {
     /// 失败原因
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -286,21 +286,6 @@ pub struct UserProfileBatchBodyListItem {
     pub user_id: Option<i64>,
 }
 
-/// Component `UserProfileBatchDataItem`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct UserProfileBatchDataItem {
-    /// 失败原因
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// 是否成功
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<bool>,
-    /// 用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
 /// Component `UserPushAliasBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -356,64 +341,6 @@ pub struct UserRegisterBody {
     /// 验证码，结合手机或邮箱使用
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_code: Option<String>,
-}
-
-/// Component `UserRegisterData`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct UserRegisterData {
-    /// 验证问题答案
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_answer: Option<String>,
-    /// 验证方式, 0 - 无需验证，任何人可以加为好友, 1 - 需要同意方可加为好友, 2 - 需要回答问题正确方可加为好友, 3 - 拒绝所有加好友申请
-    ///
-    /// Values: `0` 无需验证，任何人可以加为好友; `1` 需要同意方可加为好友; `2` 需要回答问题正确方可加为好友; `3` 拒绝所有加好友申请 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_mode: Option<i32>,
-    /// 验证问题
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_question: Option<String>,
-    /// 是否自动下载
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auto_download: Option<bool>,
-    /// 邀请入群时是否需要用户确认: true - 需要用户同意才可加入， false - 自动同意邀请
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_confirm: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// 是否关闭推送消息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push: Option<bool>,
-    /// 是否推送详情
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push_detail: Option<bool>,
-    /// 推送免打扰结束时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push_end_hour: Option<i32>,
-    /// 推送免打扰开始时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push_start_hour: Option<i32>,
-    /// 收到消息时是否静音
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_sounds: Option<bool>,
-    /// 推送昵称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub push_nick_name: Option<String>,
-    /// 推送token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub push_token: Option<String>,
-    /// 推送不提醒结束时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub silence_end_time: Option<i32>,
-    /// 推送不提醒开始时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub silence_start_time: Option<i32>,
-    /// 用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-    /// 收到消息时否振动
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vibratory: Option<bool>,
 }
 
 /// Component `UserRegisterBatchBody`.
@@ -474,64 +401,6 @@ pub struct UserRegisterPushBody {
     pub username: Option<String>,
 }
 
-/// Component `UserRegisterPushData`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct UserRegisterPushData {
-    /// 验证问题答案
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_answer: Option<String>,
-    /// 验证方式, 0 - 无需验证，任何人可以加为好友, 1 - 需要同意方可加为好友, 2 - 需要回答问题正确方可加为好友, 3 - 拒绝所有加好友申请
-    ///
-    /// Values: `0` 无需验证，任何人可以加为好友; `1` 需要同意方可加为好友; `2` 需要回答问题正确方可加为好友; `3` 拒绝所有加好友申请 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_mode: Option<i32>,
-    /// 验证问题
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_question: Option<String>,
-    /// 是否自动下载
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auto_download: Option<bool>,
-    /// 邀请入群时是否需要用户确认: true - 需要用户同意才可加入， false - 自动同意邀请
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_confirm: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// 是否关闭推送消息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push: Option<bool>,
-    /// 是否推送详情
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push_detail: Option<bool>,
-    /// 推送免打扰结束时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push_end_hour: Option<i32>,
-    /// 推送免打扰开始时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push_start_hour: Option<i32>,
-    /// 收到消息时是否静音
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_sounds: Option<bool>,
-    /// 推送昵称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub push_nick_name: Option<String>,
-    /// 推送token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub push_token: Option<String>,
-    /// 推送不提醒结束时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub silence_end_time: Option<i32>,
-    /// 推送不提醒开始时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub silence_start_time: Option<i32>,
-    /// 用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-    /// 收到消息时否振动
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vibratory: Option<bool>,
-}
-
 /// Component `UserRegisterV2Body`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -542,68 +411,10 @@ pub struct UserRegisterV2Body {
     pub username: Option<String>,
 }
 
-/// Component `UserRegisterV2Data`.
+/// Component `UserSettingsData`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
-pub struct UserRegisterV2Data {
-    /// 验证问题答案
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_answer: Option<String>,
-    /// 验证方式, 0 - 无需验证，任何人可以加为好友, 1 - 需要同意方可加为好友, 2 - 需要回答问题正确方可加为好友, 3 - 拒绝所有加好友申请
-    ///
-    /// Values: `0` 无需验证，任何人可以加为好友; `1` 需要同意方可加为好友; `2` 需要回答问题正确方可加为好友; `3` 拒绝所有加好友申请 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_mode: Option<i32>,
-    /// 验证问题
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_question: Option<String>,
-    /// 是否自动下载
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auto_download: Option<bool>,
-    /// 邀请入群时是否需要用户确认: true - 需要用户同意才可加入， false - 自动同意邀请
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_confirm: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// 是否关闭推送消息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push: Option<bool>,
-    /// 是否推送详情
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push_detail: Option<bool>,
-    /// 推送免打扰结束时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push_end_hour: Option<i32>,
-    /// 推送免打扰开始时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push_start_hour: Option<i32>,
-    /// 收到消息时是否静音
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_sounds: Option<bool>,
-    /// 推送昵称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub push_nick_name: Option<String>,
-    /// 推送token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub push_token: Option<String>,
-    /// 推送不提醒结束时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub silence_end_time: Option<i32>,
-    /// 推送不提醒开始时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub silence_start_time: Option<i32>,
-    /// 用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-    /// 收到消息时否振动
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vibratory: Option<bool>,
-}
-
-/// Component `UserSettingsGetData`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct UserSettingsGetData {
+pub struct UserSettingsData {
     /// 验证问题答案
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_answer: Option<String>,
@@ -1123,36 +934,6 @@ pub struct TokenIdBody {
     pub user_id: Option<i64>,
 }
 
-/// Component `TokenIdData`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct TokenIdData {
-    /// 文件密钥
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access_key_secret: Option<String>,
-    /// 是否启用加密连接
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encrypt_type: Option<i32>,
-    /// 过期时间戳
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expire: Option<i64>,
-    /// 公钥
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_key: Option<String>,
-    /// 推送Token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub push_token: Option<String>,
-    /// 文件token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub store_token: Option<String>,
-    /// 访问token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
-    /// 用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
 /// Component `TokenLoginBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -1165,36 +946,6 @@ pub struct TokenLoginBody {
     pub login_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
-}
-
-/// Component `TokenLoginData`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct TokenLoginData {
-    /// 文件密钥
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access_key_secret: Option<String>,
-    /// 是否启用加密连接
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encrypt_type: Option<i32>,
-    /// 过期时间戳
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expire: Option<i64>,
-    /// 公钥
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_key: Option<String>,
-    /// 推送Token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub push_token: Option<String>,
-    /// 文件token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub store_token: Option<String>,
-    /// 访问token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
-    /// 用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
 }
 
 /// Component `TokenUserBody`.
@@ -1211,10 +962,10 @@ pub struct TokenUserBody {
     pub password: Option<String>,
 }
 
-/// Component `TokenUserData`.
+/// Component `TokenData`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
-pub struct TokenUserData {
+pub struct TokenData {
     /// 文件密钥
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_key_secret: Option<String>,
@@ -2561,52 +2312,6 @@ pub struct RosterExtBody {
     pub user_id: i64,
 }
 
-/// Component `RosterIdData`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct RosterIdData {
-    /// 备注名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
-    /// 验证方式, 0 - 无需验证，任何人可以加为好友, 1 - 需要同意方可加为好友, 2 - 需要回答问题正确方可加为好友, 3 - 拒绝所有加好友申请
-    ///
-    /// Values: `0` 无需验证，任何人可以加为好友; `1` 需要同意方可加为好友; `2` 需要回答问题正确方可加为好友; `3` 拒绝所有加好友申请 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_mode: Option<i32>,
-    /// 验证问题
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_question: Option<String>,
-    /// 头像
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-    /// 描述信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// 扩展信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ext: Option<String>,
-    /// 是否消息免打扰: true - 消息免打扰, false - 不消息免打扰
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mute_notification: Option<bool>,
-    /// 昵称或名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nick_name: Option<String>,
-    /// 公开信息，好友和陌生人可见
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_info: Option<String>,
-    /// 关系: 0 - 好友, 1 - 被删除的好友, 2 - 陌生人, 3 - 黑名单
-    ///
-    /// Values: `0` 好友; `1` 被删除的好友; `2` 陌生人; `3` 黑名单 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub relation: Option<i32>,
-    /// 好友用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-    /// 用户名
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-}
-
 /// Component `RosterListItemsBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -2615,102 +2320,10 @@ pub struct RosterListItemsBody {
     pub list: Vec<i64>,
 }
 
-/// Component `RosterListItemsDataItem`.
+/// Component `RosterItem`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
-pub struct RosterListItemsDataItem {
-    /// 备注名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
-    /// 验证方式, 0 - 无需验证，任何人可以加为好友, 1 - 需要同意方可加为好友, 2 - 需要回答问题正确方可加为好友, 3 - 拒绝所有加好友申请
-    ///
-    /// Values: `0` 无需验证，任何人可以加为好友; `1` 需要同意方可加为好友; `2` 需要回答问题正确方可加为好友; `3` 拒绝所有加好友申请 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_mode: Option<i32>,
-    /// 验证问题
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_question: Option<String>,
-    /// 头像
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-    /// 描述信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// 扩展信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ext: Option<String>,
-    /// 是否消息免打扰: true - 消息免打扰, false - 不消息免打扰
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mute_notification: Option<bool>,
-    /// 昵称或名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nick_name: Option<String>,
-    /// 公开信息，好友和陌生人可见
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_info: Option<String>,
-    /// 关系: 0 - 好友, 1 - 被删除的好友, 2 - 陌生人, 3 - 黑名单
-    ///
-    /// Values: `0` 好友; `1` 被删除的好友; `2` 陌生人; `3` 黑名单 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub relation: Option<i32>,
-    /// 好友用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-    /// 用户名
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-}
-
-/// Component `RosterMobileData`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct RosterMobileData {
-    /// 备注名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
-    /// 验证方式, 0 - 无需验证，任何人可以加为好友, 1 - 需要同意方可加为好友, 2 - 需要回答问题正确方可加为好友, 3 - 拒绝所有加好友申请
-    ///
-    /// Values: `0` 无需验证，任何人可以加为好友; `1` 需要同意方可加为好友; `2` 需要回答问题正确方可加为好友; `3` 拒绝所有加好友申请 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_mode: Option<i32>,
-    /// 验证问题
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_question: Option<String>,
-    /// 头像
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-    /// 描述信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// 扩展信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ext: Option<String>,
-    /// 是否消息免打扰: true - 消息免打扰, false - 不消息免打扰
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mute_notification: Option<bool>,
-    /// 昵称或名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nick_name: Option<String>,
-    /// 公开信息，好友和陌生人可见
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_info: Option<String>,
-    /// 关系: 0 - 好友, 1 - 被删除的好友, 2 - 陌生人, 3 - 黑名单
-    ///
-    /// Values: `0` 好友; `1` 被删除的好友; `2` 陌生人; `3` 黑名单 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub relation: Option<i32>,
-    /// 好友用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-    /// 用户名
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-}
-
-/// Component `RosterNameData`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct RosterNameData {
+pub struct RosterItem {
     /// 备注名称
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,

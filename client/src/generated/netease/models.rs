@@ -135,10 +135,10 @@ pub struct FriendGetForm {
     pub updatetime: i64,
 }
 
-/// Component `FriendGetFriendsItem`.
+/// Component `Friend`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
-pub struct FriendGetFriendsItem {
+pub struct Friend {
     /// 好友的accid
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faccid: Option<String>,
@@ -174,33 +174,6 @@ pub struct FriendGetByAccidForm {
     ///
     /// At most 32 characters.
     pub faccid: String,
-}
-
-/// Component `FriendGetByAccidFriend`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct FriendGetByAccidFriend {
-    /// 好友的accid
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub faccid: Option<String>,
-    /// 成为好友的时间戳(毫秒)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub createtime: Option<i64>,
-    /// 关系最后更新的时间戳(毫秒)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updatetime: Option<i64>,
-    /// 是否双向好友
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bidirection: Option<bool>,
-    /// 备注名
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
-    /// 扩展字段
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ex: Option<String>,
-    /// 服务器端扩展字段
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub serverex: Option<String>,
 }
 
 /// Input of `friend_add` (添加好友): query parameters and body fields.
@@ -299,7 +272,7 @@ pub struct FriendGetReply {
     pub size: Option<i32>,
     /// 更新的好友列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub friends: Option<Vec<FriendGetFriendsItem>>,
+    pub friends: Option<Vec<Friend>>,
 }
 
 /// Input of `friend_get_by_accid` (获取好友关系): query parameters and body fields.
@@ -322,5 +295,5 @@ pub struct FriendGetByAccidInput {
 pub struct FriendGetByAccidReply {
     /// 好友信息,包括:
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub friend: Option<FriendGetByAccidFriend>,
+    pub friend: Option<Friend>,
 }

@@ -103,7 +103,7 @@ pub trait UserApi: Send + Sync + 'static {
         &self,
         req: Request<models::UserAvatarBatchHeaders, models::UserAvatarBatchInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::UserAvatarBatchDataItem>, ApiError>,
+        Output = Result<Vec<models::UserBatchResult>, ApiError>,
     > + Send;
     /// 将openid绑定到账号.(绑定建议使用/app/wechat/bind;解绑建议使用/app/wechat/unbind)
     ///
@@ -216,7 +216,7 @@ pub trait UserApi: Send + Sync + 'static {
         &self,
         req: Request<models::UserProfileBatchHeaders, models::UserProfileBatchInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::UserProfileBatchDataItem>, ApiError>,
+        Output = Result<Vec<models::UserBatchResult>, ApiError>,
     > + Send;
     /// 设置公开扩展信息
     ///
@@ -302,7 +302,7 @@ pub trait UserApi: Send + Sync + 'static {
         &self,
         req: Request<models::UserRegisterHeaders, models::UserRegisterInput>,
     ) -> impl std::future::Future<
-        Output = Result<models::UserRegisterData, ApiError>,
+        Output = Result<models::UserSettingsData, ApiError>,
     > + Send;
     /// 批量注册用户
     ///
@@ -320,7 +320,7 @@ pub trait UserApi: Send + Sync + 'static {
         &self,
         req: Request<models::UserRegisterPushHeaders, models::UserRegisterPushInput>,
     ) -> impl std::future::Future<
-        Output = Result<models::UserRegisterPushData, ApiError>,
+        Output = Result<models::UserSettingsData, ApiError>,
     > + Send;
     /// 注册用户
     ///
@@ -329,7 +329,7 @@ pub trait UserApi: Send + Sync + 'static {
         &self,
         req: Request<models::UserRegisterV2Headers, models::UserRegisterV2Input>,
     ) -> impl std::future::Future<
-        Output = Result<models::UserRegisterV2Data, ApiError>,
+        Output = Result<models::UserSettingsData, ApiError>,
     > + Send;
     /// 获取用户设置
     ///
@@ -338,7 +338,7 @@ pub trait UserApi: Send + Sync + 'static {
         &self,
         req: Request<models::UserSettingsGetHeaders, ()>,
     ) -> impl std::future::Future<
-        Output = Result<models::UserSettingsGetData, ApiError>,
+        Output = Result<models::UserSettingsData, ApiError>,
     > + Send;
     /// 修改用户设置
     ///
@@ -460,25 +460,21 @@ pub trait TokenApi: Send + Sync + 'static {
     fn token_id(
         &self,
         req: Request<models::TokenIdHeaders, models::TokenIdInput>,
-    ) -> impl std::future::Future<Output = Result<models::TokenIdData, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<models::TokenData, ApiError>> + Send;
     /// 通过用户名/手机号/邮箱取普通用户token
     ///
     /// Operation `token_login`: `POST /token/login`. Document section §5.2.
     fn token_login(
         &self,
         req: Request<models::TokenLoginHeaders, models::TokenLoginInput>,
-    ) -> impl std::future::Future<
-        Output = Result<models::TokenLoginData, ApiError>,
-    > + Send;
+    ) -> impl std::future::Future<Output = Result<models::TokenData, ApiError>> + Send;
     /// 通过用户名和密码取普通用户token
     ///
     /// Operation `token_user`: `POST /token/user`. Document section §5.3.
     fn token_user(
         &self,
         req: Request<models::TokenUserHeaders, models::TokenUserInput>,
-    ) -> impl std::future::Future<
-        Output = Result<models::TokenUserData, ApiError>,
-    > + Send;
+    ) -> impl std::future::Future<Output = Result<models::TokenData, ApiError>> + Send;
 }
 
 /// 消息处理
@@ -1106,9 +1102,7 @@ pub trait RosterApi: Send + Sync + 'static {
     fn roster_id(
         &self,
         req: Request<models::RosterIdHeaders, models::RosterIdInput>,
-    ) -> impl std::future::Future<
-        Output = Result<models::RosterIdData, ApiError>,
-    > + Send;
+    ) -> impl std::future::Future<Output = Result<models::RosterItem, ApiError>> + Send;
     /// 好友列表
     ///
     /// Operation `roster_list_ids`: `GET /roster/list`. Document section §8.16.
@@ -1125,7 +1119,7 @@ pub trait RosterApi: Send + Sync + 'static {
         &self,
         req: Request<models::RosterListItemsHeaders, models::RosterListItemsInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::RosterListItemsDataItem>, ApiError>,
+        Output = Result<Vec<models::RosterItem>, ApiError>,
     > + Send;
     /// 是否允许发消息
     ///
@@ -1140,18 +1134,14 @@ pub trait RosterApi: Send + Sync + 'static {
     fn roster_mobile(
         &self,
         req: Request<models::RosterMobileHeaders, models::RosterMobileInput>,
-    ) -> impl std::future::Future<
-        Output = Result<models::RosterMobileData, ApiError>,
-    > + Send;
+    ) -> impl std::future::Future<Output = Result<models::RosterItem, ApiError>> + Send;
     /// 用用户名搜索用户
     ///
     /// Operation `roster_name`: `GET /roster/name`. Document section §8.20.
     fn roster_name(
         &self,
         req: Request<models::RosterNameHeaders, models::RosterNameInput>,
-    ) -> impl std::future::Future<
-        Output = Result<models::RosterNameData, ApiError>,
-    > + Send;
+    ) -> impl std::future::Future<Output = Result<models::RosterItem, ApiError>> + Send;
     /// 从黑名单移除
     ///
     /// Operation `roster_unblock`: `POST /roster/unblock`, `DELETE /roster/unblock`. Document section §8.21.

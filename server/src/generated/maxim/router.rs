@@ -616,7 +616,7 @@ async fn call_user_avatar_batch<T: UserApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::UserAvatarBatchDataItem>, ApiError> {
+) -> Result<Vec<models::UserBatchResult>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = models::UserAvatarBatchHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -1139,7 +1139,7 @@ async fn call_user_profile_batch<T: UserApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::UserProfileBatchDataItem>, ApiError> {
+) -> Result<Vec<models::UserBatchResult>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = models::UserProfileBatchHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -1559,7 +1559,7 @@ async fn call_user_register<T: UserApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::UserRegisterData, ApiError> {
+) -> Result<models::UserSettingsData, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = models::UserRegisterHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -1637,7 +1637,7 @@ async fn call_user_register_push<T: UserApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::UserRegisterPushData, ApiError> {
+) -> Result<models::UserSettingsData, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = models::UserRegisterPushHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -1677,7 +1677,7 @@ async fn call_user_register_v2<T: UserApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::UserRegisterV2Data, ApiError> {
+) -> Result<models::UserSettingsData, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = models::UserRegisterV2Headers {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -1713,7 +1713,7 @@ async fn call_user_settings_get<T: UserApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::UserSettingsGetData, ApiError> {
+) -> Result<models::UserSettingsData, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = models::UserSettingsGetHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -2094,7 +2094,7 @@ async fn call_token_id<T: TokenApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::TokenIdData, ApiError> {
+) -> Result<models::TokenData, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = models::TokenIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -2131,7 +2131,7 @@ async fn call_token_login<T: TokenApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::TokenLoginData, ApiError> {
+) -> Result<models::TokenData, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = models::TokenLoginHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -2168,7 +2168,7 @@ async fn call_token_user<T: TokenApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::TokenUserData, ApiError> {
+) -> Result<models::TokenData, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = models::TokenUserHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -4666,7 +4666,7 @@ async fn call_roster_id<T: RosterApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::RosterIdData, ApiError> {
+) -> Result<models::RosterItem, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = models::RosterIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -4736,7 +4736,7 @@ async fn call_roster_list_items<T: RosterApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::RosterListItemsDataItem>, ApiError> {
+) -> Result<Vec<models::RosterItem>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = models::RosterListItemsHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -4807,7 +4807,7 @@ async fn call_roster_mobile<T: RosterApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::RosterMobileData, ApiError> {
+) -> Result<models::RosterItem, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = models::RosterMobileHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -4842,7 +4842,7 @@ async fn call_roster_name<T: RosterApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::RosterNameData, ApiError> {
+) -> Result<models::RosterItem, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = models::RosterNameHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,

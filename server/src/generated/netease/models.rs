@@ -135,10 +135,10 @@ pub struct FriendGetForm {
     pub updatetime: i64,
 }
 
-/// Component `FriendGetFriendsItem`.
+/// Component `Friend`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct FriendGetFriendsItem {
+pub struct Friend {
     /// 好友的accid
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faccid: Option<String>,
@@ -176,33 +176,6 @@ pub struct FriendGetByAccidForm {
     pub faccid: String,
 }
 
-/// Component `FriendGetByAccidFriend`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct FriendGetByAccidFriend {
-    /// 好友的accid
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub faccid: Option<String>,
-    /// 成为好友的时间戳(毫秒)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub createtime: Option<i64>,
-    /// 关系最后更新的时间戳(毫秒)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updatetime: Option<i64>,
-    /// 是否双向好友
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bidirection: Option<bool>,
-    /// 备注名
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
-    /// 扩展字段
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ex: Option<String>,
-    /// 服务器端扩展字段
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub serverex: Option<String>,
-}
-
 /// Every model generated from a spec component, for tests.
 pub fn registry() -> Vec<crate::wire::models::Model> {
     Vec::from([
@@ -232,19 +205,14 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
             round_trip: crate::wire::models::round_trip::<FriendGetForm>,
         },
         crate::wire::models::Model {
-            component: "FriendGetFriendsItem",
-            schema: crate::wire::models::schema_of::<FriendGetFriendsItem>,
-            round_trip: crate::wire::models::round_trip::<FriendGetFriendsItem>,
+            component: "Friend",
+            schema: crate::wire::models::schema_of::<Friend>,
+            round_trip: crate::wire::models::round_trip::<Friend>,
         },
         crate::wire::models::Model {
             component: "FriendGetByAccidForm",
             schema: crate::wire::models::schema_of::<FriendGetByAccidForm>,
             round_trip: crate::wire::models::round_trip::<FriendGetByAccidForm>,
-        },
-        crate::wire::models::Model {
-            component: "FriendGetByAccidFriend",
-            schema: crate::wire::models::schema_of::<FriendGetByAccidFriend>,
-            round_trip: crate::wire::models::round_trip::<FriendGetByAccidFriend>,
         },
     ])
 }
@@ -345,7 +313,7 @@ pub struct FriendGetReply {
     pub size: Option<i32>,
     /// 更新的好友列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub friends: Option<Vec<FriendGetFriendsItem>>,
+    pub friends: Option<Vec<Friend>>,
 }
 
 /// Input of `friend_get_by_accid` (获取好友关系): query parameters and body fields.
@@ -368,5 +336,5 @@ pub struct FriendGetByAccidInput {
 pub struct FriendGetByAccidReply {
     /// 好友信息,包括:
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub friend: Option<FriendGetByAccidFriend>,
+    pub friend: Option<Friend>,
 }

@@ -1,0 +1,118 @@
+//! `[[shared_schemas]]` overrides: components that the documents describe
+//! once per operation but that are one object (the three token calls answer
+//! the same token). The listed components must exist and have the same
+//! shape; the first one's text is kept under the shared name, the others
+//! are removed and every `$ref` to them points at it. Generated code then
+//! has one type where the API has one object.
+
+use crate::error::{DocError, DocResult};
+use crate::overrides::SharedSchemaRule;
+use serde_json::{Map, Value};
+
+const PREFIX: &str = "#/components/schemas/";
+
+pub fn apply(file: &str, rules: &[SharedSchemaRule], schemas: &mut Map<String, Value>, paths: &mut Value) -> DocResult<()> {
+    for rule in rules {
+        let err = |msg: String| DocError::new(file, 0, format!("shared schema `{}`: {msg}", rule.name));
+        let Some((first, others)) = rule.schemas.split_first() else {
+            return Err(err("lists no schemas".into()));
+        };
+        if rule.schemas.len() < 2 {
+            return Err(err("lists one schema; sharing needs two or more".into()));
+        }
+        let shape_of = |name: &String| schemas.get(name).map(shape).ok_or_else(|| err(format!("`{name}` is not a component (the override matches nothing)")));
+        let expected = shape_of(first)?;
+        for other in others {
+            if shape_of(other)? != expected {
+                return Err(err(format!("`{other}` does not have the shape of `{first}`")));
+            }
+        }
+        if schemas.contains_key(&rule.name) && !rule.schemas.contains(&rule.name) {
+            return Err(err("the name is taken by another component".into()));
+        }
+        // Rename in place (the first's position, its descriptions) and drop the rest.
+        *schemas = std::mem::take(schemas)
+            .into_iter()
+            .filter(|(k, _)| !others.contains(k))
+            .map(|(k, v)| if &k == first { (rule.name.clone(), v) } else { (k, v) })
+            .collect();
+        for old in &rule.schemas {
+            let (from, to) = (format!("{PREFIX}{old}"), Value::String(format!("{PREFIX}{}", rule.name)));
+            for v in schemas.values_mut() {
+                retarget(v, &from, &to);
+            }
+            retarget(paths, &from, &to);
+        }
+    }
+    Ok(())
+}
+
+/// A schema without its prose: what code generated from it depends on.
+fn shape(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => {
+            Value::Object(o.iter().filter(|(k, _)| !matches!(k.as_str(), "description" | "examples" | "example")).map(|(k, v)| (k.clone(), shape(v))).collect())
+        }
+        Value::Array(a) => Value::Array(a.iter().map(shape).collect()),
+        other => other.clone(),
+    }
+}
+
+fn retarget(v: &mut Value, from: &str, to: &Value) {
+    match v {
+        Value::Object(o) => {
+            for (k, child) in o.iter_mut() {
+                if k == "$ref" && child.as_str() == Some(from) {
+                    *child = to.clone();
+                } else {
+                    retarget(child, from, to);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|c| retarget(c, from, to)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rule(name: &str, schemas: &[&str]) -> SharedSchemaRule {
+        SharedSchemaRule { name: name.into(), schemas: schemas.iter().map(|s| s.to_string()).collect(), reason: "test".into() }
+    }
+
+    fn token(desc: &str) -> Value {
+        json!({"type": "object", "description": desc, "properties": {"token": {"type": "string", "description": desc}}})
+    }
+
+    #[test]
+    fn same_shapes_become_one_component_and_refs_follow() {
+        let mut schemas: Map<String, Value> = serde_json::from_value(json!({
+            "A": {"type": "object"}, "TokenIdData": token("id"), "TokenUserData": token("user"), "Z": {"$ref": "#/components/schemas/TokenUserData"}
+        }))
+        .unwrap();
+        let mut paths = json!({"/token/user": {"post": {"schema": {"$ref": "#/components/schemas/TokenUserData"}}}});
+        apply("o.toml", &[rule("TokenData", &["TokenIdData", "TokenUserData"])], &mut schemas, &mut paths).unwrap();
+        assert_eq!(schemas.keys().collect::<Vec<_>>(), ["A", "TokenData", "Z"]);
+        assert_eq!(schemas["TokenData"], token("id"), "the first one's text is kept");
+        assert_eq!(schemas["Z"]["$ref"], "#/components/schemas/TokenData");
+        assert_eq!(paths["/token/user"]["post"]["schema"]["$ref"], "#/components/schemas/TokenData");
+    }
+
+    #[test]
+    fn a_rule_that_does_not_fit_is_an_error() {
+        let base: Map<String, Value> = serde_json::from_value(json!({"A": token("a"), "B": token("b"), "C": {"type": "object"}})).unwrap();
+        for (r, says) in [
+            (rule("S", &["A", "Missing"]), "matches nothing"),
+            (rule("S", &["A", "C"]), "does not have the shape"),
+            (rule("C", &["A", "B"]), "taken"),
+            (rule("S", &["A"]), "needs two"),
+        ] {
+            let (mut schemas, mut paths) = (base.clone(), json!({}));
+            let e = apply("o.toml", &[r], &mut schemas, &mut paths).unwrap_err().to_string();
+            assert!(e.contains(says), "{e}");
+        }
+    }
+}
