@@ -60,7 +60,7 @@ pub struct Code {
 }
 
 /// A property, query parameter or header parameter.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Prop {
     pub name: String,
     pub description: String,

@@ -176,92 +176,17 @@ pub struct FriendGetByAccidForm {
     pub faccid: String,
 }
 
-/// Input of `friend_add` (添加好友): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct FriendAddInput {
-    /// 添加好友的发起者accid
-    ///
-    /// At most 32 characters.
-    pub accid: String,
-    /// 添加好友的接收者accid
-    ///
-    /// At most 32 characters.
-    pub faccid: String,
-    /// 1 直接加好友(无需对方同意);2 请求加好友(需要对方同意);3 同意加好友;4 拒绝加好友
-    ///
-    /// Values: `1` 直接加好友(无需对方同意); `2` 请求加好友(需要对方同意); `3` 同意加好友; `4` 拒绝加好友 (others are passed through).
-    pub r#type: i32,
-    /// 加好友对应的请求消息
-    ///
-    /// At most 256 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub msg: Option<String>,
-    /// 服务器端扩展字段 此字段 client 端只读,server 端读写
-    ///
-    /// At most 256 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub serverex: Option<String>,
-}
+/// Input of `friend_add` (添加好友): the body, [`FriendAddForm`].
+pub type FriendAddInput = FriendAddForm;
 
-/// Input of `friend_update` (更新好友相关信息): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct FriendUpdateInput {
-    /// 修改好友信息的用户accid
-    ///
-    /// At most 32 characters.
-    pub accid: String,
-    /// 被更新信息的用户accid
-    ///
-    /// At most 32 characters.
-    pub faccid: String,
-    /// 给好友增加备注名,可设置为空字符串
-    ///
-    /// At most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
-    /// 修改ex字段,可设置为空字符串
-    ///
-    /// At most 256 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ex: Option<String>,
-    /// 修改serverex字段,可设置为空字符串。此字段 client 端只读,server 端读写
-    ///
-    /// At most 256 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub serverex: Option<String>,
-}
+/// Input of `friend_update` (更新好友相关信息): the body, [`FriendUpdateForm`].
+pub type FriendUpdateInput = FriendUpdateForm;
 
-/// Input of `friend_delete` (删除好友关系): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct FriendDeleteInput {
-    /// 删除好友的发起者accid
-    ///
-    /// At most 32 characters.
-    pub accid: String,
-    /// 被删除的好友accid
-    ///
-    /// At most 32 characters.
-    pub faccid: String,
-    /// 是否需要删除备注信息 false:不需要,true:需要 默认为false
-    #[serde(rename = "isDeleteAlias")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_delete_alias: Option<bool>,
-}
+/// Input of `friend_delete` (删除好友关系): the body, [`FriendDeleteForm`].
+pub type FriendDeleteInput = FriendDeleteForm;
 
-/// Input of `friend_get` (获取好友列表): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct FriendGetInput {
-    /// 查询好友列表的发起者accid
-    ///
-    /// At most 32 characters.
-    pub accid: String,
-    /// 更新时间戳,接口返回该时间戳之后有更新的好友列表
-    pub updatetime: i64,
-}
+/// Input of `friend_get` (获取好友列表): the body, [`FriendGetForm`].
+pub type FriendGetInput = FriendGetForm;
 
 /// Reply of `friend_get` (获取好友列表): the fields next to the envelope's.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -275,19 +200,8 @@ pub struct FriendGetReply {
     pub friends: Option<Vec<Friend>>,
 }
 
-/// Input of `friend_get_by_accid` (获取好友关系): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct FriendGetByAccidInput {
-    /// 查询好友关系的发起者accid
-    ///
-    /// At most 32 characters.
-    pub accid: String,
-    /// 被查询好友关系的用户accid
-    ///
-    /// At most 32 characters.
-    pub faccid: String,
-}
+/// Input of `friend_get_by_accid` (获取好友关系): the body, [`FriendGetByAccidForm`].
+pub type FriendGetByAccidInput = FriendGetByAccidForm;
 
 /// Reply of `friend_get_by_accid` (获取好友关系): the fields next to the envelope's.
 #[derive(Debug, Clone, Default, PartialEq)]

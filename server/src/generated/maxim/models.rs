@@ -3122,14 +3122,8 @@ pub struct UserAuthmodeHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `user_avatar` (设置头像): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserAvatarInput {
-    /// 头像 url
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-}
+/// Input of `user_avatar` (设置头像): the body, [`UserAvatarBody`].
+pub type UserAvatarInput = UserAvatarBody;
 
 /// Header parameters of `user_avatar` (设置头像).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3143,13 +3137,8 @@ pub struct UserAvatarHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `user_avatar_batch` (批量设置头像): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserAvatarBatchInput {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub list: Option<Vec<UserAvatarBatchBodyListItem>>,
-}
+/// Input of `user_avatar_batch` (批量设置头像): the body, [`UserAvatarBatchBody`].
+pub type UserAvatarBatchInput = UserAvatarBatchBody;
 
 /// Header parameters of `user_avatar_batch` (批量设置头像).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3187,17 +3176,8 @@ pub struct UserBindOpenidHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `user_change_password` (修改密码): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserChangePasswordInput {
-    /// new_password 新密码
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub new_password: Option<String>,
-    /// old_password 旧密码
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub old_password: Option<String>,
-}
+/// Input of `user_change_password` (修改密码): the body, [`UserChangePasswordBody`].
+pub type UserChangePasswordInput = UserChangePasswordBody;
 
 /// Header parameters of `user_change_password` (修改密码).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3244,13 +3224,8 @@ pub struct UserDeviceRemoveHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `user_disable` (封禁用户): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserDisableInput {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub list: Option<Vec<i64>>,
-}
+/// Input of `user_disable` (封禁用户): the body, [`UserDisableBody`].
+pub type UserDisableInput = UserDisableBody;
 
 /// Header parameters of `user_disable` (封禁用户).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3285,13 +3260,8 @@ pub struct UserDownloadHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `user_enable` (解禁用户): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserEnableInput {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub list: Option<Vec<i64>>,
-}
+/// Input of `user_enable` (解禁用户): the body, [`UserEnableBody`].
+pub type UserEnableInput = UserEnableBody;
 
 /// Header parameters of `user_enable` (解禁用户).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3404,23 +3374,8 @@ pub struct UserProfileGetHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `user_profile_update` (更新用户信息): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserProfileUpdateInput {
-    /// 描述信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// 昵称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nick_name: Option<String>,
-    /// 私有信息，仅自己可见
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_info: Option<String>,
-    /// 公开信息，好友和陌生人可见
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_info: Option<String>,
-}
+/// Input of `user_profile_update` (更新用户信息): the body, [`UserProfileUpdateBody`].
+pub type UserProfileUpdateInput = UserProfileUpdateBody;
 
 /// Header parameters of `user_profile_update` (更新用户信息).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3434,13 +3389,8 @@ pub struct UserProfileUpdateHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `user_profile_batch` (批量更新用户信息): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserProfileBatchInput {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub list: Option<Vec<UserProfileBatchBodyListItem>>,
-}
+/// Input of `user_profile_batch` (批量更新用户信息): the body, [`UserProfileBatchBody`].
+pub type UserProfileBatchInput = UserProfileBatchBody;
 
 /// Header parameters of `user_profile_batch` (批量更新用户信息).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3487,17 +3437,8 @@ pub struct UserPushHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `user_push_alias` (绑定别名): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserPushAliasInput {
-    /// 别名
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
-    /// 推送token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub push_token: Option<String>,
-}
+/// Input of `user_push_alias` (绑定别名): the body, [`UserPushAliasBody`].
+pub type UserPushAliasInput = UserPushAliasBody;
 
 /// Header parameters of `user_push_alias` (绑定别名).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3511,14 +3452,8 @@ pub struct UserPushAliasHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `user_push_badge` (设置badge): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserPushBadgeInput {
-    /// badge
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub badge: Option<i32>,
-}
+/// Input of `user_push_badge` (设置badge): the body, [`UserPushBadgeBody`].
+pub type UserPushBadgeInput = UserPushBadgeBody;
 
 /// Header parameters of `user_push_badge` (设置badge).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3610,13 +3545,8 @@ pub struct UserPushTagListHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `user_push_tag_bind` (绑定标签): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserPushTagBindInput {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
-}
+/// Input of `user_push_tag_bind` (绑定标签): the body, [`UserPushTagBindBody`].
+pub type UserPushTagBindInput = UserPushTagBindBody;
 
 /// Header parameters of `user_push_tag_bind` (绑定标签).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3630,13 +3560,8 @@ pub struct UserPushTagBindHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `user_push_tag_unbind` (解绑标签): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserPushTagUnbindInput {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
-}
+/// Input of `user_push_tag_unbind` (解绑标签): the body, [`UserPushTagUnbindBody`].
+pub type UserPushTagUnbindInput = UserPushTagUnbindBody;
 
 /// Header parameters of `user_push_tag_unbind` (解绑标签).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3662,25 +3587,8 @@ pub struct UserPushTagAllHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `user_register` (注册用户): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserRegisterInput {
-    /// email
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// 手机号码
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
-    /// 用户名
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-    /// 验证码，结合手机或邮箱使用
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification_code: Option<String>,
-}
+/// Input of `user_register` (注册用户): the body, [`UserRegisterBody`].
+pub type UserRegisterInput = UserRegisterBody;
 
 /// Header parameters of `user_register` (注册用户).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3694,13 +3602,8 @@ pub struct UserRegisterHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `user_register_batch` (批量注册用户): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserRegisterBatchInput {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub list: Option<Vec<UserRegisterBatchBodyListItem>>,
-}
+/// Input of `user_register_batch` (批量注册用户): the body, [`UserRegisterBatchBody`].
+pub type UserRegisterBatchInput = UserRegisterBatchBody;
 
 /// Header parameters of `user_register_batch` (批量注册用户).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3714,27 +3617,8 @@ pub struct UserRegisterBatchHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `user_register_push` (注册推送用户): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserRegisterPushInput {
-    /// 别名
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
-    /// 设备ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_guid: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
-    /// 推送token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub push_token: Option<String>,
-    /// 签名
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sign: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-}
+/// Input of `user_register_push` (注册推送用户): the body, [`UserRegisterPushBody`].
+pub type UserRegisterPushInput = UserRegisterPushBody;
 
 /// Header parameters of `user_register_push` (注册推送用户).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3748,15 +3632,8 @@ pub struct UserRegisterPushHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `user_register_v2` (注册用户): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserRegisterV2Input {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-}
+/// Input of `user_register_v2` (注册用户): the body, [`UserRegisterV2Body`].
+pub type UserRegisterV2Input = UserRegisterV2Body;
 
 /// Header parameters of `user_register_v2` (注册用户).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3782,63 +3659,8 @@ pub struct UserSettingsGetHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `user_settings_update` (修改用户设置): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserSettingsUpdateInput {
-    /// 验证问题答案
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_answer: Option<String>,
-    /// 验证方式, 0 - 无需验证，任何人可以加为好友, 1 - 需要同意方可加为好友, 2 - 需要回答问题正确方可加为好友, 3 - 拒绝所有加好友申请
-    ///
-    /// Values: `0` 无需验证，任何人可以加为好友; `1` 需要同意方可加为好友; `2` 需要回答问题正确方可加为好友; `3` 拒绝所有加好友申请 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_mode: Option<i32>,
-    /// 验证问题
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_question: Option<String>,
-    /// 是否自动下载
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auto_download: Option<bool>,
-    /// 邀请入群时是否需要用户确认: true - 需要用户同意才可加入， false - 自动同意邀请
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_confirm: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// 是否关闭推送消息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push: Option<bool>,
-    /// 是否推送详情
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push_detail: Option<bool>,
-    /// 推送免打扰结束时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push_end_hour: Option<i32>,
-    /// 推送免打扰开始时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_push_start_hour: Option<i32>,
-    /// 收到消息时是否静音
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_sounds: Option<bool>,
-    /// 推送昵称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub push_nick_name: Option<String>,
-    /// 推送token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub push_token: Option<String>,
-    /// 推送不提醒结束时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub silence_end_time: Option<i32>,
-    /// 推送不提醒开始时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub silence_start_time: Option<i32>,
-    /// 用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-    /// 收到消息时否振动
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vibratory: Option<bool>,
-}
+/// Input of `user_settings_update` (修改用户设置): the body, [`UserSettingsUpdateBody`].
+pub type UserSettingsUpdateInput = UserSettingsUpdateBody;
 
 /// Header parameters of `user_settings_update` (修改用户设置).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3873,20 +3695,8 @@ pub struct UserSoundsHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `user_token_bind` (绑定token): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct UserTokenBindInput {
-    /// 设备SN
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_sn: Option<i32>,
-    /// device token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_token: Option<String>,
-    /// 证书名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notifier_name: Option<String>,
-}
+/// Input of `user_token_bind` (绑定token): the body, [`UserTokenBindBody`].
+pub type UserTokenBindInput = UserTokenBindBody;
 
 /// Header parameters of `user_token_bind` (绑定token).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3992,26 +3802,8 @@ pub struct PushCertificateHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `push_notify` (发推送通知): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct PushNotifyInput {
-    /// 推送目标, 不可为空。类型为字符串或JSONObject:
-    /// "all", 表示发给所有设备
-    /// {"tag":["tag1","tag2"]} 表示发给标签为tag1或tag2的设备
-    /// {"alias":["alias1","alias2"]} 表示发给别名为alias1或alias2的设备
-    /// {"user_id":[111,222]} 表示发给用户ID为111或222的设备
-    /// {"push_token":["push_token1","push_token2"]} 表示发给PushToken为push_token1或push_token2的设备
-    /// 使用标签/别名/用户ID/pushToken推送时，列表长度不能超过500
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audience: Option<serde_json::Value>,
-    /// 推送设置, 可为空
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub setting: Option<PushNotifyBodySetting>,
-    /// 推送消息体
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<PushNotifyBodyMessage>,
-}
+/// Input of `push_notify` (发推送通知): the body, [`PushNotifyBody`].
+pub type PushNotifyInput = PushNotifyBody;
 
 /// Header parameters of `push_notify` (发推送通知).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4025,13 +3817,8 @@ pub struct PushNotifyHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `push_task_detail` (查询推送统计结果): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct PushTaskDetailInput {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub list: Option<Vec<i32>>,
-}
+/// Input of `push_task_detail` (查询推送统计结果): the body, [`PushTaskDetailBody`].
+pub type PushTaskDetailInput = PushTaskDetailBody;
 
 /// Header parameters of `push_task_detail` (查询推送统计结果).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4045,19 +3832,8 @@ pub struct PushTaskDetailHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `token_id` (通过用户ID和密码取普通用户token): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct TokenIdInput {
-    /// 设备ID, 如果设置，则返回PushToken
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_guid: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
-    /// 用户ID，仅用于用户ID登录
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
+/// Input of `token_id` (通过用户ID和密码取普通用户token): the body, [`TokenIdBody`].
+pub type TokenIdInput = TokenIdBody;
 
 /// Header parameters of `token_id` (通过用户ID和密码取普通用户token).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4071,19 +3847,8 @@ pub struct TokenIdHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `token_login` (通过用户名/手机号/邮箱取普通用户token): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct TokenLoginInput {
-    /// 设备ID, 如果设置，则返回PushToken
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_guid: Option<String>,
-    /// 登录名，可以是手机号，邮箱，用户名
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub login_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
-}
+/// Input of `token_login` (通过用户名/手机号/邮箱取普通用户token): the body, [`TokenLoginBody`].
+pub type TokenLoginInput = TokenLoginBody;
 
 /// Header parameters of `token_login` (通过用户名/手机号/邮箱取普通用户token).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4097,19 +3862,8 @@ pub struct TokenLoginHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `token_user` (通过用户名和密码取普通用户token): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct TokenUserInput {
-    /// 设备ID, 如果设置，则返回PushToken
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_guid: Option<String>,
-    /// 用户名，仅用于用户名登录
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
-}
+/// Input of `token_user` (通过用户名和密码取普通用户token): the body, [`TokenUserBody`].
+pub type TokenUserInput = TokenUserBody;
 
 /// Header parameters of `token_user` (通过用户名和密码取普通用户token).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4198,45 +3952,8 @@ pub struct MessageConversationDeleteHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `message_notify` (发送系统通知): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct MessageNotifyInput {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachment: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// 消息类型 TEXT      = 0;
-    /// IMAGE     = 1;
-    /// AUDIO     = 2;
-    /// VIDEO     = 3;
-    /// FILE      = 4;
-    /// LOCATION  = 5;
-    /// COMMAND   = 6;
-    /// FORWARD   = 7;
-    ///
-    /// Values: `0` TEXT; `1` IMAGE; `2` AUDIO; `3` VIDEO; `4` FILE; `5` LOCATION; `6` COMMAND; `7` FORWARD (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ext: Option<String>,
-    /// 发送者的用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from_user_id: Option<i64>,
-    /// 接收用户ID或群ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub targets: Option<Vec<i32>>,
-    /// 请求ID，用于消息去重， 如果短时间内收到2个相同transaction_id的请求，第二次请求不会被执行。 如果不设置就不会被去重
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_id: Option<i64>,
-    /// 目标类型，1 - 普通用户，2 - 群组
-    ///
-    /// Values: `1` 普通用户; `2` 群组 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<i32>,
-}
+/// Input of `message_notify` (发送系统通知): the body, [`MessageNotifyBody`].
+pub type MessageNotifyInput = MessageNotifyBody;
 
 /// Header parameters of `message_notify` (发送系统通知).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4250,45 +3967,8 @@ pub struct MessageNotifyHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `message_send` (发送消息): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct MessageSendInput {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachment: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// 消息类型 TEXT      = 0;
-    /// IMAGE     = 1;
-    /// AUDIO     = 2;
-    /// VIDEO     = 3;
-    /// FILE      = 4;
-    /// LOCATION  = 5;
-    /// COMMAND   = 6;
-    /// FORWARD   = 7;
-    ///
-    /// Values: `0` TEXT; `1` IMAGE; `2` AUDIO; `3` VIDEO; `4` FILE; `5` LOCATION; `6` COMMAND; `7` FORWARD (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ext: Option<String>,
-    /// 发送者的用户ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from_user_id: Option<i64>,
-    /// 接收用户ID或群ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub targets: Option<Vec<i32>>,
-    /// 请求ID，用于消息去重， 如果短时间内收到2个相同transaction_id的请求，第二次请求不会被执行。 如果不设置就不会被去重
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_id: Option<i64>,
-    /// 目标类型，1 - 普通用户，2 - 群组
-    ///
-    /// Values: `1` 普通用户; `2` 群组 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<i32>,
-}
+/// Input of `message_send` (发送消息): the body, [`MessageSendBody`].
+pub type MessageSendInput = MessageSendBody;
 
 /// Header parameters of `message_send` (发送消息).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4314,17 +3994,8 @@ pub struct MessageUnreadHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_admin_add` (添加群管理员): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupAdminAddInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 用户id列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
-}
+/// Input of `group_admin_add` (添加群管理员): the body, [`GroupAdminAddBody`].
+pub type GroupAdminAddInput = GroupAdminAddBody;
 
 /// Header parameters of `group_admin_add` (添加群管理员).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4338,17 +4009,8 @@ pub struct GroupAdminAddHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_admin_remove` (移除群管理员): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupAdminRemoveInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 用户id列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
-}
+/// Input of `group_admin_remove` (移除群管理员): the body, [`GroupAdminRemoveBody`].
+pub type GroupAdminRemoveInput = GroupAdminRemoveBody;
 
 /// Header parameters of `group_admin_remove` (移除群管理员).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4422,20 +4084,8 @@ pub struct GroupAnnouncementDeleteHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_announcement_edit` (编辑群公告): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupAnnouncementEditInput {
-    /// 公告内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// 群组id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 公告标题
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
+/// Input of `group_announcement_edit` (编辑群公告): the body, [`GroupAnnouncementEditBody`].
+pub type GroupAnnouncementEditInput = GroupAnnouncementEditBody;
 
 /// Header parameters of `group_announcement_edit` (编辑群公告).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4532,17 +4182,8 @@ pub struct GroupApplicationListReply {
     pub total: Option<i32>,
 }
 
-/// Input of `group_apply` (申请入群): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupApplyInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 申请入群原因
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-}
+/// Input of `group_apply` (申请入群): the body, [`GroupApplyBody`].
+pub type GroupApplyInput = GroupApplyBody;
 
 /// Header parameters of `group_apply` (申请入群).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4556,20 +4197,8 @@ pub struct GroupApplyHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_apply_handle` (管理员处理入群申请): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupApplyHandleInput {
-    /// 审批，bool类型，true为同意，false为拒绝
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approval: Option<bool>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 用户id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
+/// Input of `group_apply_handle` (管理员处理入群申请): the body, [`GroupApplyHandleBody`].
+pub type GroupApplyHandleInput = GroupApplyHandleBody;
 
 /// Header parameters of `group_apply_handle` (管理员处理入群申请).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4583,20 +4212,8 @@ pub struct GroupApplyHandleHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_ban` (将用户禁言): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupBanInput {
-    /// 禁言时长，单位为分钟
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<i32>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 用户id列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
-}
+/// Input of `group_ban` (将用户禁言): the body, [`GroupBanBody`].
+pub type GroupBanInput = GroupBanBody;
 
 /// Header parameters of `group_ban` (将用户禁言).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4654,17 +4271,8 @@ pub struct GroupBannedListReply {
     pub total: Option<i32>,
 }
 
-/// Input of `group_block` (将用户加入黑名单): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupBlockInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 用户id列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
-}
+/// Input of `group_block` (将用户加入黑名单): the body, [`GroupBlockBody`].
+pub type GroupBlockInput = GroupBlockBody;
 
 /// Header parameters of `group_block` (将用户加入黑名单).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4722,26 +4330,8 @@ pub struct GroupBlockedListReply {
     pub total: Option<i32>,
 }
 
-/// Input of `group_create` (创建群): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupCreateInput {
-    /// 群头像
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-    /// 群描述
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// 群名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// 群类型 1表示公开群，0表示私有群, 2表示聊天室
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<i32>,
-    /// 邀请入群的用户id列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
-}
+/// Input of `group_create` (创建群): the body, [`GroupCreateBody`].
+pub type GroupCreateInput = GroupCreateBody;
 
 /// Header parameters of `group_create` (创建群).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4773,17 +4363,8 @@ pub struct GroupDestroyHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_display_name` (更新群名片): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupDisplayNameInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
+/// Input of `group_display_name` (更新群名片): the body, [`GroupDisplayNameBody`].
+pub type GroupDisplayNameInput = GroupDisplayNameBody;
 
 /// Header parameters of `group_display_name` (更新群名片).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4818,17 +4399,8 @@ pub struct GroupFileHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_file_delete` (删除群文件): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupFileDeleteInput {
-    /// 文件id列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_list: Option<Vec<i32>>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-}
+/// Input of `group_file_delete` (删除群文件): the body, [`GroupFileDeleteBody`].
+pub type GroupFileDeleteInput = GroupFileDeleteBody;
 
 /// Header parameters of `group_file_delete` (删除群文件).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4860,20 +4432,8 @@ pub struct GroupFileListHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_file_update_name` (更新群文件名称): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupFileUpdateNameInput {
-    /// 文件id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_id: Option<i64>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 文件新名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
+/// Input of `group_file_update_name` (更新群文件名称): the body, [`GroupFileUpdateNameBody`].
+pub type GroupFileUpdateNameInput = GroupFileUpdateNameBody;
 
 /// Header parameters of `group_file_update_name` (更新群文件名称).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4887,26 +4447,8 @@ pub struct GroupFileUpdateNameHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_file_upload` (上传群文件): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupFileUploadInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 文件名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// 文件大小
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<i32>,
-    /// 文件类型
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    /// 文件url
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-}
+/// Input of `group_file_upload` (上传群文件): the body, [`GroupFileUploadBody`].
+pub type GroupFileUploadInput = GroupFileUploadBody;
 
 /// Header parameters of `group_file_upload` (上传群文件).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4938,17 +4480,8 @@ pub struct GroupInfoHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_info_avatar` (更新群头像): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupInfoAvatarInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
+/// Input of `group_info_avatar` (更新群头像): the body, [`GroupInfoAvatarBody`].
+pub type GroupInfoAvatarInput = GroupInfoAvatarBody;
 
 /// Header parameters of `group_info_avatar` (更新群头像).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4962,14 +4495,8 @@ pub struct GroupInfoAvatarHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_info_batch` (根据group id获取群信息): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupInfoBatchInput {
-    /// 群id列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_list: Option<Vec<i32>>,
-}
+/// Input of `group_info_batch` (根据group id获取群信息): the body, [`GroupInfoBatchBody`].
+pub type GroupInfoBatchInput = GroupInfoBatchBody;
 
 /// Header parameters of `group_info_batch` (根据group id获取群信息).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4983,17 +4510,8 @@ pub struct GroupInfoBatchHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_info_description` (更新群描述): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupInfoDescriptionInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
+/// Input of `group_info_description` (更新群描述): the body, [`GroupInfoDescriptionBody`].
+pub type GroupInfoDescriptionInput = GroupInfoDescriptionBody;
 
 /// Header parameters of `group_info_description` (更新群描述).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5007,17 +4525,8 @@ pub struct GroupInfoDescriptionHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_info_ext` (更新扩展信息): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupInfoExtInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
+/// Input of `group_info_ext` (更新扩展信息): the body, [`GroupInfoExtBody`].
+pub type GroupInfoExtInput = GroupInfoExtBody;
 
 /// Header parameters of `group_info_ext` (更新扩展信息).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5031,17 +4540,8 @@ pub struct GroupInfoExtHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_info_name` (更新群名称): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupInfoNameInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
+/// Input of `group_info_name` (更新群名称): the body, [`GroupInfoNameBody`].
+pub type GroupInfoNameInput = GroupInfoNameBody;
 
 /// Header parameters of `group_info_name` (更新群名称).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5099,20 +4599,8 @@ pub struct GroupInvitationListReply {
     pub total: Option<i32>,
 }
 
-/// Input of `group_invite` (邀请入群): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupInviteInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 邀请理由
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// 受邀请者id，List类型，单次可邀请多个用户入群
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
-}
+/// Input of `group_invite` (邀请入群): the body, [`GroupInviteBody`].
+pub type GroupInviteInput = GroupInviteBody;
 
 /// Header parameters of `group_invite` (邀请入群).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5126,20 +4614,8 @@ pub struct GroupInviteHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_invite_handle` (用户处理入群邀请): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupInviteHandleInput {
-    /// 审批，bool类型，true为同意，false为拒绝
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approval: Option<bool>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 用户id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
+/// Input of `group_invite_handle` (用户处理入群邀请): the body, [`GroupInviteHandleBody`].
+pub type GroupInviteHandleInput = GroupInviteHandleBody;
 
 /// Header parameters of `group_invite_handle` (用户处理入群邀请).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5153,17 +4629,8 @@ pub struct GroupInviteHandleHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_kick` (将成员踢出群): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupKickInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 用户id列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
-}
+/// Input of `group_kick` (将成员踢出群): the body, [`GroupKickBody`].
+pub type GroupKickInput = GroupKickBody;
 
 /// Header parameters of `group_kick` (将成员踢出群).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5239,17 +4706,8 @@ pub struct GroupMemberListReply {
     pub total: Option<i32>,
 }
 
-/// Input of `group_members_display_name` (批量获取群成员的群名片): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupMembersDisplayNameInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 用户id列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
-}
+/// Input of `group_members_display_name` (批量获取群成员的群名片): the body, [`GroupMembersDisplayNameBody`].
+pub type GroupMembersDisplayNameInput = GroupMembersDisplayNameBody;
 
 /// Header parameters of `group_members_display_name` (批量获取群成员的群名片).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5263,17 +4721,8 @@ pub struct GroupMembersDisplayNameHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_msg_mute_mode` (设置群消息屏蔽模式): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupMsgMuteModeInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 群消息屏蔽模式： 0 不屏蔽1 屏蔽本地消息通知2 屏蔽消息，不接收消息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub msg_mute_mode: Option<i32>,
-}
+/// Input of `group_msg_mute_mode` (设置群消息屏蔽模式): the body, [`GroupMsgMuteModeBody`].
+pub type GroupMsgMuteModeInput = GroupMsgMuteModeBody;
 
 /// Header parameters of `group_msg_mute_mode` (设置群消息屏蔽模式).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5287,19 +4736,8 @@ pub struct GroupMsgMuteModeHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_msg_push_mode` (设置群消息推送模式): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupMsgPushModeInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 群消息推送类型： 0:接收所有推送;1:不接受推送;2:接收管理员和@消息推送;3:只接收管理员消息推送;4:只接收@消息推送
-    ///
-    /// Values: `0` 接收所有推送; `1` 不接受推送; `2` 接收管理员和@消息推送; `3` 只接收管理员消息推送; `4` 只接收@消息推送 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub msg_push_mode: Option<i32>,
-}
+/// Input of `group_msg_push_mode` (设置群消息推送模式): the body, [`GroupMsgPushModeBody`].
+pub type GroupMsgPushModeInput = GroupMsgPushModeBody;
 
 /// Header parameters of `group_msg_push_mode` (设置群消息推送模式).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5325,13 +4763,8 @@ pub struct GroupPublicListHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_qrcode_invite` (二维码邀请入群): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupQrcodeInviteInput {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub qr_info: Option<String>,
-}
+/// Input of `group_qrcode_invite` (二维码邀请入群): the body, [`GroupQrcodeInviteBody`].
+pub type GroupQrcodeInviteInput = GroupQrcodeInviteBody;
 
 /// Header parameters of `group_qrcode_invite` (二维码邀请入群).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5381,17 +4814,8 @@ pub struct GroupSettingsHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_settings_allow_member_invitation` (更新群设置--是否允许成员邀请): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupSettingsAllowMemberInvitationInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<bool>,
-}
+/// Input of `group_settings_allow_member_invitation` (更新群设置--是否允许成员邀请): the body, [`GroupSettingsAllowMemberInvitationBody`].
+pub type GroupSettingsAllowMemberInvitationInput = GroupSettingsAllowMemberInvitationBody;
 
 /// Header parameters of `group_settings_allow_member_invitation` (更新群设置--是否允许成员邀请).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5405,17 +4829,8 @@ pub struct GroupSettingsAllowMemberInvitationHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_settings_allow_member_modify` (更新群设置--群成员是否可修改群信息): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupSettingsAllowMemberModifyInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<bool>,
-}
+/// Input of `group_settings_allow_member_modify` (更新群设置--群成员是否可修改群信息): the body, [`GroupSettingsAllowMemberModifyBody`].
+pub type GroupSettingsAllowMemberModifyInput = GroupSettingsAllowMemberModifyBody;
 
 /// Header parameters of `group_settings_allow_member_modify` (更新群设置--群成员是否可修改群信息).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5429,17 +4844,8 @@ pub struct GroupSettingsAllowMemberModifyHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_settings_ban_all` (全员禁言，只允许管理员发消息): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupSettingsBanAllInput {
-    /// 禁言时长，单位为分钟
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<i32>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-}
+/// Input of `group_settings_ban_all` (全员禁言，只允许管理员发消息): the body, [`GroupSettingsBanAllBody`].
+pub type GroupSettingsBanAllInput = GroupSettingsBanAllBody;
 
 /// Header parameters of `group_settings_ban_all` (全员禁言，只允许管理员发消息).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5453,17 +4859,8 @@ pub struct GroupSettingsBanAllHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_settings_enable_read_ack` (更新群设置--是否开启群消息已读功能): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupSettingsEnableReadAckInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<bool>,
-}
+/// Input of `group_settings_enable_read_ack` (更新群设置--是否开启群消息已读功能): the body, [`GroupSettingsEnableReadAckBody`].
+pub type GroupSettingsEnableReadAckInput = GroupSettingsEnableReadAckBody;
 
 /// Header parameters of `group_settings_enable_read_ack` (更新群设置--是否开启群消息已读功能).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5477,17 +4874,8 @@ pub struct GroupSettingsEnableReadAckHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_settings_history_visible` (更新群设置--新成员是否可见群历史聊天记录): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupSettingsHistoryVisibleInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 更新内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<bool>,
-}
+/// Input of `group_settings_history_visible` (更新群设置--新成员是否可见群历史聊天记录): the body, [`GroupSettingsHistoryVisibleBody`].
+pub type GroupSettingsHistoryVisibleInput = GroupSettingsHistoryVisibleBody;
 
 /// Header parameters of `group_settings_history_visible` (更新群设置--新成员是否可见群历史聊天记录).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5501,19 +4889,8 @@ pub struct GroupSettingsHistoryVisibleHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_settings_require_admin_approval` (更新群设置--群申请是否需要管理员审批): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupSettingsRequireAdminApprovalInput {
-    /// 入群申请审批设置, 0:同意所有申请 1:需要管理员确认 2:拒绝所有申请
-    ///
-    /// Values: `0` 同意所有申请; `1` 需要管理员确认; `2` 拒绝所有申请 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub apply_approval: Option<i32>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-}
+/// Input of `group_settings_require_admin_approval` (更新群设置--群申请是否需要管理员审批): the body, [`GroupSettingsRequireAdminApprovalBody`].
+pub type GroupSettingsRequireAdminApprovalInput = GroupSettingsRequireAdminApprovalBody;
 
 /// Header parameters of `group_settings_require_admin_approval` (更新群设置--群申请是否需要管理员审批).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5527,14 +4904,8 @@ pub struct GroupSettingsRequireAdminApprovalHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_settings_unban_all` (取消全员禁言): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupSettingsUnbanAllInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-}
+/// Input of `group_settings_unban_all` (取消全员禁言): the body, [`GroupSettingsUnbanAllBody`].
+pub type GroupSettingsUnbanAllInput = GroupSettingsUnbanAllBody;
 
 /// Header parameters of `group_settings_unban_all` (取消全员禁言).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5548,17 +4919,8 @@ pub struct GroupSettingsUnbanAllHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_transfer` (转让群): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupTransferInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 新群主的user_id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub new_owner: Option<i32>,
-}
+/// Input of `group_transfer` (转让群): the body, [`GroupTransferBody`].
+pub type GroupTransferInput = GroupTransferBody;
 
 /// Header parameters of `group_transfer` (转让群).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5572,17 +4934,8 @@ pub struct GroupTransferHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_unban` (从禁言列表移除用户): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupUnbanInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 用户id列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
-}
+/// Input of `group_unban` (从禁言列表移除用户): the body, [`GroupUnbanBody`].
+pub type GroupUnbanInput = GroupUnbanBody;
 
 /// Header parameters of `group_unban` (从禁言列表移除用户).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5596,17 +4949,8 @@ pub struct GroupUnbanHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `group_unblock` (从黑名单移除用户): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct GroupUnblockInput {
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 用户id列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
-}
+/// Input of `group_unblock` (从黑名单移除用户): the body, [`GroupUnblockBody`].
+pub type GroupUnblockInput = GroupUnblockBody;
 
 /// Header parameters of `group_unblock` (从黑名单移除用户).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5649,22 +4993,8 @@ pub struct RosterAcceptHeaders {
     pub group_id: Option<i64>,
 }
 
-/// Input of `roster_apply` (申请加好友): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct RosterApplyInput {
-    /// 备注名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
-    /// 问题答案
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_answer: Option<String>,
-    /// 申请描述
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// 被申请用户 ID
-    pub user_id: i64,
-}
+/// Input of `roster_apply` (申请加好友): the body, [`RosterApplyBody`].
+pub type RosterApplyInput = RosterApplyBody;
 
 /// Header parameters of `roster_apply` (申请加好友).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5743,16 +5073,8 @@ pub struct RosterBlockedListHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `roster_decline` (拒绝好友申请): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct RosterDeclineInput {
-    /// 拒绝的原因
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// 拒绝的用户ID
-    pub user_id: i64,
-}
+/// Input of `roster_decline` (拒绝好友申请): the body, [`RosterDeclineBody`].
+pub type RosterDeclineInput = RosterDeclineBody;
 
 /// Header parameters of `roster_decline` (拒绝好友申请).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5783,22 +5105,8 @@ pub struct RosterDeleteHeaders {
     pub group_id: Option<i64>,
 }
 
-/// Input of `roster_ext` (更新好友扩展信息): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct RosterExtInput {
-    /// 备注名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
-    /// 扩展信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ext: Option<String>,
-    /// 是否消息免打扰: true - 消息免打扰, false - 不消息免打扰
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mute_notification: Option<bool>,
-    /// 好友用户ID
-    pub user_id: i64,
-}
+/// Input of `roster_ext` (更新好友扩展信息): the body, [`RosterExtBody`].
+pub type RosterExtInput = RosterExtBody;
 
 /// Header parameters of `roster_ext` (更新好友扩展信息).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5853,13 +5161,8 @@ pub struct RosterListIdsHeaders {
     pub user_id: Option<i64>,
 }
 
-/// Input of `roster_list_items` (好友详情列表): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct RosterListItemsInput {
-    /// 好友ID列表
-    pub list: Vec<i64>,
-}
+/// Input of `roster_list_items` (好友详情列表): the body, [`RosterListItemsBody`].
+pub type RosterListItemsInput = RosterListItemsBody;
 
 /// Header parameters of `roster_list_items` (好友详情列表).
 #[derive(Debug, Clone, Default, PartialEq)]

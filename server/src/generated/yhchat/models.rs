@@ -394,67 +394,14 @@ pub fn registry() -> Vec<crate::wire::models::Model> {
     ])
 }
 
-/// Input of `friend_apply` (添加用户/群聊/机器人): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct FriendApplyInput {
-    /// 目标对象ID
-    #[serde(rename = "chatId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat_id: Option<String>,
-    /// 目标对象类别,1-用户,2-群聊,3-机器人
-    ///
-    /// Values: `1` 用户; `2` 群聊; `3` 机器人 (others are passed through).
-    #[serde(rename = "chatType")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat_type: Option<i32>,
-    /// 申请简介
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub remark: Option<String>,
-}
+/// Input of `friend_apply` (添加用户/群聊/机器人): the body, [`FriendApplyBody`].
+pub type FriendApplyInput = FriendApplyBody;
 
-/// Input of `friend_delete_friend` (删除用户/群聊/机器人): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct FriendDeleteFriendInput {
-    /// 目标对象ID
-    #[serde(rename = "chatId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat_id: Option<String>,
-    /// 目标对象类别,1-用户,2-群聊,3-机器人
-    ///
-    /// Values: `1` 用户; `2` 群聊; `3` 机器人 (others are passed through).
-    #[serde(rename = "chatType")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat_type: Option<i32>,
-}
+/// Input of `friend_delete_friend` (删除用户/群聊/机器人): the body, [`FriendDeleteFriendBody`].
+pub type FriendDeleteFriendInput = FriendDeleteFriendBody;
 
-/// Input of `friend_agree_apply` (处理用户/群聊/机器人添加申请): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct FriendAgreeApplyInput {
-    /// 申请ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    /// 1-通过请求,2-拒绝请求,3-显示请求过期,4-显示已解散
-    ///
-    /// Values: `1` 通过请求; `2` 拒绝请求; `3` 显示请求过期; `4` 显示已解散 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agree: Option<i32>,
-}
+/// Input of `friend_agree_apply` (处理用户/群聊/机器人添加申请): the body, [`FriendAgreeApplyBody`].
+pub type FriendAgreeApplyInput = FriendAgreeApplyBody;
 
-/// Input of `friend_no_notify` (设置会话免打扰): query parameters and body fields.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct FriendNoNotifyInput {
-    /// 会话ID
-    #[serde(rename = "chatId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat_id: Option<String>,
-    /// 0-取消免打扰,1-设置免打扰
-    ///
-    /// Values: `0` 取消免打扰; `1` 设置免打扰 (others are passed through).
-    #[serde(rename = "noNotify")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_notify: Option<i32>,
-}
+/// Input of `friend_no_notify` (设置会话免打扰): the body, [`FriendNoNotifyBody`].
+pub type FriendNoNotifyInput = FriendNoNotifyBody;
