@@ -684,19 +684,7 @@ mod tests {
     }
 
     fn field(name: &str, ty: Type, children: Vec<Field>) -> Field {
-        Field {
-            name: name.into(),
-            ty,
-            required: None,
-            default: None,
-            description: String::new(),
-            max_length: None,
-            example: None,
-            enum_values: Vec::new(),
-            proto_number: None,
-            children,
-            line: 1,
-        }
+        Field { children, ..Field::new(name, ty, 1) }
     }
 
     #[test]

@@ -16,6 +16,9 @@ pub struct Generated {
 /// would not write is stale too.
 pub const OWNED_DIRS: &[&str] = &["spec/openapi", "server/src/generated", "client/src/generated"];
 
+/// A small spec of names and shapes that break naive generators.
+pub const HOSTILE_FIXTURE: &str = "xtask/tests/fixtures/hostile.json";
+
 /// Everything `cargo xtask regen` writes.
 pub fn generate_all(root: &Path) -> anyhow::Result<Vec<Generated>> {
     let mut out = Vec::new();
@@ -29,8 +32,11 @@ pub fn generate_all(root: &Path) -> anyhow::Result<Vec<Generated>> {
     for (vendor, spec) in &specs {
         out.extend(crate::codegen::generate(vendor, spec)?);
     }
+    // The hostile fixture's code is checked in and compiled too (`#[cfg(test)]`).
+    let fixture: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(root.join(HOSTILE_FIXTURE))?)?;
+    out.extend(crate::codegen::generate_from("hostile", HOSTILE_FIXTURE, &fixture)?);
     let vendors: Vec<&str> = specs.iter().map(|(v, _)| *v).collect();
-    out.extend(crate::codegen::roots(&vendors)?);
+    out.extend(crate::codegen::roots(&vendors, &["hostile"])?);
     Ok(out)
 }
 

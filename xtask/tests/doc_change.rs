@@ -14,6 +14,9 @@ fn copy_inputs(to: &Path) {
             std::fs::copy(&path, to.join(dir).join(path.file_name().unwrap())).unwrap();
         }
     }
+    let fixture = to.join(xtask::regen::HOSTILE_FIXTURE);
+    std::fs::create_dir_all(fixture.parent().unwrap()).unwrap();
+    std::fs::copy(root.join(xtask::regen::HOSTILE_FIXTURE), fixture).unwrap();
 }
 
 const NEW_OPERATION: &str = r#"

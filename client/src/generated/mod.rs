@@ -4,3 +4,8 @@
 pub mod maxim;
 pub mod netease;
 pub mod yhchat;
+/// Generated from a test fixture (`xtask/tests/fixtures/`) and
+/// compiled by `cargo test`, so that generated code that does not
+/// build fails a test, not a user.
+#[cfg(test)]
+pub mod hostile;
