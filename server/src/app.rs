@@ -7,8 +7,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::http::HeaderValue;
 use axum::routing::get;
 use tokio::net::TcpListener;
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::core::{self, AppId, Core, SystemClock};
@@ -22,6 +24,55 @@ pub struct Settings {
     /// `None`: the SQLite file in `data_dir`.
     pub database_url: Option<String>,
     pub core: core::Config,
+    /// Origins whose pages may call the API from a browser (see [`cors`]).
+    pub allow_origins: AllowOrigins,
+}
+
+/// Which web pages a browser lets call this server.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum AllowOrigins {
+    /// Any page (the default).
+    #[default]
+    Any,
+    /// No cross-origin calls: no CORS headers are sent.
+    None,
+    /// Only these origins (`https://app.example.com`).
+    List(Vec<String>),
+}
+
+impl std::str::FromStr for AllowOrigins {
+    type Err = String;
+
+    /// `*`, `none`, or origins separated by commas.
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "*" => Ok(AllowOrigins::Any),
+            "none" => Ok(AllowOrigins::None),
+            list => {
+                let origins: Vec<String> = list.split(',').map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect();
+                for o in &origins {
+                    let ok = (o.starts_with("http://") || o.starts_with("https://")) && HeaderValue::from_str(o).is_ok();
+                    if !ok {
+                        return Err(format!("`{o}` is not an origin like https://app.example.com"));
+                    }
+                }
+                if origins.is_empty() { Err("no origin given (use `*` or `none`)".into()) } else { Ok(AllowOrigins::List(origins)) }
+            }
+        }
+    }
+}
+
+/// CORS: browser apps (the MaxIM web SDK runs in the app's own pages, on
+/// another origin than this server) can only call an API that answers the
+/// preflight. Tokens travel in headers, never in cookies, so no credentials
+/// are allowed and any origin is safe to admit by default.
+pub fn cors(origins: &AllowOrigins) -> Option<CorsLayer> {
+    let layer = CorsLayer::new().allow_methods(Any).allow_headers(Any).expose_headers(Any).max_age(std::time::Duration::from_secs(3600));
+    match origins {
+        AllowOrigins::Any => Some(layer.allow_origin(Any)),
+        AllowOrigins::None => None,
+        AllowOrigins::List(list) => Some(layer.allow_origin(AllowOrigin::list(list.iter().filter_map(|o| HeaderValue::from_str(o).ok())))),
+    }
 }
 
 impl Settings {
@@ -59,13 +110,13 @@ pub fn anyhow_core(e: core::Error) -> anyhow::Error {
 }
 
 /// Every route the server answers.
-pub fn router(core: Core) -> Router {
-    Router::new()
-        .route("/healthz", get(health))
-        .merge(crate::docs::router())
-        .merge(crate::dialects::router(core.clone()))
-        .with_state(())
-        .layer(TraceLayer::new_for_http())
+pub fn router(core: Core, origins: &AllowOrigins) -> Router {
+    let routes = Router::new().route("/healthz", get(health)).merge(crate::docs::router()).merge(crate::dialects::router(core.clone())).with_state(());
+    let routes = match cors(origins) {
+        Some(cors) => routes.layer(cors),
+        None => routes,
+    };
+    routes.layer(TraceLayer::new_for_http())
 }
 
 async fn health() -> axum::Json<serde_json::Value> {
@@ -81,13 +132,20 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Application> {
         let core = open_core(settings).await?;
-        Self::build_with(settings.listen, core).await
+        Ok(Self::build_with(settings.listen, core).await?.allow_origins(&settings.allow_origins))
     }
 
-    /// With a core the caller opened (tests pass their own clock).
+    /// With a core the caller opened (tests pass their own clock); any
+    /// origin allowed.
     pub async fn build_with(listen: SocketAddr, core: Core) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(listen).await?;
-        Ok(Application { listener, router: router(core.clone()), core })
+        Ok(Application { listener, router: router(core.clone(), &AllowOrigins::Any), core })
+    }
+
+    /// Which browser pages may call the API (default: any).
+    pub fn allow_origins(mut self, origins: &AllowOrigins) -> Application {
+        self.router = router(self.core.clone(), origins);
+        self
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -186,4 +244,44 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    async fn allow_origin_for(origins: &AllowOrigins, origin: &str) -> Option<String> {
+        let mut app = Router::new().route("/x", get(|| async { "ok" }));
+        if let Some(cors) = cors(origins) {
+            app = app.layer(cors);
+        }
+        let req = Request::get("/x").header("origin", origin).body(Body::empty()).unwrap();
+        let resp = app.oneshot(req).await.unwrap();
+        resp.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap().to_string())
+    }
+
+    #[test]
+    fn origins_parse_from_the_command_line() {
+        assert_eq!("*".parse(), Ok(AllowOrigins::Any));
+        assert_eq!("none".parse(), Ok(AllowOrigins::None));
+        assert_eq!(
+            "https://a.example.com, http://localhost:3000/".parse(),
+            Ok(AllowOrigins::List(vec!["https://a.example.com".into(), "http://localhost:3000".into()]))
+        );
+        for bad in ["", "a.example.com", "ftp://x", "https://a\nb"] {
+            assert!(bad.parse::<AllowOrigins>().is_err(), "{bad:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn only_listed_origins_are_allowed() {
+        let list = AllowOrigins::List(vec!["https://a.example.com".into()]);
+        assert_eq!(allow_origin_for(&list, "https://a.example.com").await.as_deref(), Some("https://a.example.com"));
+        assert_eq!(allow_origin_for(&list, "https://evil.example.com").await, None);
+        assert_eq!(allow_origin_for(&AllowOrigins::None, "https://a.example.com").await, None);
+        assert_eq!(allow_origin_for(&AllowOrigins::Any, "https://b.example.com").await.as_deref(), Some("*"));
+    }
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use server::app::{self, Application, Settings, anyhow_core};
+use server::app::{self, AllowOrigins, Application, Settings, anyhow_core};
 use server::core::{self, AppId, AppSettings};
 
 #[derive(Parser)]
@@ -35,6 +35,10 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "LISTEN", default_value = "127.0.0.1:8080", global = true)]
     listen: SocketAddr,
+    /// Web pages allowed to call the API from a browser (CORS): `*`, `none`,
+    /// or origins separated by commas (`https://app.example.com`).
+    #[arg(long, env = "ALLOW_ORIGINS", default_value = "*", global = true)]
+    allow_origins: AllowOrigins,
     /// Lifetime of a user token, in seconds.
     #[arg(long, env = "TOKEN_TTL_SECS", default_value_t = 7 * 24 * 3600, global = true)]
     token_ttl_secs: u64,
@@ -153,7 +157,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             max_friends: settings.max_friends,
         };
     }
-    let settings = Settings { listen: cli.serve.listen, data_dir: cli.db.data_dir.clone(), database_url: cli.db.database_url.clone(), core: core_config };
+    let settings = Settings {
+        listen: cli.serve.listen,
+        data_dir: cli.db.data_dir.clone(),
+        database_url: cli.db.database_url.clone(),
+        core: core_config,
+        allow_origins: cli.serve.allow_origins.clone(),
+    };
     match cli.command {
         None | Some(Command::Serve) => serve(settings).await,
         Some(Command::App { command }) => apps(settings, command).await,
