@@ -120,7 +120,7 @@ async fn netease_forms_are_signed() {
 #[tokio::test]
 async fn yhchat_protobuf() {
     let reply = yh::FriendAddressBookListReply {
-        status: Some(yh::FriendAddressBookListReplyStatus { number: 1, code: 1, msg: "success".into() }),
+        status: Some(yh::ProtoStatus { number: 1, code: 1, msg: "success".into() }),
         data: vec![yh::FriendAddressBookListReplyDataItem { list_name: "用户".into(), data: vec![] }],
     };
     let (url, seen) = serve_once("application/x-protobuf", reply.encode_to_vec()).await;
@@ -132,8 +132,7 @@ async fn yhchat_protobuf() {
     assert_eq!(s.header("content-type").as_deref(), Some("application/x-protobuf"));
     assert_eq!(yh::FriendAddressBookListMessage::decode(s.body.as_slice()).unwrap().number, "9");
 
-    let failed =
-        yh::FriendRequestListReply { status: Some(yh::FriendRequestListReplyStatus { number: 0, code: -3, msg: "bad token".into() }), ..Default::default() };
+    let failed = yh::FriendRequestListReply { status: Some(yh::ProtoStatus { number: 0, code: -3, msg: "bad token".into() }), ..Default::default() };
     let (url, _) = serve_once("application/x-protobuf", failed.encode_to_vec()).await;
     match YhchatClient::new(url).friend_request_list().await {
         Err(ClientError::Api { code, message }) => assert_eq!((code, message.as_str()), (-3, "bad token")),

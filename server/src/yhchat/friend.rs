@@ -82,11 +82,7 @@ impl FriendApi for Yhchat {
         let list = |name: &str, data| models::FriendAddressBookListReplyDataItem { list_name: name.to_string(), data };
         Ok(models::FriendAddressBookListReply {
             // The request's number is echoed, as YHChat's status carries it.
-            status: Some(models::FriendAddressBookListReplyStatus {
-                number: req.input.number.trim().parse().unwrap_or(0),
-                code: codes::OK,
-                msg: "success".into(),
-            }),
+            status: Some(models::ProtoStatus { number: req.input.number.trim().parse().unwrap_or(0), code: codes::OK, msg: "success".into() }),
             data: vec![list("用户", users), list("我加入的群聊", Vec::new()), list("机器人", Vec::new())],
         })
     }
@@ -116,7 +112,7 @@ impl FriendApi for Yhchat {
         let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
         let pending = requests.iter().filter(|r| r.result == 0).count();
         Ok(models::FriendRequestListReply {
-            status: Some(models::FriendRequestListReplyStatus { number: 0, code: codes::OK, msg: "success".into() }),
+            status: Some(models::ProtoStatus { number: 0, code: codes::OK, msg: "success".into() }),
             total: count(requests.len()),
             pending: count(pending),
             requests,

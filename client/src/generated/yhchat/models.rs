@@ -122,17 +122,17 @@ pub struct FriendAddressBookListMessage {
 #[serde(default)]
 pub struct FriendAddressBookListReply {
     #[prost(message, optional, tag = "1")]
-    pub status: Option<FriendAddressBookListReplyStatus>,
+    pub status: Option<ProtoStatus>,
     /// 列表数据
     #[prost(message, repeated, tag = "2")]
     pub data: Vec<FriendAddressBookListReplyDataItem>,
 }
 
-/// Protobuf message (component `FriendAddressBookListReplyStatus`).
+/// Protobuf message (component `ProtoStatus`).
 #[derive(Clone, PartialEq, prost::Message)]
 #[derive(serde::Serialize, serde::Deserialize)]
 #[serde(default)]
-pub struct FriendAddressBookListReplyStatus {
+pub struct ProtoStatus {
     /// 请求标识
     #[prost(int64, tag = "1")]
     pub number: i64,
@@ -186,7 +186,7 @@ pub struct FriendAddressBookListReplyDataItemDataItem {
 #[serde(default)]
 pub struct FriendRequestListReply {
     #[prost(message, optional, tag = "1")]
-    pub status: Option<FriendRequestListReplyStatus>,
+    pub status: Option<ProtoStatus>,
     /// 请求列表
     #[prost(message, repeated, tag = "2")]
     pub requests: Vec<FriendRequestListReplyRequestsItem>,
@@ -196,22 +196,6 @@ pub struct FriendRequestListReply {
     /// 待处理请求数
     #[prost(int32, tag = "4")]
     pub pending: i32,
-}
-
-/// Protobuf message (component `FriendRequestListReplyStatus`).
-#[derive(Clone, PartialEq, prost::Message)]
-#[derive(serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-pub struct FriendRequestListReplyStatus {
-    /// 请求标识
-    #[prost(int64, tag = "1")]
-    pub number: i64,
-    /// 请求状态码,1为正常
-    #[prost(int32, tag = "2")]
-    pub code: i32,
-    /// 返回消息
-    #[prost(string, tag = "3")]
-    pub msg: String,
 }
 
 /// Protobuf message (component `FriendRequestListReplyRequestsItem`).

@@ -187,7 +187,7 @@ async fn handle_friend_address_book_list<T: FriendApi>(
         Ok(reply) => {
             let mut reply = reply;
             if reply.status.is_none() {
-                reply.status = Some(models::FriendAddressBookListReplyStatus {
+                reply.status = Some(models::ProtoStatus {
                     code: 1,
                     msg: "success".to_string(),
                     ..Default::default()
@@ -220,7 +220,7 @@ async fn call_friend_address_book_list<T: FriendApi>(
 fn fail_friend_address_book_list(e: ApiError) -> Response {
     wire::proto::reply(
         &models::FriendAddressBookListReply {
-            status: Some(models::FriendAddressBookListReplyStatus {
+            status: Some(models::ProtoStatus {
                 code: e.code.into(),
                 msg: e.message,
                 ..Default::default()
@@ -240,7 +240,7 @@ async fn handle_friend_request_list<T: FriendApi>(
         Ok(reply) => {
             let mut reply = reply;
             if reply.status.is_none() {
-                reply.status = Some(models::FriendRequestListReplyStatus {
+                reply.status = Some(models::ProtoStatus {
                     code: 1,
                     msg: "success".to_string(),
                     ..Default::default()
@@ -273,7 +273,7 @@ async fn call_friend_request_list<T: FriendApi>(
 fn fail_friend_request_list(e: ApiError) -> Response {
     wire::proto::reply(
         &models::FriendRequestListReply {
-            status: Some(models::FriendRequestListReplyStatus {
+            status: Some(models::ProtoStatus {
                 code: e.code.into(),
                 msg: e.message,
                 ..Default::default()
