@@ -1,6 +1,7 @@
 // Swagger UI, driven as a person would, in Debian's headless Chromium against
 // the real server: Authorize, "Try it out", Execute, and read the answer the
-// page shows.
+// page shows. Then a page on another origin calls the API with fetch, as a
+// web app using the MaxIM web SDK does (CORS).
 //
 //   cargo build -p server && npm ci --prefix tests/browser && node tests/browser/swagger.mjs
 //
@@ -328,6 +329,29 @@ async function main() {
     const shown = parseShown(text, "POST /v1/friend/no-notify");
     check(status === "200", `HTTP status shown is ${status}: ${text.slice(0, 400)}`);
     check(shown.code === 1 && shown.msg === "success", `YHChat answer shown is not {code: 1, msg: "success"}: ${text.slice(0, 400)}`);
+  });
+
+  // A web app (the MaxIM web SDK) runs on its own origin: the browser sends a
+  // preflight for the custom headers and reads the answer only if allowed.
+  await step("a page on another origin (localhost vs 127.0.0.1) calls GET /roster/list with fetch", async () => {
+    const other = base.replace("127.0.0.1", "localhost");
+    check(other !== base, `cannot derive another origin from ${base}`);
+    await page.goto(`${other}/healthz`, { waitUntil: "domcontentloaded" });
+    const got = await page.evaluate(
+      async ({ base, appId, token }) => {
+        try {
+          const r = await fetch(`${base}/roster/list`, { headers: { app_id: appId, "access-token": token } });
+          return { origin: location.origin, status: r.status, body: await r.json() };
+        } catch (e) {
+          return { origin: location.origin, error: String(e) };
+        }
+      },
+      { base, appId: app.app_id, token: a.token },
+    );
+    check(got.origin !== new URL(base).origin, `the page's origin ${got.origin} is the server's`);
+    check(!got.error, `the browser refused the cross-origin call: ${got.error}`);
+    check(got.status === 200 && got.body.code === 200, `cross-origin GET /roster/list: ${JSON.stringify(got).slice(0, 400)}`);
+    check(got.body.data.map(String).includes(String(b.id)), `B's id ${b.id} is not in data: ${JSON.stringify(got.body).slice(0, 400)}`);
   });
 }
 
