@@ -36,8 +36,8 @@ pub enum AllowOrigins {
     Any,
     /// No cross-origin calls: no CORS headers are sent.
     None,
-    /// Only these origins (`https://app.example.com`).
-    List(Vec<String>),
+    /// Only these origins (`https://app.example.com`), checked when parsed.
+    List(Vec<HeaderValue>),
 }
 
 impl std::str::FromStr for AllowOrigins {
@@ -49,12 +49,10 @@ impl std::str::FromStr for AllowOrigins {
             "*" => Ok(AllowOrigins::Any),
             "none" => Ok(AllowOrigins::None),
             list => {
-                let origins: Vec<String> = list.split(',').map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect();
-                for o in &origins {
-                    let ok = (o.starts_with("http://") || o.starts_with("https://")) && HeaderValue::from_str(o).is_ok();
-                    if !ok {
-                        return Err(format!("`{o}` is not an origin like https://app.example.com"));
-                    }
+                let mut origins = Vec::new();
+                for o in list.split(',').map(|o| o.trim().trim_end_matches('/')).filter(|o| !o.is_empty()) {
+                    let value = HeaderValue::from_str(o).ok().filter(|_| o.starts_with("http://") || o.starts_with("https://"));
+                    origins.push(value.ok_or_else(|| format!("`{o}` is not an origin like https://app.example.com"))?);
                 }
                 if origins.is_empty() { Err("no origin given (use `*` or `none`)".into()) } else { Ok(AllowOrigins::List(origins)) }
             }
@@ -71,7 +69,7 @@ pub fn cors(origins: &AllowOrigins) -> Option<CorsLayer> {
     match origins {
         AllowOrigins::Any => Some(layer.allow_origin(Any)),
         AllowOrigins::None => None,
-        AllowOrigins::List(list) => Some(layer.allow_origin(AllowOrigin::list(list.iter().filter_map(|o| HeaderValue::from_str(o).ok())))),
+        AllowOrigins::List(list) => Some(layer.allow_origin(AllowOrigin::list(list.iter().cloned()))),
     }
 }
 
@@ -132,20 +130,18 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Application> {
         let core = open_core(settings).await?;
-        Ok(Self::build_with(settings.listen, core).await?.allow_origins(&settings.allow_origins))
+        Self::bind(settings.listen, core, &settings.allow_origins).await
     }
 
     /// With a core the caller opened (tests pass their own clock); any
     /// origin allowed.
     pub async fn build_with(listen: SocketAddr, core: Core) -> anyhow::Result<Application> {
-        let listener = TcpListener::bind(listen).await?;
-        Ok(Application { listener, router: router(core.clone(), &AllowOrigins::Any), core })
+        Self::bind(listen, core, &AllowOrigins::Any).await
     }
 
-    /// Which browser pages may call the API (default: any).
-    pub fn allow_origins(mut self, origins: &AllowOrigins) -> Application {
-        self.router = router(self.core.clone(), origins);
-        self
+    async fn bind(listen: SocketAddr, core: Core, origins: &AllowOrigins) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(listen).await?;
+        Ok(Application { listener, router: router(core.clone(), origins), core })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -269,7 +265,7 @@ mod tests {
         assert_eq!("none".parse(), Ok(AllowOrigins::None));
         assert_eq!(
             "https://a.example.com, http://localhost:3000/".parse(),
-            Ok(AllowOrigins::List(vec!["https://a.example.com".into(), "http://localhost:3000".into()]))
+            Ok(AllowOrigins::List(vec![HeaderValue::from_static("https://a.example.com"), HeaderValue::from_static("http://localhost:3000")]))
         );
         for bad in ["", "a.example.com", "ftp://x", "https://a\nb"] {
             assert!(bad.parse::<AllowOrigins>().is_err(), "{bad:?}");
@@ -278,7 +274,7 @@ mod tests {
 
     #[tokio::test]
     async fn only_listed_origins_are_allowed() {
-        let list = AllowOrigins::List(vec!["https://a.example.com".into()]);
+        let list: AllowOrigins = "https://a.example.com".parse().unwrap();
         assert_eq!(allow_origin_for(&list, "https://a.example.com").await.as_deref(), Some("https://a.example.com"));
         assert_eq!(allow_origin_for(&list, "https://evil.example.com").await, None);
         assert_eq!(allow_origin_for(&AllowOrigins::None, "https://a.example.com").await, None);

@@ -14,10 +14,10 @@ const PREFIX: &str = "#/components/schemas/";
 pub fn apply(file: &str, rules: &[SharedSchemaRule], schemas: &mut Map<String, Value>, paths: &mut Value) -> DocResult<()> {
     for rule in rules {
         let err = |msg: String| DocError::new(file, 0, format!("shared schema `{}`: {msg}", rule.name));
-        let Some((first, others)) = rule.schemas.split_first() else {
-            return Err(err("lists no schemas".into()));
+        let [first, others @ ..] = rule.schemas.as_slice() else {
+            return Err(err("lists no schemas; sharing needs two or more".into()));
         };
-        if rule.schemas.len() < 2 {
+        if others.is_empty() {
             return Err(err("lists one schema; sharing needs two or more".into()));
         }
         let shape_of = |name: &String| schemas.get(name).map(shape).ok_or_else(|| err(format!("`{name}` is not a component (the override matches nothing)")));

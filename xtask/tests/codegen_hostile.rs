@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 fn fixture() -> Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile.json");
+    let path = xtask::regen::repo_root().join(xtask::regen::HOSTILE_FIXTURE);
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
