@@ -22,7 +22,11 @@ pub fn nonce() -> String {
 
 /// Seconds since 1970 (UTC), as NetEase's `CurTime` wants them.
 pub fn cur_time() -> String {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0).to_string()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+        .to_string()
 }
 
 /// The four signing headers, computed per request.
@@ -31,7 +35,12 @@ pub fn netease_signer(app_key: impl Into<String>, app_secret: impl Into<String>)
     Arc::new(move || {
         let (nonce, now) = (nonce(), cur_time());
         let sum = checksum(&secret, &nonce, &now);
-        vec![("AppKey".to_string(), key.clone()), ("Nonce".to_string(), nonce), ("CurTime".to_string(), now), ("CheckSum".to_string(), sum)]
+        vec![
+            ("AppKey".to_string(), key.clone()),
+            ("Nonce".to_string(), nonce),
+            ("CurTime".to_string(), now),
+            ("CheckSum".to_string(), sum),
+        ]
     })
 }
 

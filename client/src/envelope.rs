@@ -28,8 +28,13 @@ impl Envelope {
                 String::from_utf8_lossy(&reply.bytes).chars().take(200).collect::<String>()
             ))
         })?;
-        let Value::Object(m) = v else { return Err(ClientError::Decode(format!("the answer is not a JSON object: {v}"))) };
-        let code = m.get(self.code).and_then(Value::as_i64).ok_or_else(|| ClientError::Decode(format!("the answer has no integer `{}`", self.code)))?;
+        let Value::Object(m) = v else {
+            return Err(ClientError::Decode(format!("the answer is not a JSON object: {v}")));
+        };
+        let code = m
+            .get(self.code)
+            .and_then(Value::as_i64)
+            .ok_or_else(|| ClientError::Decode(format!("the answer has no integer `{}`", self.code)))?;
         if code != self.success {
             let message = m.get(self.message).and_then(Value::as_str).unwrap_or("").to_string();
             return Err(ClientError::Api { code: code as i32, message });
@@ -47,7 +52,8 @@ impl Envelope {
     /// The whole answer as `T` (the envelope's own fields are ignored).
     pub fn flat<T: DeserializeOwned>(&self, reply: &Reply) -> Result<T, ClientError> {
         let m = self.check(reply)?;
-        serde_json::from_value(Value::Object(m)).map_err(|e| ClientError::Decode(format!("the answer does not fit: {e}")))
+        serde_json::from_value(Value::Object(m))
+            .map_err(|e| ClientError::Decode(format!("the answer does not fit: {e}")))
     }
 
     /// Success and nothing else.
@@ -61,7 +67,8 @@ impl Envelope {
             self.check(reply)?;
             return Err(ClientError::Decode("expected a protobuf answer, got JSON".into()));
         }
-        M::decode(reply.bytes.as_slice()).map_err(|e| ClientError::Decode(format!("the answer is not the expected protobuf message: {e}")))
+        M::decode(reply.bytes.as_slice())
+            .map_err(|e| ClientError::Decode(format!("the answer is not the expected protobuf message: {e}")))
     }
 
     /// Raw bytes; a JSON answer with an error code is an error.
@@ -79,7 +86,8 @@ impl Envelope {
 mod tests {
     use super::*;
 
-    const MAXIM: Envelope = Envelope { code: "code", success: 200, message: "message", payload: Some("data") };
+    const MAXIM: Envelope =
+        Envelope { code: "code", success: 200, message: "message", payload: Some("data") };
 
     fn reply(body: &str) -> Reply {
         Reply { status: 200, content_type: "application/json".into(), bytes: body.as_bytes().to_vec() }

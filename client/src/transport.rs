@@ -27,13 +27,21 @@ pub struct Transport {
 
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Transport").field("base_url", &self.base_url).field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>()).finish()
+        f.debug_struct("Transport")
+            .field("base_url", &self.base_url)
+            .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .finish()
     }
 }
 
 impl Transport {
     pub fn new(base_url: impl Into<String>) -> Self {
-        Transport { http: reqwest::Client::new(), base_url: base_url.into().trim_end_matches('/').to_string(), headers: Vec::new(), signer: None }
+        Transport {
+            http: reqwest::Client::new(),
+            base_url: base_url.into().trim_end_matches('/').to_string(),
+            headers: Vec::new(),
+            signer: None,
+        }
     }
 
     pub fn base_url(&self) -> &str {
@@ -76,13 +84,22 @@ impl Transport {
         }
         req = match call.body {
             CallBody::None => req,
-            CallBody::Json(v) => req.header(reqwest::header::CONTENT_TYPE, "application/json").body(v.to_string()),
+            CallBody::Json(v) => {
+                req.header(reqwest::header::CONTENT_TYPE, "application/json").body(v.to_string())
+            }
             CallBody::Form(pairs) => req.form(&pairs),
-            CallBody::Protobuf(bytes) => req.header(reqwest::header::CONTENT_TYPE, "application/x-protobuf").body(bytes),
+            CallBody::Protobuf(bytes) => {
+                req.header(reqwest::header::CONTENT_TYPE, "application/x-protobuf").body(bytes)
+            }
         };
         let resp = req.send().await?;
         let status = resp.status().as_u16();
-        let content_type = resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
         let bytes = resp.bytes().await?.to_vec();
         Ok(Reply { status, content_type, bytes })
     }
@@ -108,7 +125,9 @@ pub struct Call {
 }
 
 fn to_object<I: Serialize>(input: &I) -> Result<Map<String, Value>, ClientError> {
-    match serde_json::to_value(input).map_err(|e| ClientError::Decode(format!("the input could not be written: {e}")))? {
+    match serde_json::to_value(input)
+        .map_err(|e| ClientError::Decode(format!("the input could not be written: {e}")))?
+    {
         Value::Object(m) => Ok(m),
         Value::Null => Ok(Map::new()),
         other => Err(ClientError::Decode(format!("the input is not an object: {other}"))),
@@ -120,7 +139,9 @@ fn to_object<I: Serialize>(input: &I) -> Result<Map<String, Value>, ClientError>
 pub fn text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
-        Value::Array(a) if a.iter().all(|x| !x.is_object() && !x.is_array()) => a.iter().map(text).collect::<Vec<_>>().join(","),
+        Value::Array(a) if a.iter().all(|x| !x.is_object() && !x.is_array()) => {
+            a.iter().map(text).collect::<Vec<_>>().join(",")
+        }
         Value::Null => String::new(),
         other => other.to_string(),
     }
@@ -147,7 +168,12 @@ impl Call {
 
     /// Fields named in `query` into the query string, the others into a
     /// JSON object body (sent when `body` is true, `{}` if empty).
-    pub fn json_input<I: Serialize>(&mut self, input: &I, query: &[&str], body: bool) -> Result<(), ClientError> {
+    pub fn json_input<I: Serialize>(
+        &mut self,
+        input: &I,
+        query: &[&str],
+        body: bool,
+    ) -> Result<(), ClientError> {
         let mut rest = Map::new();
         for (k, v) in to_object(input)? {
             if v.is_null() {
@@ -185,7 +211,10 @@ impl Call {
 
     /// The whole input as the JSON body (an array body).
     pub fn json_body<I: Serialize>(&mut self, input: &I) -> Result<(), ClientError> {
-        self.body = CallBody::Json(serde_json::to_value(input).map_err(|e| ClientError::Decode(format!("the input could not be written: {e}")))?);
+        self.body = CallBody::Json(
+            serde_json::to_value(input)
+                .map_err(|e| ClientError::Decode(format!("the input could not be written: {e}")))?,
+        );
         Ok(())
     }
 
@@ -216,15 +245,26 @@ mod tests {
     #[test]
     fn inputs_split_into_query_and_body() {
         let mut c = Call::new(reqwest::Method::POST, "/x");
-        c.json_input(&json!({"user_id": 7, "alias": "", "list": [1, 2], "none": null}), &["user_id"], true).unwrap();
+        c.json_input(&json!({"user_id": 7, "alias": "", "list": [1, 2], "none": null}), &["user_id"], true)
+            .unwrap();
         assert_eq!(c.query, vec![("user_id".to_string(), "7".to_string())]);
         assert_eq!(c.body, CallBody::Json(json!({"alias": "", "list": [1, 2]})));
         let mut c = Call::new(reqwest::Method::GET, "/x");
         c.query_input(&json!({"ids": [1, 2], "cursor": "a"})).unwrap();
-        assert_eq!(c.query, vec![("ids".to_string(), "1,2".to_string()), ("cursor".to_string(), "a".to_string())]);
+        assert_eq!(
+            c.query,
+            vec![("ids".to_string(), "1,2".to_string()), ("cursor".to_string(), "a".to_string())]
+        );
         let mut c = Call::new(reqwest::Method::POST, "/x");
         c.form_input(&json!({"accid": "a", "type": 1, "flag": true}), &[]).unwrap();
-        assert_eq!(c.body, CallBody::Form(vec![("accid".into(), "a".into()), ("type".into(), "1".into()), ("flag".into(), "true".into())]));
+        assert_eq!(
+            c.body,
+            CallBody::Form(vec![
+                ("accid".into(), "a".into()),
+                ("type".into(), "1".into()),
+                ("flag".into(), "true".into())
+            ])
+        );
         let mut c = Call::new(reqwest::Method::POST, "/x");
         c.json_input(&(), &[], true).unwrap();
         assert_eq!(c.body, CallBody::Json(json!({})));

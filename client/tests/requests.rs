@@ -45,14 +45,22 @@ async fn serve_once(content_type: &'static str, body: Vec<u8>) -> (String, onesh
             }
             assert!(n > 0, "connection closed before the headers ended");
         };
-        let len: usize = head.lines().find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap())).unwrap_or(0);
+        let len: usize = head
+            .lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap())
+            })
+            .unwrap_or(0);
         while buf.len() < body_start + len {
             let n = sock.read(&mut chunk).await.unwrap();
             assert!(n > 0);
             buf.extend_from_slice(&chunk[..n]);
         }
         let req_body = buf[body_start..body_start + len].to_vec();
-        let resp = format!("HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len());
+        let resp = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            body.len()
+        );
         sock.write_all(resp.as_bytes()).await.unwrap();
         sock.write_all(&body).await.unwrap();
         sock.shutdown().await.ok();
@@ -63,7 +71,8 @@ async fn serve_once(content_type: &'static str, body: Vec<u8>) -> (String, onesh
 
 #[tokio::test]
 async fn maxim_query_parameters_headers_and_payload() {
-    let (url, seen) = serve_once("application/json", br#"{"code":200,"message":null,"data":true}"#.to_vec()).await;
+    let (url, seen) =
+        serve_once("application/json", br#"{"code":200,"message":null,"data":true}"#.to_vec()).await;
     let c = MaximClient::new(url).with_app_id("app").with_token("tok").acting_as_group(7);
     assert!(c.roster_accept(&mx::RosterAcceptInput { user_id: 42 }).await.unwrap());
     let s = seen.await.unwrap();
@@ -75,7 +84,11 @@ async fn maxim_query_parameters_headers_and_payload() {
 
 #[tokio::test]
 async fn maxim_lists_and_errors() {
-    let (url, seen) = serve_once("application/json", br#"{"code":200,"message":null,"data":[1,2],"cursor":"c","version":3}"#.to_vec()).await;
+    let (url, seen) = serve_once(
+        "application/json",
+        br#"{"code":200,"message":null,"data":[1,2],"cursor":"c","version":3}"#.to_vec(),
+    )
+    .await;
     let c = MaximClient::new(url).with_app_id("app").acting_as_user(9);
     let page = c.roster_list_ids(&mx::RosterListIdsInput { cursor: None, limit: Some(10) }).await.unwrap();
     assert_eq!(page.data, vec![1, 2]);
@@ -84,11 +97,15 @@ async fn maxim_lists_and_errors() {
     assert_eq!(s.line(), "GET /roster/list?limit=10 HTTP/1.1");
     assert_eq!(s.header("user_id").as_deref(), Some("9"));
 
-    let (url, seen) = serve_once("application/json", br#"{"code":402,"message":"token expired","data":null}"#.to_vec()).await;
+    let (url, seen) =
+        serve_once("application/json", br#"{"code":402,"message":"token expired","data":null}"#.to_vec())
+            .await;
     let c = MaximClient::new(url);
     let input = mx::RosterApplyInput { user_id: 5, alias: Some(String::new()), ..Default::default() };
     match c.roster_apply(&input).await {
-        Err(ClientError::Api { code, message }) => assert_eq!((code, message.as_str()), (402, "token expired")),
+        Err(ClientError::Api { code, message }) => {
+            assert_eq!((code, message.as_str()), (402, "token expired"))
+        }
         other => panic!("{other:?}"),
     }
     let s = seen.await.unwrap();
@@ -99,7 +116,11 @@ async fn maxim_lists_and_errors() {
 
 #[tokio::test]
 async fn netease_forms_are_signed() {
-    let (url, seen) = serve_once("application/json", br#"{"code":200,"size":1,"friends":[{"faccid":"t2","bidirection":true}]}"#.to_vec()).await;
+    let (url, seen) = serve_once(
+        "application/json",
+        br#"{"code":200,"size":1,"friends":[{"faccid":"t2","bidirection":true}]}"#.to_vec(),
+    )
+    .await;
     let c = NeteaseClient::new(url).with_key_secret("key", "secret");
     let reply = c.friend_get(&ne::FriendGetInput { accid: "a b".into(), updatetime: 0 }).await.unwrap();
     assert_eq!(reply.size, Some(1));
@@ -113,7 +134,13 @@ async fn netease_forms_are_signed() {
     assert_eq!(s.header("CheckSum").unwrap(), client::checksum::checksum("secret", &nonce, &time));
 
     let (url, _) = serve_once("application/json", br#"{"code":414,"desc":"bad"}"#.to_vec()).await;
-    let e = NeteaseClient::new(url).friend_delete(&ne::FriendDeleteInput { accid: "a".into(), faccid: "b".into(), is_delete_alias: Some(true) }).await;
+    let e = NeteaseClient::new(url)
+        .friend_delete(&ne::FriendDeleteInput {
+            accid: "a".into(),
+            faccid: "b".into(),
+            is_delete_alias: Some(true),
+        })
+        .await;
     assert_eq!(e.unwrap_err().code(), Some(414));
 }
 
@@ -125,14 +152,18 @@ async fn yhchat_protobuf() {
     };
     let (url, seen) = serve_once("application/x-protobuf", reply.encode_to_vec()).await;
     let c = YhchatClient::new(url).with_token("t");
-    let got = c.friend_address_book_list(&yh::FriendAddressBookListMessage { number: "9".into() }).await.unwrap();
+    let got =
+        c.friend_address_book_list(&yh::FriendAddressBookListMessage { number: "9".into() }).await.unwrap();
     assert_eq!(got, reply);
     let s = seen.await.unwrap();
     assert_eq!(s.header("token").as_deref(), Some("t"));
     assert_eq!(s.header("content-type").as_deref(), Some("application/x-protobuf"));
     assert_eq!(yh::FriendAddressBookListMessage::decode(s.body.as_slice()).unwrap().number, "9");
 
-    let failed = yh::FriendRequestListReply { status: Some(yh::ProtoStatus { number: 0, code: -3, msg: "bad token".into() }), ..Default::default() };
+    let failed = yh::FriendRequestListReply {
+        status: Some(yh::ProtoStatus { number: 0, code: -3, msg: "bad token".into() }),
+        ..Default::default()
+    };
     let (url, _) = serve_once("application/x-protobuf", failed.encode_to_vec()).await;
     match YhchatClient::new(url).friend_request_list().await {
         Err(ClientError::Api { code, message }) => assert_eq!((code, message.as_str()), (-3, "bad token")),

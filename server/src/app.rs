@@ -51,10 +51,19 @@ impl std::str::FromStr for AllowOrigins {
             list => {
                 let mut origins = Vec::new();
                 for o in list.split(',').map(|o| o.trim().trim_end_matches('/')).filter(|o| !o.is_empty()) {
-                    let value = HeaderValue::from_str(o).ok().filter(|_| o.starts_with("http://") || o.starts_with("https://"));
-                    origins.push(value.ok_or_else(|| format!("`{o}` is not an origin like https://app.example.com"))?);
+                    let value = HeaderValue::from_str(o)
+                        .ok()
+                        .filter(|_| o.starts_with("http://") || o.starts_with("https://"));
+                    origins.push(
+                        value
+                            .ok_or_else(|| format!("`{o}` is not an origin like https://app.example.com"))?,
+                    );
                 }
-                if origins.is_empty() { Err("no origin given (use `*` or `none`)".into()) } else { Ok(AllowOrigins::List(origins)) }
+                if origins.is_empty() {
+                    Err("no origin given (use `*` or `none`)".into())
+                } else {
+                    Ok(AllowOrigins::List(origins))
+                }
             }
         }
     }
@@ -65,7 +74,11 @@ impl std::str::FromStr for AllowOrigins {
 /// preflight. Tokens travel in headers, never in cookies, so no credentials
 /// are allowed and any origin is safe to admit by default.
 pub fn cors(origins: &AllowOrigins) -> Option<CorsLayer> {
-    let layer = CorsLayer::new().allow_methods(Any).allow_headers(Any).expose_headers(Any).max_age(std::time::Duration::from_secs(3600));
+    let layer = CorsLayer::new()
+        .allow_methods(Any)
+        .allow_headers(Any)
+        .expose_headers(Any)
+        .max_age(std::time::Duration::from_secs(3600));
     match origins {
         AllowOrigins::Any => Some(layer.allow_origin(Any)),
         AllowOrigins::None => None,
@@ -109,7 +122,11 @@ pub fn anyhow_core(e: core::Error) -> anyhow::Error {
 
 /// Every route the server answers.
 pub fn router(core: Core, origins: &AllowOrigins) -> Router {
-    let routes = Router::new().route("/healthz", get(health)).merge(crate::docs::router()).merge(crate::dialects::router(core.clone())).with_state(());
+    let routes = Router::new()
+        .route("/healthz", get(health))
+        .merge(crate::docs::router())
+        .merge(crate::dialects::router(core.clone()))
+        .with_state(());
     let routes = match cors(origins) {
         Some(cors) => routes.layer(cors),
         None => routes,
@@ -162,7 +179,10 @@ impl Application {
 
     /// Serves, sweeping expired records on the configured timer, until `stop`
     /// resolves.
-    pub async fn run_until(self, stop: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let sweeper = spawn_housekeeping(self.core.clone());
         let served = axum::serve(self.listener, self.router).with_graceful_shutdown(stop).await;
         sweeper.abort();
@@ -207,7 +227,8 @@ impl Spawned {
 fn spawn_housekeeping(core: Core) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         // (`interval` panics on zero.)
-        let mut tick = tokio::time::interval(core.config().housekeeping_every.max(std::time::Duration::from_millis(1)));
+        let mut tick =
+            tokio::time::interval(core.config().housekeeping_every.max(std::time::Duration::from_millis(1)));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
@@ -265,7 +286,10 @@ mod tests {
         assert_eq!("none".parse(), Ok(AllowOrigins::None));
         assert_eq!(
             "https://a.example.com, http://localhost:3000/".parse(),
-            Ok(AllowOrigins::List(vec![HeaderValue::from_static("https://a.example.com"), HeaderValue::from_static("http://localhost:3000")]))
+            Ok(AllowOrigins::List(vec![
+                HeaderValue::from_static("https://a.example.com"),
+                HeaderValue::from_static("http://localhost:3000")
+            ]))
         );
         for bad in ["", "a.example.com", "ftp://x", "https://a\nb"] {
             assert!(bad.parse::<AllowOrigins>().is_err(), "{bad:?}");
@@ -275,7 +299,10 @@ mod tests {
     #[tokio::test]
     async fn only_listed_origins_are_allowed() {
         let list: AllowOrigins = "https://a.example.com".parse().unwrap();
-        assert_eq!(allow_origin_for(&list, "https://a.example.com").await.as_deref(), Some("https://a.example.com"));
+        assert_eq!(
+            allow_origin_for(&list, "https://a.example.com").await.as_deref(),
+            Some("https://a.example.com")
+        );
         assert_eq!(allow_origin_for(&list, "https://evil.example.com").await, None);
         assert_eq!(allow_origin_for(&AllowOrigins::None, "https://a.example.com").await, None);
         assert_eq!(allow_origin_for(&AllowOrigins::Any, "https://b.example.com").await.as_deref(), Some("*"));

@@ -26,7 +26,12 @@ pub fn router(core: Core) -> Router {
 /// The documented sections not served yet (their calls answer 404), for
 /// the start-up message.
 pub fn not_mounted() -> &'static [&'static str] {
-    &["MaxIM push (/push/*)", "MaxIM messages (/message/*)", "MaxIM groups (/group/*)", "MaxIM files (/file/*)"]
+    &[
+        "MaxIM push (/push/*)",
+        "MaxIM messages (/message/*)",
+        "MaxIM groups (/group/*)",
+        "MaxIM files (/file/*)",
+    ]
 }
 
 async fn unknown_route(uri: Uri) -> Response {

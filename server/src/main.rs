@@ -130,7 +130,10 @@ async fn main() -> ExitCode {
     let serving = matches!(cli.command, None | Some(Command::Serve));
     if serving {
         tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info".into()))
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| "info,tower_http=info".into()),
+            )
             .init();
     }
     match run(cli).await {
@@ -174,7 +177,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let application = Application::build(&settings).await?;
     if let Some((app_id, token)) = app::ensure_default_app(application.core()).await? {
-        println!("First start: created app `{app_id}` with admin token\n  {token}\n(shown once; `server token create --app {app_id}` makes another)");
+        println!(
+            "First start: created app `{app_id}` with admin token\n  {token}\n(shown once; `server token create --app {app_id}` makes another)"
+        );
     }
     let addr = application.local_addr();
     tracing::info!(database = %redact(&settings.database_url()), "listening on http://{addr}");
@@ -202,17 +207,23 @@ async fn apps(settings: Settings, command: AppCommand) -> anyhow::Result<()> {
         AppCommand::Create { id, json, .. } => {
             let id = match id {
                 Some(id) => AppId::parse(&id).map_err(anyhow_core)?,
-                None => AppId::parse(&format!("app-{}", core::secrets::random_hex(6))).map_err(anyhow_core)?,
+                None => {
+                    AppId::parse(&format!("app-{}", core::secrets::random_hex(6))).map_err(anyhow_core)?
+                }
             };
             let created = core.apps().create(id).await.map_err(anyhow_core)?;
-            let token = core.admin_tokens().create(&created.id, "created with the app").await.map_err(anyhow_core)?;
+            let token =
+                core.admin_tokens().create(&created.id, "created with the app").await.map_err(anyhow_core)?;
             if json {
                 println!(
                     "{}",
                     serde_json::json!({"app_id": created.id.as_str(), "admin_token": token.secret, "app_key": created.key, "app_secret": created.secret})
                 );
             } else {
-                println!("app_id:      {}\nadmin_token: {}\napp_key:     {}\napp_secret:  {}", created.id, token.secret, created.key, created.secret);
+                println!(
+                    "app_id:      {}\nadmin_token: {}\napp_key:     {}\napp_secret:  {}",
+                    created.id, token.secret, created.key, created.secret
+                );
             }
         }
         AppCommand::List { json } => {
@@ -257,7 +268,12 @@ async fn tokens(settings: Settings, command: TokenCommand) -> anyhow::Result<()>
                 println!("{}", serde_json::json!({"app_id": app.as_str(), "tokens": items}));
             } else {
                 for t in list {
-                    println!("{}…\t{}\t{}", t.prefix, t.label, if t.revoked_at.is_some() { "revoked" } else { "active" });
+                    println!(
+                        "{}…\t{}\t{}",
+                        t.prefix,
+                        t.label,
+                        if t.revoked_at.is_some() { "revoked" } else { "active" }
+                    );
                 }
             }
         }

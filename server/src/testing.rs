@@ -24,7 +24,10 @@ pub enum Backend {
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 fn unique_name() -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
     format!("imtest_{}_{}_{}", std::process::id(), nanos, COUNTER.fetch_add(1, Ordering::SeqCst))
 }
 
@@ -46,7 +49,10 @@ impl FreshDatabase {
             }
             Backend::Postgres => {
                 if std::env::var_os("SKIP_POSTGRES").is_some() {
-                    assert!(std::env::var_os("CI").is_none(), "SKIP_POSTGRES is set in CI: the PostgreSQL tests must run there");
+                    assert!(
+                        std::env::var_os("CI").is_none(),
+                        "SKIP_POSTGRES is set in CI: the PostgreSQL tests must run there"
+                    );
                     eprintln!("notice: SKIP_POSTGRES is set, not running the PostgreSQL variant");
                     return None;
                 }
@@ -58,7 +64,10 @@ impl FreshDatabase {
                 let mut admin = sqlx::PgConnection::connect(&admin_url)
                     .await
                     .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is unreachable ({e}); set TEST_DATABASE_URL, or SKIP_POSTGRES=1 to run SQLite only"));
-                sqlx::query(AssertSqlSafe(format!("CREATE DATABASE \"{name}\""))).execute(&mut admin).await.expect("create test database");
+                sqlx::query(AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+                    .execute(&mut admin)
+                    .await
+                    .expect("create test database");
                 let _ = admin.close().await;
                 let url = with_database(&admin_url, &name);
                 Some((FreshDatabase::Postgres { admin_url, name }, url))
@@ -105,6 +114,9 @@ mod tests {
     #[test]
     fn swaps_the_database_name() {
         assert_eq!(super::with_database("postgres://u@h:5432/test", "x"), "postgres://u@h:5432/x");
-        assert_eq!(super::with_database("postgres://u@h/test?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+        assert_eq!(
+            super::with_database("postgres://u@h/test?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
     }
 }

@@ -48,7 +48,13 @@ fn shape(s: &Value) -> (String, String, bool) {
 }
 
 fn required(s: &Value) -> Vec<String> {
-    let mut r: Vec<String> = s.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(|v| v.as_str().map(String::from)).collect();
+    let mut r: Vec<String> = s
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(String::from))
+        .collect();
     r.sort();
     r
 }
@@ -56,8 +62,13 @@ fn required(s: &Value) -> Vec<String> {
 #[test]
 fn every_model_schema_agrees_with_its_component() {
     for (dialect, spec, models) in dialects() {
-        let objects: std::collections::BTreeSet<&str> =
-            spec["components"]["schemas"].as_object().unwrap().iter().filter(|(_, s)| s["type"] == "object").map(|(k, _)| k.as_str()).collect();
+        let objects: std::collections::BTreeSet<&str> = spec["components"]["schemas"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(_, s)| s["type"] == "object")
+            .map(|(k, _)| k.as_str())
+            .collect();
         let listed: std::collections::BTreeSet<&str> = models.iter().map(|m| m.component).collect();
         assert_eq!(listed, objects, "{dialect}: the registry lists a model for every object component");
         for model in models {
@@ -67,17 +78,30 @@ fn every_model_schema_agrees_with_its_component() {
             let want_props = want["properties"].as_object().cloned().unwrap_or_default();
             let got_props = got["properties"].as_object().cloned().unwrap_or_default();
             let names = |m: &Map<String, Value>| m.keys().cloned().collect::<std::collections::BTreeSet<_>>();
-            assert_eq!(names(&got_props), names(&want_props), "{dialect} {}: property names", model.component);
+            assert_eq!(
+                names(&got_props),
+                names(&want_props),
+                "{dialect} {}: property names",
+                model.component
+            );
             for (name, w) in &want_props {
                 let (wt, wd, _) = shape(w);
                 let (gt, gd, _) = shape(&got_props[name]);
                 let same = (wt == gt || (wt == "object" && gt == "any"))
-                    && (wd == gd || (wt == "object" && gt == "any") || wd.starts_with("object") && gd.starts_with("any"));
+                    && (wd == gd
+                        || (wt == "object" && gt == "any")
+                        || wd.starts_with("object") && gd.starts_with("any"));
                 assert!(same, "{dialect} {}.{name}: spec {wt} {wd}, model {gt} {gd}", model.component);
             }
-            let is_proto = want.get("x-proto-message").is_some() || want_props.values().any(|p| p.get("x-proto-field").is_some());
+            let is_proto = want.get("x-proto-message").is_some()
+                || want_props.values().any(|p| p.get("x-proto-field").is_some());
             if !is_proto {
-                assert_eq!(required(&got), required(want), "{dialect} {}: required properties", model.component);
+                assert_eq!(
+                    required(&got),
+                    required(want),
+                    "{dialect} {}: required properties",
+                    model.component
+                );
             }
         }
     }
@@ -93,12 +117,18 @@ fn sample(spec: &Value, s: &Value, depth: usize) -> Value {
         return e.clone();
     }
     let ty = match s.get("type") {
-        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).find(|t| *t != "null").unwrap_or("null").to_string(),
+        Some(Value::Array(ts)) => {
+            ts.iter().filter_map(Value::as_str).find(|t| *t != "null").unwrap_or("null").to_string()
+        }
         Some(Value::String(t)) => t.clone(),
         _ => "object".into(),
     };
     match ty.as_str() {
-        "integer" => json!(if s.get("format") == Some(&json!("int64")) { 9_007_199_254_740_000_i64 } else { 2_000_000_000 }),
+        "integer" => json!(if s.get("format") == Some(&json!("int64")) {
+            9_007_199_254_740_000_i64
+        } else {
+            2_000_000_000
+        }),
         "number" => json!(1.5),
         "boolean" => json!(true),
         "string" => json!("好友 \"quoted\" \\ ok"),
@@ -126,17 +156,28 @@ fn samples_round_trip_and_validate_against_the_spec() {
         for model in models {
             let component = &spec["components"]["schemas"][model.component];
             let value = sample(&spec, component, 0);
-            let back =
-                (model.round_trip)(value.clone()).unwrap_or_else(|e| panic!("{dialect} {}: the model rejects a valid sample: {e}\n{value}", model.component));
+            let back = (model.round_trip)(value.clone()).unwrap_or_else(|e| {
+                panic!("{dialect} {}: the model rejects a valid sample: {e}\n{value}", model.component)
+            });
             assert_eq!(back, value, "{dialect} {}: the round trip changed the value", model.component);
             let schema = json!({"$ref": format!("#/components/schemas/{}", model.component), "components": spec["components"]});
             let validator = jsonschema::validator_for(&schema).unwrap();
-            let errors: Vec<String> = validator.iter_errors(&back).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+            let errors: Vec<String> =
+                validator.iter_errors(&back).map(|e| format!("{} at {}", e, e.instance_path())).collect();
             assert!(errors.is_empty(), "{dialect} {}: {errors:?}", model.component);
             checked += 1;
         }
     }
-    let objects: usize =
-        dialects().iter().map(|(_, spec, _)| spec["components"]["schemas"].as_object().unwrap().values().filter(|s| s["type"] == "object").count()).sum();
+    let objects: usize = dialects()
+        .iter()
+        .map(|(_, spec, _)| {
+            spec["components"]["schemas"]
+                .as_object()
+                .unwrap()
+                .values()
+                .filter(|s| s["type"] == "object")
+                .count()
+        })
+        .sum();
     assert_eq!(checked, objects, "a sample of every object component of the three specs");
 }

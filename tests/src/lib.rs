@@ -45,12 +45,14 @@ macro_rules! on_both_backends_configured {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                $crate::run_configured($crate::Backend::Sqlite, $configure, |$app| async move { $body }).await;
+                $crate::run_configured($crate::Backend::Sqlite, $configure, |$app| async move { $body })
+                    .await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                $crate::run_configured($crate::Backend::Postgres, $configure, |$app| async move { $body }).await;
+                $crate::run_configured($crate::Backend::Postgres, $configure, |$app| async move { $body })
+                    .await;
             }
         }
     };
@@ -129,8 +131,19 @@ impl TestApp {
     /// user id (also its YHChat chat id) and a user token.
     pub async fn register_with_token(&self, username: &str) -> (i64, String) {
         let app = AppId::parse(&self.app_id).expect("app id");
-        let user = self.core.users().register(&app, server::core::users::NewUser::new(username, "password1")).await.expect("register");
-        let token = self.core.tokens().login_by_username(&app, username, "password1", None).await.expect("login").token;
+        let user = self
+            .core
+            .users()
+            .register(&app, server::core::users::NewUser::new(username, "password1"))
+            .await
+            .expect("register");
+        let token = self
+            .core
+            .tokens()
+            .login_by_username(&app, username, "password1", None)
+            .await
+            .expect("login")
+            .token;
         (user.id.0, token)
     }
 
@@ -172,7 +185,8 @@ where
     let core = Core::new(db.clone(), clock.clone(), config);
     let app = core.apps().create(AppId::parse("test-app").expect("app id")).await.expect("create app");
     let admin = core.admin_tokens().create(&app.id, "tests").await.expect("admin token");
-    let application = Application::build_with(SocketAddr::from(([127, 0, 0, 1], 0)), core.clone()).await.expect("bind");
+    let application =
+        Application::build_with(SocketAddr::from(([127, 0, 0, 1], 0)), core.clone()).await.expect("bind");
     let addr = application.local_addr();
     let server = application.spawn();
     let test_app = TestApp {
@@ -207,10 +221,14 @@ pub struct Node {
 
 impl Node {
     pub async fn start(app: &TestApp) -> Node {
-        let db = Db::connect_with(&app.database_url, DbOptions { max_connections: 5, ..DbOptions::default() }).await.expect("second node connects");
+        let db =
+            Db::connect_with(&app.database_url, DbOptions { max_connections: 5, ..DbOptions::default() })
+                .await
+                .expect("second node connects");
         let config = Config { password_cost: PasswordCost::InsecureFast, ..Config::default() };
         let core = Core::new(db.clone(), app.clock.clone(), config);
-        let server = Application::build_with(SocketAddr::from(([127, 0, 0, 1], 0)), core).await.expect("bind").spawn();
+        let server =
+            Application::build_with(SocketAddr::from(([127, 0, 0, 1], 0)), core).await.expect("bind").spawn();
         Node { base_url: server.base_url.clone(), server, db }
     }
 

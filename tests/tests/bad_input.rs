@@ -35,7 +35,15 @@ fn operations(spec: &Value) -> Vec<(String, String)> {
 }
 
 on_both_backends!(hostile_requests_get_envelopes_not_5xx, |app| {
-    let user = app.core.users().register(&app.core.apps().list().await.unwrap()[0].id, server::core::users::NewUser::new("victim", "password1")).await.unwrap();
+    let user = app
+        .core
+        .users()
+        .register(
+            &app.core.apps().list().await.unwrap()[0].id,
+            server::core::users::NewUser::new("victim", "password1"),
+        )
+        .await
+        .unwrap();
     let mut checked = 0;
     for (dialect, text) in SPECS {
         let spec: Value = serde_json::from_str(text).unwrap();
@@ -48,7 +56,10 @@ on_both_backends!(hostile_requests_get_envelopes_not_5xx, |app| {
                     .header("content-type", content_type)
                     .header("app_id", &app.app_id)
                     .header("access-token", &app.admin_token)
-                    .header("user_id", if checked % 2 == 0 { user.id.0.to_string() } else { "not-a-number".to_string() })
+                    .header(
+                        "user_id",
+                        if checked % 2 == 0 { user.id.0.to_string() } else { "not-a-number".to_string() },
+                    )
                     .header("token", "garbage")
                     .header("AppKey", "nope")
                     .header("CurTime", "yesterday")
@@ -56,7 +67,10 @@ on_both_backends!(hostile_requests_get_envelopes_not_5xx, |app| {
                 let response = request.send().await.unwrap();
                 let status = response.status();
                 let text = response.text().await.unwrap();
-                assert!(status.as_u16() < 500, "{dialect} {method} {path} with {content_type} `{body}`: HTTP {status}: {text}");
+                assert!(
+                    status.as_u16() < 500,
+                    "{dialect} {method} {path} with {content_type} `{body}`: HTTP {status}: {text}"
+                );
                 let parsed: Result<Value, _> = serde_json::from_str(&text);
                 // Binary and protobuf answers are fine for valid calls; an
                 // error is always a JSON envelope or a protobuf status.
@@ -81,16 +95,26 @@ on_both_backends!(undocumented_methods_get_envelopes, |app| {
             if !seen.insert(path.clone()) {
                 continue;
             }
-            let served: Vec<String> = spec["paths"][&path].as_object().unwrap().keys().map(|m| m.to_uppercase()).collect();
+            let served: Vec<String> =
+                spec["paths"][&path].as_object().unwrap().keys().map(|m| m.to_uppercase()).collect();
             // A method no document lists on this path (routes may also take
             // POST for PUT/DELETE, which real MaxIM clients need).
-            let method = ["PATCH", "GET", "PUT"].into_iter().find(|m| !served.iter().any(|s| s == m) && *m != "POST").unwrap();
+            let method = ["PATCH", "GET", "PUT"]
+                .into_iter()
+                .find(|m| !served.iter().any(|s| s == m) && *m != "POST")
+                .unwrap();
             let response = app.http.request(method.parse().unwrap(), app.url(&path)).send().await.unwrap();
             let status = response.status();
             let text = response.text().await.unwrap();
-            let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{dialect} {method} {path}: HTTP {status}, not JSON ({e}): `{text}`"));
+            let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+                panic!("{dialect} {method} {path}: HTTP {status}, not JSON ({e}): `{text}`")
+            });
             assert!(v["code"].is_i64(), "{dialect} {method} {path}: {text}");
-            assert_ne!(v["code"], if dialect == "yhchat" { 1 } else { 200 }, "{dialect} {method} {path} must not succeed: {text}");
+            assert_ne!(
+                v["code"],
+                if dialect == "yhchat" { 1 } else { 200 },
+                "{dialect} {method} {path} must not succeed: {text}"
+            );
             checked += 1;
         }
     }

@@ -34,9 +34,14 @@ async fn user_with(app: &TestApp, name: &str, auth_mode: i64, mobile: Option<&st
     let actor = Actor::new(app_id.clone(), registered.id);
     let patch = SettingsPatch { auth_mode: Some(auth_mode), ..Default::default() };
     app.core.settings().update(&actor, patch).await.expect("auth mode");
-    let profile = ProfilePatch { nick_name: Some(format!("{name} nick")), public_info: Some(format!("{name} public")), ..Default::default() };
+    let profile = ProfilePatch {
+        nick_name: Some(format!("{name} nick")),
+        public_info: Some(format!("{name} public")),
+        ..Default::default()
+    };
     app.core.users().update_profile(&actor, profile).await.expect("profile");
-    let token = app.core.tokens().login_by_username(&app_id, name, "password1", None).await.expect("login").token;
+    let token =
+        app.core.tokens().login_by_username(&app_id, name, "password1", None).await.expect("login").token;
     Who { id: registered.id.0, name: name.to_string(), api: app.maxim_as(&token), token }
 }
 
@@ -44,13 +49,23 @@ async fn user_with(app: &TestApp, name: &str, auth_mode: i64, mobile: Option<&st
 /// far, log in again.
 async fn log_in_again(app: &TestApp, who: &mut Who) {
     let app_id = AppId::parse(&app.app_id).expect("app id");
-    who.token = app.core.tokens().login_by_username(&app_id, &who.name, "password1", None).await.expect("login").token;
+    who.token = app
+        .core
+        .tokens()
+        .login_by_username(&app_id, &who.name, "password1", None)
+        .await
+        .expect("login")
+        .token;
     who.api = app.maxim_as(&who.token);
 }
 
 async fn question(app: &TestApp, who: &Who, q: &str, answer: &str) {
     let actor = Actor::new(AppId::parse(&app.app_id).expect("app id"), UserId(who.id));
-    let patch = SettingsPatch { auth_question: Some(q.into()), auth_answer: Some(answer.into()), ..Default::default() };
+    let patch = SettingsPatch {
+        auth_question: Some(q.into()),
+        auth_answer: Some(answer.into()),
+        ..Default::default()
+    };
     app.core.settings().update(&actor, patch).await.expect("question");
 }
 
@@ -97,7 +112,13 @@ async fn version_of(who: &Who) -> i64 {
 }
 
 async fn relation(viewer: &Who, other: &Who) -> i32 {
-    viewer.api.roster_id(&m::RosterIdInput { user_id: other.id }).await.expect("lookup").relation.expect("relation")
+    viewer
+        .api
+        .roster_id(&m::RosterIdInput { user_id: other.id })
+        .await
+        .expect("lookup")
+        .relation
+        .expect("relation")
 }
 
 on_both_backends!(auth_mode_0_makes_friends_at_once, |app| {
@@ -108,7 +129,10 @@ on_both_backends!(auth_mode_0_makes_friends_at_once, |app| {
     assert_eq!(friends_of(&b).await, vec![a.id]);
     assert_eq!(relation(&a, &b).await, 0);
     assert_eq!(relation(&b, &a).await, 0);
-    assert!(b.api.roster_apply_list(&all_applications()).await.unwrap().data.is_empty(), "no application left behind");
+    assert!(
+        b.api.roster_apply_list(&all_applications()).await.unwrap().data.is_empty(),
+        "no application left behind"
+    );
 });
 
 on_both_backends!(auth_mode_1_waits_for_accept, |app| {
@@ -123,7 +147,11 @@ on_both_backends!(auth_mode_1_waits_for_accept, |app| {
     assert_eq!(entry.user_id, Some(a.id));
     assert_eq!(entry.reason.as_deref(), Some("hi, it's alice"));
     assert_eq!(entry.status, Some(0));
-    assert_eq!(entry.expired_time, Some(app.core.now_ms() + WEEK.as_millis() as i64), "7 days, in milliseconds");
+    assert_eq!(
+        entry.expired_time,
+        Some(app.core.now_ms() + WEEK.as_millis() as i64),
+        "7 days, in milliseconds"
+    );
     assert!(list.cursor.is_none());
     assert!(list.version.is_some());
     // The applicant cannot accept its own application.
@@ -175,10 +203,15 @@ on_both_backends!(apply_errors, |app| {
     assert!(a.api.roster_apply(&apply(b.id)).await.unwrap());
     assert_eq!(code(a.api.roster_apply(&apply(b.id)).await), 10005);
     assert_eq!(code(b.api.roster_apply(&apply(a.id)).await), 10005);
-    assert_eq!(code(a.api.roster_apply(&apply_reason(b.id, &"x".repeat(300))).await), 10002, "reason too long");
+    assert_eq!(
+        code(a.api.roster_apply(&apply_reason(b.id, &"x".repeat(300))).await),
+        10002,
+        "reason too long"
+    );
     // Users of another app are unknown here.
     let (other_app, other_admin) = app.other_app("other-app").await;
-    let stranger = client::MaximClient::new(app.base_url.clone()).with_app_id(other_app).with_access_token(other_admin);
+    let stranger =
+        client::MaximClient::new(app.base_url.clone()).with_app_id(other_app).with_access_token(other_admin);
     assert_eq!(code(stranger.acting_as_user(a.id).roster_apply(&apply(b.id)).await), 10000);
     // Anonymous calls and bad tokens.
     assert_eq!(code(app.maxim().roster_apply(&apply(b.id)).await), 10003);
@@ -229,7 +262,10 @@ on_both_backends!(applications_expire, |app| {
     assert_eq!(code(b.api.roster_decline(&decline(a.id, "late")).await), 10007);
     let list = b.api.roster_apply_list(&all_applications()).await.unwrap().data;
     assert_eq!(list.len(), 1);
-    assert!(list[0].expired_time.unwrap() < app.core.now_ms(), "expired_time tells an expired application apart");
+    assert!(
+        list[0].expired_time.unwrap() < app.core.now_ms(),
+        "expired_time tells an expired application apart"
+    );
     // b applying back does not revive the expired one: a (auth mode 1) must accept.
     assert!(b.api.roster_apply(&apply(a.id)).await.unwrap());
     assert!(friends_of(&b).await.is_empty());
@@ -242,7 +278,11 @@ on_both_backends!(decline_keeps_the_reason, |app| {
     let b = user(&app, "bob", 1).await;
     assert_eq!(code(b.api.roster_accept(&accept(a.id)).await), 10007, "nothing to accept");
     assert_eq!(code(b.api.roster_decline(&decline(a.id, "no")).await), 10007, "nothing to decline");
-    assert_eq!(code(b.api.roster_accept(&accept(a.id + 1000)).await), 10007, "unknown user: nothing to accept");
+    assert_eq!(
+        code(b.api.roster_accept(&accept(a.id + 1000)).await),
+        10007,
+        "unknown user: nothing to accept"
+    );
     assert!(a.api.roster_apply(&apply_reason(b.id, "hello")).await.unwrap());
     assert!(b.api.roster_decline(&decline(a.id, "no thanks")).await.unwrap());
     assert_eq!(b.api.roster_apply_list(&all_applications()).await.unwrap().data[0].status, Some(2));
@@ -267,7 +307,11 @@ on_both_backends!(delete_leaves_deleted_friends_on_both_sides, |app| {
     assert!(friends_of(&b).await.is_empty());
     assert_eq!(relation(&a, &b).await, 1);
     assert_eq!(relation(&b, &a).await, 1);
-    assert_eq!(code(a.api.roster_delete(&m::RosterDeleteInput { user_id: b.id }).await), 10002, "not friends any more");
+    assert_eq!(
+        code(a.api.roster_delete(&m::RosterDeleteInput { user_id: b.id }).await),
+        10002,
+        "not friends any more"
+    );
     // Friends again: relation 0.
     assert!(b.api.roster_apply(&apply(a.id)).await.unwrap());
     assert_eq!(relation(&a, &b).await, 0);
@@ -312,10 +356,17 @@ on_both_backends!(ext_sets_my_own_view_of_a_friend, |app| {
     let a = user(&app, "alice", 0).await;
     let b = user(&app, "bob", 0).await;
     let c = user(&app, "carol", 0).await;
-    assert!(a.api.roster_apply(&m::RosterApplyInput { alias: Some("B".into()), ..apply(b.id) }).await.unwrap());
+    assert!(
+        a.api.roster_apply(&m::RosterApplyInput { alias: Some("B".into()), ..apply(b.id) }).await.unwrap()
+    );
     let seen = a.api.roster_id(&m::RosterIdInput { user_id: b.id }).await.unwrap();
     assert_eq!(seen.alias.as_deref(), Some("B"), "the alias given when applying");
-    let ext = m::RosterExtInput { user_id: b.id, alias: Some("Bobby".into()), ext: Some("{\"k\":1}".into()), mute_notification: Some(true) };
+    let ext = m::RosterExtInput {
+        user_id: b.id,
+        alias: Some("Bobby".into()),
+        ext: Some("{\"k\":1}".into()),
+        mute_notification: Some(true),
+    };
     assert!(a.api.roster_ext(&ext).await.unwrap());
     let seen = a.api.roster_id(&m::RosterIdInput { user_id: b.id }).await.unwrap();
     assert_eq!(seen.alias.as_deref(), Some("Bobby"));
@@ -326,15 +377,18 @@ on_both_backends!(ext_sets_my_own_view_of_a_friend, |app| {
     assert_eq!(theirs.alias.as_deref(), Some(""));
     assert_eq!(theirs.mute_notification, Some(false));
     // Absent leaves a value, "" clears it.
-    let clear_alias = m::RosterExtInput { user_id: b.id, alias: Some(String::new()), ext: None, mute_notification: None };
+    let clear_alias =
+        m::RosterExtInput { user_id: b.id, alias: Some(String::new()), ext: None, mute_notification: None };
     assert!(a.api.roster_ext(&clear_alias).await.unwrap());
     let seen = a.api.roster_id(&m::RosterIdInput { user_id: b.id }).await.unwrap();
     assert_eq!(seen.alias.as_deref(), Some(""));
     assert_eq!(seen.ext.as_deref(), Some("{\"k\":1}"));
     assert_eq!(seen.mute_notification, Some(true));
-    let not_a_friend = m::RosterExtInput { user_id: c.id, alias: Some("C".into()), ext: None, mute_notification: None };
+    let not_a_friend =
+        m::RosterExtInput { user_id: c.id, alias: Some("C".into()), ext: None, mute_notification: None };
     assert_eq!(code(a.api.roster_ext(&not_a_friend).await), 10002);
-    let too_long = m::RosterExtInput { user_id: b.id, alias: None, ext: Some("x".repeat(300)), mute_notification: None };
+    let too_long =
+        m::RosterExtInput { user_id: b.id, alias: None, ext: Some("x".repeat(300)), mute_notification: None };
     assert_eq!(code(a.api.roster_ext(&too_long).await), 10002);
 });
 
@@ -343,13 +397,19 @@ on_both_backends!(lookups_show_private_fields_to_friends_only, |app| {
     let b = user_with(&app, "bob", 0, Some("+8613800000002")).await;
     let c = user(&app, "carol", 1).await;
     assert!(a.api.roster_apply(&apply(b.id)).await.unwrap());
-    let ext = m::RosterExtInput { user_id: b.id, alias: Some("Bobby".into()), ext: Some("secret".into()), mute_notification: Some(true) };
+    let ext = m::RosterExtInput {
+        user_id: b.id,
+        alias: Some("Bobby".into()),
+        ext: Some("secret".into()),
+        mute_notification: Some(true),
+    };
     assert!(a.api.roster_ext(&ext).await.unwrap());
 
     // The friend, by id, name and mobile.
     let by_id = a.api.roster_id(&m::RosterIdInput { user_id: b.id }).await.unwrap();
     let by_name = a.api.roster_name(&m::RosterNameInput { username: "bob".into() }).await.unwrap();
-    let by_mobile = a.api.roster_mobile(&m::RosterMobileInput { mobile: "+8613800000002".into() }).await.unwrap();
+    let by_mobile =
+        a.api.roster_mobile(&m::RosterMobileInput { mobile: "+8613800000002".into() }).await.unwrap();
     for (user_id, username, relation, alias, ext) in [
         (by_id.user_id, by_id.username, by_id.relation, by_id.alias, by_id.ext),
         (by_name.user_id, by_name.username, by_name.relation, by_name.alias, by_name.ext),
@@ -381,15 +441,26 @@ on_both_backends!(lookups_show_private_fields_to_friends_only, |app| {
 
     assert_eq!(code(a.api.roster_id(&m::RosterIdInput { user_id: c.id + 1000 }).await), 10000);
     assert_eq!(code(a.api.roster_name(&m::RosterNameInput { username: "nobody".into() }).await), 10000);
-    assert_eq!(code(a.api.roster_mobile(&m::RosterMobileInput { mobile: "+8613899999999".into() }).await), 10000);
+    assert_eq!(
+        code(a.api.roster_mobile(&m::RosterMobileInput { mobile: "+8613899999999".into() }).await),
+        10000
+    );
 
     // POST /roster/list: items for the given ids, in order, unknown ids skipped.
     assert!(a.api.roster_apply(&apply(b.id)).await.unwrap());
-    let items = a.api.roster_list_items(&m::RosterListItemsInput { list: vec![c.id, c.id + 1000, b.id] }).await.unwrap();
+    let items = a
+        .api
+        .roster_list_items(&m::RosterListItemsInput { list: vec![c.id, c.id + 1000, b.id] })
+        .await
+        .unwrap();
     let ids: Vec<_> = items.iter().map(|i| i.user_id).collect();
     assert_eq!(ids, vec![Some(c.id), Some(b.id)]);
     assert_eq!((items[0].relation, items[0].alias.as_deref()), (Some(2), None));
-    assert_eq!((items[1].relation, items[1].alias.as_deref()), (Some(0), Some("Bobby")), "friends again: my old alias shows again");
+    assert_eq!(
+        (items[1].relation, items[1].alias.as_deref()),
+        (Some(0), Some("Bobby")),
+        "friends again: my old alias shows again"
+    );
 });
 
 on_both_backends!(list_pages_stay_stable_while_the_list_changes, |app| {
@@ -413,7 +484,8 @@ on_both_backends!(list_pages_stay_stable_while_the_list_changes, |app| {
     let mut cursor = Some(cursor);
     let mut pages = 1;
     while let Some(c) = cursor {
-        let page = a.api.roster_list_ids(&m::RosterListIdsInput { cursor: Some(c), limit: Some(3) }).await.unwrap();
+        let page =
+            a.api.roster_list_ids(&m::RosterListIdsInput { cursor: Some(c), limit: Some(3) }).await.unwrap();
         seen.extend(&page.data);
         cursor = page.cursor;
         pages += 1;
@@ -431,8 +503,18 @@ on_both_backends!(list_pages_stay_stable_while_the_list_changes, |app| {
     let all = a.api.roster_list_ids(&m::RosterListIdsInput { cursor: None, limit: None }).await.unwrap();
     assert_eq!(all.data.len(), 6);
     assert!(all.cursor.is_none());
-    assert_eq!(code(a.api.roster_list_ids(&m::RosterListIdsInput { cursor: Some("garbage".into()), limit: None }).await), 10002);
-    assert_eq!(code(a.api.roster_list_ids(&m::RosterListIdsInput { cursor: None, limit: Some(-1) }).await), 10002);
+    assert_eq!(
+        code(
+            a.api
+                .roster_list_ids(&m::RosterListIdsInput { cursor: Some("garbage".into()), limit: None })
+                .await
+        ),
+        10002
+    );
+    assert_eq!(
+        code(a.api.roster_list_ids(&m::RosterListIdsInput { cursor: None, limit: Some(-1) }).await),
+        10002
+    );
 
     // The application list pages the same way.
     let b = user(&app, "bob", 1).await;
@@ -442,7 +524,8 @@ on_both_backends!(list_pages_stay_stable_while_the_list_changes, |app| {
     let mut got = Vec::new();
     let mut cursor = None;
     loop {
-        let page = b.api.roster_apply_list(&m::RosterApplyListInput { cursor, limit: Some(2) }).await.unwrap();
+        let page =
+            b.api.roster_apply_list(&m::RosterApplyListInput { cursor, limit: Some(2) }).await.unwrap();
         got.extend(page.data.iter().filter_map(|e| e.user_id));
         match page.cursor {
             Some(c) => cursor = Some(c),
@@ -469,7 +552,15 @@ on_both_backends!(version_grows_with_every_change, |app| {
     step((version_of(&a).await, version_of(&b).await), "apply", true);
     b.api.roster_accept(&accept(a.id)).await.unwrap();
     step((version_of(&a).await, version_of(&b).await), "accept", true);
-    a.api.roster_ext(&m::RosterExtInput { user_id: b.id, alias: Some("B".into()), ext: None, mute_notification: None }).await.unwrap();
+    a.api
+        .roster_ext(&m::RosterExtInput {
+            user_id: b.id,
+            alias: Some("B".into()),
+            ext: None,
+            mute_notification: None,
+        })
+        .await
+        .unwrap();
     step((version_of(&a).await, version_of(&b).await), "ext", false);
     a.api.roster_block(&m::RosterBlockInput { user_id: b.id }).await.unwrap();
     step((version_of(&a).await, version_of(&b).await), "block", true);
@@ -501,8 +592,13 @@ on_both_backends!(batch_apply_reports_each_entry, |app| {
     assert!(blocker.api.roster_block(&m::RosterBlockInput { user_id: a.id }).await.unwrap());
     assert!(a.api.roster_apply(&apply(friend.id)).await.unwrap());
     let unknown = friend.id + 1000;
-    let entry = |id: i64| m::RosterApplyBatchBodyItem { user_id: id, alias: Some(String::new()), reason: Some("batch".into()) };
-    let list: Vec<_> = [open.id, closed.id, asks.id, blocker.id, unknown, a.id, friend.id].into_iter().map(entry).collect();
+    let entry = |id: i64| m::RosterApplyBatchBodyItem {
+        user_id: id,
+        alias: Some(String::new()),
+        reason: Some("batch".into()),
+    };
+    let list: Vec<_> =
+        [open.id, closed.id, asks.id, blocker.id, unknown, a.id, friend.id].into_iter().map(entry).collect();
     let result = a.api.roster_apply_batch(&list).await.unwrap();
     assert_eq!(result.success, Some(vec![open.id, asks.id]));
     let fails = result.fails.expect("fails");
@@ -534,12 +630,27 @@ on_both_backends!(admin_acts_as_a_user, |app| {
     assert!(as_b.roster_decline(&decline(a.id, "admin says no")).await.unwrap());
     assert!(as_a.roster_apply(&apply(c.id)).await.unwrap());
     assert_eq!(as_a.roster_list_ids(&first_page(10)).await.unwrap().data, vec![c.id]);
-    assert!(as_a.roster_ext(&m::RosterExtInput { user_id: c.id, alias: Some("C".into()), ext: None, mute_notification: None }).await.unwrap());
+    assert!(
+        as_a.roster_ext(&m::RosterExtInput {
+            user_id: c.id,
+            alias: Some("C".into()),
+            ext: None,
+            mute_notification: None
+        })
+        .await
+        .unwrap()
+    );
     let items = as_a.roster_list_items(&m::RosterListItemsInput { list: vec![c.id] }).await.unwrap();
     assert_eq!(items[0].alias.as_deref(), Some("C"));
-    assert_eq!(as_a.roster_name(&m::RosterNameInput { username: "carol".into() }).await.unwrap().relation, Some(0));
+    assert_eq!(
+        as_a.roster_name(&m::RosterNameInput { username: "carol".into() }).await.unwrap().relation,
+        Some(0)
+    );
     assert!(as_a.roster_blocked_list().await.unwrap().is_empty());
-    let batch = as_a.roster_apply_batch(&vec![m::RosterApplyBatchBodyItem { user_id: b.id, alias: None, reason: None }]).await.unwrap();
+    let batch = as_a
+        .roster_apply_batch(&vec![m::RosterApplyBatchBodyItem { user_id: b.id, alias: None, reason: None }])
+        .await
+        .unwrap();
     assert_eq!(batch.success, Some(vec![b.id]));
     // may_message: an admin may ask about anyone, a user only about itself.
     let may = m::RosterMayMessageInput { user_id: a.id, roster_id: c.id };
@@ -562,8 +673,18 @@ on_both_backends!(admin_acts_as_a_user, |app| {
 
 // ---- the real client's request shapes, over raw HTTP ----
 
-async fn raw(app: &TestApp, token: &str, method: reqwest::Method, path_and_query: &str, body: Option<Value>) -> Value {
-    let mut rb = app.http.request(method, app.url(path_and_query)).header("app_id", &app.app_id).header("access-token", token);
+async fn raw(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path_and_query: &str,
+    body: Option<Value>,
+) -> Value {
+    let mut rb = app
+        .http
+        .request(method, app.url(path_and_query))
+        .header("app_id", &app.app_id)
+        .header("access-token", token);
     if let Some(body) = body {
         rb = rb.json(&body);
     }
@@ -597,7 +718,8 @@ on_both_backends!(real_client_request_shapes, |app| {
         assert!(list.get("cursor").is_none(), "no cursor on the last page: {list}");
     }
     // accept: parameters in the query string, body `{}`.
-    ok(&raw(&app, &b.token, Method::POST, &format!("/roster/accept?user_id={}", a.id), Some(json!({}))).await);
+    ok(&raw(&app, &b.token, Method::POST, &format!("/roster/accept?user_id={}", a.id), Some(json!({})))
+        .await);
     let list = raw(&app, &a.token, Method::GET, "/roster/list?", None).await;
     ok(&list);
     assert_eq!(list["data"], json!([b.id]));
@@ -609,21 +731,38 @@ on_both_backends!(real_client_request_shapes, |app| {
     ok(&raw(&app, &a.token, Method::POST, "/roster/ext", Some(ext)).await);
     // block / unblock / delete the same way.
     for op in ["block", "unblock", "delete"] {
-        ok(&raw(&app, &a.token, Method::POST, &format!("/roster/{op}?user_id={}", b.id), Some(json!({}))).await);
+        ok(&raw(&app, &a.token, Method::POST, &format!("/roster/{op}?user_id={}", b.id), Some(json!({})))
+            .await);
     }
     let lookup = raw(&app, &a.token, Method::GET, &format!("/roster/id?user_id={}", b.id), None).await;
     ok(&lookup);
     assert_eq!(lookup["data"]["relation"], 1);
     // decline from the query string.
     ok(&raw(&app, &c.token, Method::POST, "/roster/apply", Some(json!({"user_id": a.id}))).await);
-    ok(&raw(&app, &a.token, Method::POST, &format!("/roster/decline?user_id={}&reason=", c.id), Some(json!({}))).await);
+    ok(&raw(
+        &app,
+        &a.token,
+        Method::POST,
+        &format!("/roster/decline?user_id={}&reason=", c.id),
+        Some(json!({})),
+    )
+    .await);
     // An error in the envelope, with HTTP 200.
-    let again = raw(&app, &a.token, Method::POST, &format!("/roster/accept?user_id={}", c.id), Some(json!({}))).await;
+    let again =
+        raw(&app, &a.token, Method::POST, &format!("/roster/accept?user_id={}", c.id), Some(json!({}))).await;
     assert_eq!(again["code"], 10007);
     assert!(again["message"].is_string());
-    ok(&raw(&app, &a.token, Method::GET, &format!("/roster/may_message?user_id={}&roster_id={}", a.id, b.id), None).await);
+    ok(&raw(
+        &app,
+        &a.token,
+        Method::GET,
+        &format!("/roster/may_message?user_id={}&roster_id={}", a.id, b.id),
+        None,
+    )
+    .await);
     // Ids as strings, as form-minded clients send them.
-    let items = raw(&app, &a.token, Method::POST, "/roster/list", Some(json!({"list": [b.id.to_string()]}))).await;
+    let items =
+        raw(&app, &a.token, Method::POST, "/roster/list", Some(json!({"list": [b.id.to_string()]}))).await;
     ok(&items);
     assert_eq!(items["data"][0]["user_id"], b.id);
     let blocked = raw(&app, &a.token, Method::GET, "/roster/blocked_list?", None).await;
@@ -647,7 +786,8 @@ on_both_backends!(documented_put_and_delete_methods, |app| {
     ok(&raw(&app, &a.token, Method::DELETE, &format!("/roster/unblock?user_id={}", b.id), None).await);
     ok(&raw(&app, &a.token, Method::DELETE, &format!("/roster/delete?user_id={}", b.id), None).await);
     ok(&raw(&app, &c.token, Method::POST, "/roster/apply", Some(json!({"user_id": a.id}))).await);
-    ok(&raw(&app, &a.token, Method::PUT, "/roster/decline", Some(json!({"user_id": c.id, "reason": "no"}))).await);
+    ok(&raw(&app, &a.token, Method::PUT, "/roster/decline", Some(json!({"user_id": c.id, "reason": "no"})))
+        .await);
     let list = raw(&app, &a.token, Method::GET, "/roster/list", None).await;
     assert_eq!(list["data"], json!([]));
 });

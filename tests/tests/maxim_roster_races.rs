@@ -18,10 +18,12 @@ struct Who {
 
 async fn user(app: &TestApp, name: &str, auth_mode: i64) -> Who {
     let app_id = AppId::parse(&app.app_id).expect("app id");
-    let registered = app.core.users().register(&app_id, NewUser::new(name, "password1")).await.expect("register");
+    let registered =
+        app.core.users().register(&app_id, NewUser::new(name, "password1")).await.expect("register");
     let patch = SettingsPatch { auth_mode: Some(auth_mode), ..Default::default() };
     app.core.settings().update(&Actor::new(app_id.clone(), registered.id), patch).await.expect("auth mode");
-    let token = app.core.tokens().login_by_username(&app_id, name, "password1", None).await.expect("login").token;
+    let token =
+        app.core.tokens().login_by_username(&app_id, name, "password1", None).await.expect("login").token;
     Who { id: registered.id.0, api: app.maxim_as(&token) }
 }
 
@@ -35,12 +37,20 @@ fn apply(to: i64) -> m::RosterApplyInput {
 }
 
 async fn friends_of(who: &Who) -> Vec<i64> {
-    who.api.roster_list_ids(&m::RosterListIdsInput { cursor: None, limit: Some(1000) }).await.expect("list").data
+    who.api
+        .roster_list_ids(&m::RosterListIdsInput { cursor: None, limit: Some(1000) })
+        .await
+        .expect("list")
+        .data
 }
 
 /// Incoming applications as (applicant, status).
 async fn applications_to(who: &Who) -> Vec<(Option<i64>, Option<i32>)> {
-    let list = who.api.roster_apply_list(&m::RosterApplyListInput { cursor: None, limit: Some(1000) }).await.expect("apply list");
+    let list = who
+        .api
+        .roster_apply_list(&m::RosterApplyListInput { cursor: None, limit: Some(1000) })
+        .await
+        .expect("apply list");
     list.data.into_iter().map(|e| (e.user_id, e.status)).collect()
 }
 
@@ -67,7 +77,10 @@ on_both_backends!(both_apply_to_each_other_at_once, |app| {
         let mut total = 0;
         for (who, other) in [(&a, &b), (&b, &a)] {
             let apps = applications_to(who).await;
-            assert!(apps.iter().all(|(from, status)| *from == Some(other.id) && *status == Some(1)), "none left pending, round {round}: {apps:?}");
+            assert!(
+                apps.iter().all(|(from, status)| *from == Some(other.id) && *status == Some(1)),
+                "none left pending, round {round}: {apps:?}"
+            );
             total += apps.len();
         }
         // The first to arrive applied; the second found that and made them friends.
@@ -112,7 +125,11 @@ on_both_backends!(accept_and_decline_at_once, |app| {
             }
             other => panic!("exactly one must win, round {round}: {other:?}"),
         }
-        assert_eq!(friend_count(&app, &a).await, friend_count(&app, &b).await, "no half friendship, round {round}");
+        assert_eq!(
+            friend_count(&app, &a).await,
+            friend_count(&app, &b).await,
+            "no half friendship, round {round}"
+        );
     }
     eprintln!("accept won {} times, decline {} times", winners.0, winners.1);
 });

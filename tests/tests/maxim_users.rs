@@ -15,12 +15,19 @@ const PASSWORD: &str = "secret-1";
 const TOKEN_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 
 async fn register(app: &TestApp, username: &str) -> i64 {
-    let data = app.maxim().user_register_v2(&input!({"username": username, "password": PASSWORD})).await.expect("register");
+    let data = app
+        .maxim()
+        .user_register_v2(&input!({"username": username, "password": PASSWORD}))
+        .await
+        .expect("register");
     data.user_id.expect("user_id")
 }
 
 async fn login(app: &TestApp, username: &str, guid: Option<&str>) -> m::TokenData {
-    app.maxim().token_user(&input!({"name": username, "password": PASSWORD, "device_guid": guid})).await.expect("login")
+    app.maxim()
+        .token_user(&input!({"name": username, "password": PASSWORD, "device_guid": guid}))
+        .await
+        .expect("login")
 }
 
 /// A registered user and a client holding its token.
@@ -35,7 +42,13 @@ fn actor(app: &TestApp, id: i64) -> Actor {
 }
 
 /// A raw request with the app id, an optional token and an optional JSON body.
-async fn raw(app: &TestApp, method: Method, path_and_query: &str, token: Option<&str>, body: Option<&str>) -> Value {
+async fn raw(
+    app: &TestApp,
+    method: Method,
+    path_and_query: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> Value {
     let mut req = app.http.request(method, app.url(path_and_query)).header("app_id", &app.app_id);
     if let Some(token) = token {
         req = req.header("access-token", token);
@@ -66,7 +79,13 @@ on_both_backends!(registration_forms_create_users_with_default_settings, |app| {
     assert_eq!(profile.mobile.as_deref(), Some("+8613800000001"));
     assert_eq!(profile.email.as_deref(), Some("alice@example.com"));
 
-    let bob = app.maxim().user_register_v2(&input!({"username": "bob", "password": PASSWORD})).await.unwrap().user_id.unwrap();
+    let bob = app
+        .maxim()
+        .user_register_v2(&input!({"username": "bob", "password": PASSWORD}))
+        .await
+        .unwrap()
+        .user_id
+        .unwrap();
     assert_ne!(bob, alice);
     assert!(login(&app, "bob", None).await.token.is_some(), "a v2 registration can log in");
 
@@ -86,21 +105,32 @@ on_both_backends!(registration_forms_create_users_with_default_settings, |app| {
     assert_eq!(devices.data.len(), 1, "the named device is registered");
 
     // Without a push token of its own, the user is reachable by its device's.
-    let dave = app.maxim().user_register_push(&input!({"username": "dave", "password": PASSWORD, "device_guid": "dave-guid"})).await.unwrap();
+    let dave = app
+        .maxim()
+        .user_register_push(&input!({"username": "dave", "password": PASSWORD, "device_guid": "dave-guid"}))
+        .await
+        .unwrap();
     let token = login(&app, "dave", Some("dave-guid")).await;
-    assert_eq!(dave.push_token, token.push_token, "the device's push token, as the login on that device returns it");
+    assert_eq!(
+        dave.push_token, token.push_token,
+        "the device's push token, as the login on that device returns it"
+    );
 });
 
 on_both_backends!(registration_rejects_bad_and_duplicate_input, |app| {
     register(&app, "alice").await;
-    let (code, _) = failure(app.maxim().user_register(&input!({"username": "alice", "password": PASSWORD})).await);
+    let (code, _) =
+        failure(app.maxim().user_register(&input!({"username": "alice", "password": PASSWORD})).await);
     assert_eq!(code, 10004, "a taken username at registration");
-    let (code, _) = failure(app.maxim().user_register_v2(&input!({"username": "alice", "password": PASSWORD})).await);
+    let (code, _) =
+        failure(app.maxim().user_register_v2(&input!({"username": "alice", "password": PASSWORD})).await);
     assert_eq!(code, 10004);
-    let (code, message) = failure(app.maxim().user_register(&input!({"username": "a b", "password": PASSWORD})).await);
+    let (code, message) =
+        failure(app.maxim().user_register(&input!({"username": "a b", "password": PASSWORD})).await);
     assert_eq!(code, 10002);
     assert!(message.contains("username"), "{message}");
-    let (code, message) = failure(app.maxim().user_register(&input!({"username": "shorty", "password": "12345"})).await);
+    let (code, message) =
+        failure(app.maxim().user_register(&input!({"username": "shorty", "password": "12345"})).await);
     assert_eq!(code, 10002);
     assert!(message.contains("password"), "{message}");
     let (code, message) = failure(app.maxim().user_register_v2(&input!({"username": "nopass"})).await);
@@ -114,10 +144,22 @@ on_both_backends!(registration_rejects_bad_and_duplicate_input, |app| {
     assert_eq!(code, 10001, "no code can be checked: {message}");
     let (code, _) = failure(app.maxim().token_user(&input!({"name": "coded", "password": PASSWORD})).await);
     assert_eq!(code, 10000, "a refused registration leaves no user behind");
-    app.maxim().user_register(&input!({"username": "twin1", "password": PASSWORD, "mobile": "13800000003"})).await.unwrap();
-    let (code, _) = failure(app.maxim().user_register(&input!({"username": "twin2", "password": PASSWORD, "mobile": "13800000003"})).await);
+    app.maxim()
+        .user_register(&input!({"username": "twin1", "password": PASSWORD, "mobile": "13800000003"}))
+        .await
+        .unwrap();
+    let (code, _) = failure(
+        app.maxim()
+            .user_register(&input!({"username": "twin2", "password": PASSWORD, "mobile": "13800000003"}))
+            .await,
+    );
     assert_eq!(code, 10011, "a mobile number bound to another user");
-    let (code, _) = failure(app.maxim().with_app_id("no-such-app").user_register_v2(&input!({"username": "ghost", "password": PASSWORD})).await);
+    let (code, _) = failure(
+        app.maxim()
+            .with_app_id("no-such-app")
+            .user_register_v2(&input!({"username": "ghost", "password": PASSWORD}))
+            .await,
+    );
     assert_eq!(code, 40000);
 });
 
@@ -133,15 +175,30 @@ on_both_backends!(batch_registration_is_for_admins_and_reports_each_entry, |app|
         ]}))
         .await
         .unwrap();
-    let summary: Vec<(Option<&str>, Option<bool>)> = results.iter().map(|r| (r.username.as_deref(), r.success)).collect();
-    assert_eq!(summary, [(Some("fresh1"), Some(true)), (Some("taken"), Some(false)), (Some("nopass"), Some(false)), (Some("fresh2"), Some(true))]);
+    let summary: Vec<(Option<&str>, Option<bool>)> =
+        results.iter().map(|r| (r.username.as_deref(), r.success)).collect();
+    assert_eq!(
+        summary,
+        [
+            (Some("fresh1"), Some(true)),
+            (Some("taken"), Some(false)),
+            (Some("nopass"), Some(false)),
+            (Some("fresh2"), Some(true))
+        ]
+    );
     assert!(results[1].reason.as_deref().unwrap().contains("10004"), "{:?}", results[1].reason);
     assert!(results[2].reason.as_deref().unwrap().contains("password is missing"), "{:?}", results[2].reason);
     assert!(results[0].user_id.is_some() && results[1].user_id.is_none());
-    assert_eq!(login(&app, "fresh2", None).await.user_id, results[3].user_id, "a batch-registered user logs in");
+    assert_eq!(
+        login(&app, "fresh2", None).await.user_id,
+        results[3].user_id,
+        "a batch-registered user logs in"
+    );
 
     let (_, alice) = user(&app, "alice").await;
-    let (code, _) = failure(alice.user_register_batch(&input!({"list": [{"username": "sneaky", "password": PASSWORD}]})).await);
+    let (code, _) = failure(
+        alice.user_register_batch(&input!({"list": [{"username": "sneaky", "password": PASSWORD}]})).await,
+    );
     assert_eq!(code, 10010, "a user token cannot batch-register");
     let (code, _) = failure(app.maxim().user_register_batch(&input!({"list": []})).await);
     assert_eq!(code, 10003, "batch registration needs a token");
@@ -153,13 +210,32 @@ on_both_backends!(profile_is_read_and_updated_field_by_field, |app| {
     let (alice, client) = user(&app, "alice").await;
     assert!(client.user_nickname(&input!({"nick_name": "Alice"})).await.unwrap());
     assert!(client.user_avatar(&input!({"avatar": "https://img.example/a.png"})).await.unwrap());
-    assert!(client.user_profile_update(&input!({"description": "hi", "public_info": "pub", "private_info": "priv"})).await.unwrap());
+    assert!(
+        client
+            .user_profile_update(&input!({"description": "hi", "public_info": "pub", "private_info": "priv"}))
+            .await
+            .unwrap()
+    );
     assert!(client.user_mobile(&input!({"mobile": "+8613900000000"})).await.unwrap());
     let p = client.user_profile_get().await.unwrap();
     assert_eq!(p.user_id, Some(alice));
     assert_eq!(
-        (p.nick_name.as_deref(), p.avatar.as_deref(), p.description.as_deref(), p.public_info.as_deref(), p.private_info.as_deref(), p.mobile.as_deref()),
-        (Some("Alice"), Some("https://img.example/a.png"), Some("hi"), Some("pub"), Some("priv"), Some("+8613900000000"))
+        (
+            p.nick_name.as_deref(),
+            p.avatar.as_deref(),
+            p.description.as_deref(),
+            p.public_info.as_deref(),
+            p.private_info.as_deref(),
+            p.mobile.as_deref()
+        ),
+        (
+            Some("Alice"),
+            Some("https://img.example/a.png"),
+            Some("hi"),
+            Some("pub"),
+            Some("priv"),
+            Some("+8613900000000")
+        )
     );
 
     // An empty string clears a text field; absent fields stay as they are.
@@ -202,23 +278,46 @@ on_both_backends!(profile_and_avatar_batches_are_for_admins, |app| {
     assert!(results[2].reason.as_deref().unwrap().contains("user_id is missing"), "{:?}", results[2].reason);
     let a = admin.acting_as_user(alice).user_profile_get().await.unwrap();
     assert_eq!((a.nick_name.as_deref(), a.public_info.as_deref()), (Some("A"), Some("pa")));
-    assert_eq!(admin.acting_as_user(bob).user_profile_get().await.unwrap().description.as_deref(), Some("db"));
+    assert_eq!(
+        admin.acting_as_user(bob).user_profile_get().await.unwrap().description.as_deref(),
+        Some("db")
+    );
 
-    let results = admin.user_avatar_batch(&input!({"list": [{"user_id": alice, "avatar": "a.png"}, {"user_id": bob}]})).await.unwrap();
+    let results = admin
+        .user_avatar_batch(&input!({"list": [{"user_id": alice, "avatar": "a.png"}, {"user_id": bob}]}))
+        .await
+        .unwrap();
     assert_eq!(results.iter().map(|r| r.success).collect::<Vec<_>>(), [Some(true), Some(false)]);
     assert!(results[1].reason.as_deref().unwrap().contains("avatar is missing"));
-    assert_eq!(admin.acting_as_user(alice).user_profile_get().await.unwrap().avatar.as_deref(), Some("a.png"));
-    assert_eq!(admin.acting_as_user(bob).user_profile_get().await.unwrap().avatar.as_deref(), Some(""), "the failed entry changed nothing");
+    assert_eq!(
+        admin.acting_as_user(alice).user_profile_get().await.unwrap().avatar.as_deref(),
+        Some("a.png")
+    );
+    assert_eq!(
+        admin.acting_as_user(bob).user_profile_get().await.unwrap().avatar.as_deref(),
+        Some(""),
+        "the failed entry changed nothing"
+    );
 
     // Another app's user is out of reach of this app's admin.
     let (other_app, other_admin) = app.other_app("other-app").await;
-    let stranger = app.core.users().register(&AppId::parse(&other_app).unwrap(), server::core::users::NewUser::new("stranger", PASSWORD)).await.unwrap();
-    let results = admin.user_profile_batch(&input!({"list": [{"user_id": stranger.id.0, "nick_name": "hijack"}]})).await.unwrap();
+    let stranger = app
+        .core
+        .users()
+        .register(&AppId::parse(&other_app).unwrap(), server::core::users::NewUser::new("stranger", PASSWORD))
+        .await
+        .unwrap();
+    let results = admin
+        .user_profile_batch(&input!({"list": [{"user_id": stranger.id.0, "nick_name": "hijack"}]}))
+        .await
+        .unwrap();
     assert_eq!(results[0].success, Some(false));
     let (_, client) = user(&app, "carol").await;
-    let (code, _) = failure(client.user_profile_batch(&input!({"list": [{"user_id": alice, "nick_name": "x"}]})).await);
+    let (code, _) =
+        failure(client.user_profile_batch(&input!({"list": [{"user_id": alice, "nick_name": "x"}]})).await);
     assert_eq!(code, 10010, "a user token cannot batch-update");
-    let (code, _) = failure(client.user_avatar_batch(&input!({"list": [{"user_id": alice, "avatar": "x"}]})).await);
+    let (code, _) =
+        failure(client.user_avatar_batch(&input!({"list": [{"user_id": alice, "avatar": "x"}]})).await);
     assert_eq!(code, 10010);
     let _ = other_admin;
 });
@@ -248,9 +347,19 @@ on_both_backends!(settings_are_stored_and_returned_faithfully, |app| {
     assert!(client.user_push_nickname(&input!({"value": "Al"})).await.unwrap());
     let s = client.user_settings_get().await.unwrap();
     assert_eq!(s.auth_mode, Some(3));
-    assert_eq!((s.auto_download, s.no_push, s.no_push_detail, s.no_sounds, s.vibratory), (Some(true), Some(false), Some(false), Some(false), Some(true)));
-    assert_eq!((s.no_push_start_hour, s.no_push_end_hour, s.push_nick_name.as_deref()), (Some(1), Some(2), Some("Al")));
-    assert_eq!((s.auth_question.as_deref(), s.auth_answer.as_deref(), s.group_confirm), (Some("2+2?"), Some("4"), Some(false)), "untouched settings stay");
+    assert_eq!(
+        (s.auto_download, s.no_push, s.no_push_detail, s.no_sounds, s.vibratory),
+        (Some(true), Some(false), Some(false), Some(false), Some(true))
+    );
+    assert_eq!(
+        (s.no_push_start_hour, s.no_push_end_hour, s.push_nick_name.as_deref()),
+        (Some(1), Some(2), Some("Al"))
+    );
+    assert_eq!(
+        (s.auth_question.as_deref(), s.auth_answer.as_deref(), s.group_confirm),
+        (Some("2+2?"), Some("4"), Some(false)),
+        "untouched settings stay"
+    );
 
     let (code, message) = failure(client.user_authmode(&input!({"value": 7})).await);
     assert_eq!(code, 10002);
@@ -267,7 +376,11 @@ on_both_backends!(settings_are_stored_and_returned_faithfully, |app| {
     let (code, _) = failure(client.user_settings_update(&input!({"user_id": bob, "auth_mode": 0})).await);
     assert_eq!(code, 10010, "a settings body naming another user");
     assert_eq!(app.maxim_admin().acting_as_user(bob).user_settings_get().await.unwrap().auth_mode, Some(1));
-    assert_eq!(client.user_settings_get().await.unwrap().auth_mode, Some(3), "nor was it applied to the caller");
+    assert_eq!(
+        client.user_settings_get().await.unwrap().auth_mode,
+        Some(3),
+        "nor was it applied to the caller"
+    );
 });
 
 on_both_backends!(push_alias_badge_tags_and_device_tokens_are_stored, |app| {
@@ -283,7 +396,11 @@ on_both_backends!(push_alias_badge_tags_and_device_tokens_are_stored, |app| {
     assert_eq!(client.user_settings_get().await.unwrap().push_token.as_deref(), Some("pt-9"));
     assert!(client.user_push_alias(&input!({"alias": "", "push_token": ""})).await.unwrap());
     let s = app.core.settings().get(&me).await.unwrap();
-    assert_eq!((s.push_alias.as_str(), s.push_token.as_str()), ("", "pt-9"), "\"\" unbinds the alias and keeps the push token");
+    assert_eq!(
+        (s.push_alias.as_str(), s.push_token.as_str()),
+        ("", "pt-9"),
+        "\"\" unbinds the alias and keeps the push token"
+    );
     let (code, _) = failure(client.user_push_badge(&input!({"badge": -1})).await);
     assert_eq!(code, 10002);
 
@@ -302,13 +419,24 @@ on_both_backends!(push_alias_badge_tags_and_device_tokens_are_stored, |app| {
 
     let devices = client.user_device_list().await.unwrap().data;
     let sn = devices[0].device_sn.unwrap();
-    assert!(client.user_token_bind(&input!({"device_sn": sn, "device_token": "apns-abc", "notifier_name": "prod-cert"})).await.unwrap());
+    assert!(
+        client
+            .user_token_bind(
+                &input!({"device_sn": sn, "device_token": "apns-abc", "notifier_name": "prod-cert"})
+            )
+            .await
+            .unwrap()
+    );
     let stored = app.core.devices().list(&me).await.unwrap();
-    assert_eq!((stored[0].device_token.as_deref(), stored[0].notifier_name.as_deref()), (Some("apns-abc"), Some("prod-cert")));
+    assert_eq!(
+        (stored[0].device_token.as_deref(), stored[0].notifier_name.as_deref()),
+        (Some("apns-abc"), Some("prod-cert"))
+    );
     client.user_token_unbind(&input!({"deviceSn": sn})).await.unwrap();
     let stored = app.core.devices().list(&me).await.unwrap();
     assert_eq!((stored[0].device_token.as_deref(), stored[0].notifier_name.as_deref()), (None, None));
-    let (code, _) = failure(client.user_token_bind(&input!({"device_sn": sn + 10, "device_token": "x"})).await);
+    let (code, _) =
+        failure(client.user_token_bind(&input!({"device_sn": sn + 10, "device_token": "x"})).await);
     assert_eq!(code, 10002, "an unknown device");
     let (code, message) = failure(client.user_token_unbind(&input!({})).await);
     assert_eq!((code, message.contains("deviceSn")), (10002, true), "{message}");
@@ -319,11 +447,18 @@ on_both_backends!(password_change_revokes_every_token, |app| {
     let first = login(&app, "alice", None).await.token.unwrap();
     let second = login(&app, "alice", Some("tablet")).await.token.unwrap();
     let client = app.maxim_as(&first);
-    let (code, _) = failure(client.user_change_password(&input!({"old_password": "wrong-one", "new_password": "secret-2"})).await);
+    let (code, _) = failure(
+        client.user_change_password(&input!({"old_password": "wrong-one", "new_password": "secret-2"})).await,
+    );
     assert_eq!(code, 11001);
     let (code, message) = failure(client.user_change_password(&input!({"old_password": PASSWORD})).await);
     assert_eq!((code, message.contains("new_password")), (10002, true), "{message}");
-    assert!(client.user_change_password(&input!({"old_password": PASSWORD, "new_password": "secret-2"})).await.unwrap());
+    assert!(
+        client
+            .user_change_password(&input!({"old_password": PASSWORD, "new_password": "secret-2"}))
+            .await
+            .unwrap()
+    );
     for token in [&first, &second] {
         let (code, _) = failure(app.maxim_as(token).user_profile_get().await);
         assert_eq!(code, 402, "a token from before the change is dead");
@@ -357,7 +492,8 @@ on_both_backends!(devices_are_listed_removed_and_kicked, |app| {
     assert!(laptop_client.user_device_remove(&input!({"device_sn": laptop_sn})).await.unwrap());
     assert_eq!(failure(laptop_client.user_profile_get().await).0, 402);
     let admin = app.maxim_admin().acting_as_user(alice);
-    let left: Vec<Option<i32>> = admin.user_device_list().await.unwrap().data.iter().map(|d| d.device_sn).collect();
+    let left: Vec<Option<i32>> =
+        admin.user_device_list().await.unwrap().data.iter().map(|d| d.device_sn).collect();
     assert_eq!(left, [Some(phone_sn)]);
     let (code, _) = failure(admin.user_device_remove(&input!({"device_sn": laptop_sn})).await);
     assert_eq!(code, 10002, "an unknown device");
@@ -411,14 +547,19 @@ on_both_backends!(disabled_users_get_no_token_and_old_tokens_fail, |app| {
     assert!(app.maxim_admin().user_enable(&input!({"list": [alice]})).await.unwrap());
     let fresh = login(&app, "alice", None).await.token.unwrap();
     assert!(app.maxim_as(&fresh).user_profile_get().await.is_ok());
-    assert_eq!(failure(app.maxim_as(&old).user_profile_get().await).0, 402, "enabling does not revive old tokens");
+    assert_eq!(
+        failure(app.maxim_as(&old).user_profile_get().await).0,
+        402,
+        "enabling does not revive old tokens"
+    );
     let (code, _) = failure(app.maxim_as(&fresh).user_enable(&input!({"list": [alice]})).await);
     assert_eq!(code, 10010);
 });
 
 on_both_backends!(operations_without_a_counterpart_say_so, |app| {
     let (_, client) = user(&app, "alice").await;
-    let (code, message) = failure(client.user_bind_openid(&input!({"open_id": "wx-1", "type": "wechat"})).await);
+    let (code, message) =
+        failure(client.user_bind_openid(&input!({"open_id": "wx-1", "type": "wechat"})).await);
     assert_eq!(code, 10002);
     assert!(message.contains("not supported"), "{message}");
     let (code, message) = failure(client.user_private().await);
@@ -462,8 +603,15 @@ on_both_backends!(admins_act_as_users_of_their_own_app_only, |app| {
 
     // An admin acts as the user its user_id header names.
     assert!(admin.acting_as_user(bob).user_nickname(&input!({"nick_name": "Bobby"})).await.unwrap());
-    assert_eq!(admin.acting_as_user(bob).user_profile_get().await.unwrap().nick_name.as_deref(), Some("Bobby"));
-    assert_eq!(alice_client.user_profile_get().await.unwrap().nick_name.as_deref(), Some(""), "nobody else changed");
+    assert_eq!(
+        admin.acting_as_user(bob).user_profile_get().await.unwrap().nick_name.as_deref(),
+        Some("Bobby")
+    );
+    assert_eq!(
+        alice_client.user_profile_get().await.unwrap().nick_name.as_deref(),
+        Some(""),
+        "nobody else changed"
+    );
     let (code, message) = failure(admin.user_profile_get().await);
     assert_eq!(code, 10002, "an admin must say whom it acts as");
     assert!(message.contains("user_id"), "{message}");
@@ -474,15 +622,21 @@ on_both_backends!(admins_act_as_users_of_their_own_app_only, |app| {
     assert_eq!(alice_client.acting_as_user(alice).user_profile_get().await.unwrap().user_id, Some(alice));
     let (code, _) = failure(alice_client.acting_as_user(bob).user_profile_get().await);
     assert_eq!(code, 10010);
-    let (code, _) = failure(alice_client.acting_as_user(bob).user_nickname(&input!({"nick_name": "pwned"})).await);
+    let (code, _) =
+        failure(alice_client.acting_as_user(bob).user_nickname(&input!({"nick_name": "pwned"})).await);
     assert_eq!(code, 10010);
-    assert_eq!(admin.acting_as_user(bob).user_profile_get().await.unwrap().nick_name.as_deref(), Some("Bobby"));
+    assert_eq!(
+        admin.acting_as_user(bob).user_profile_get().await.unwrap().nick_name.as_deref(),
+        Some("Bobby")
+    );
 
     // Nothing of app A is reachable with app B's tokens.
     let (other_app, other_admin) = app.other_app("app-b").await;
     let (code, _) = failure(app.maxim_as(&other_admin).acting_as_user(alice).user_profile_get().await);
     assert_eq!(code, 10008, "app B's admin token with app A's id");
-    let b_admin = MaximClient::new(app.base_url.clone()).with_app_id(other_app.clone()).with_access_token(other_admin.clone());
+    let b_admin = MaximClient::new(app.base_url.clone())
+        .with_app_id(other_app.clone())
+        .with_access_token(other_admin.clone());
     let (code, _) = failure(b_admin.acting_as_user(alice).user_profile_get().await);
     assert_eq!(code, 10000, "app A's user does not exist in app B");
     let (code, _) = failure(b_admin.user_disable(&input!({"list": [alice]})).await);
@@ -499,7 +653,11 @@ on_both_backends!(real_client_request_shapes_are_accepted, |app| {
 
     // POST with the parameters in the query string and the body `{}`.
     let r = raw(&app, Method::POST, "/user/authmode?value=0", t, Some("{}")).await;
-    assert_eq!((r["code"].as_i64(), r["data"].as_bool(), r["message"].is_null()), (Some(200), Some(true), true), "{r}");
+    assert_eq!(
+        (r["code"].as_i64(), r["data"].as_bool(), r["message"].is_null()),
+        (Some(200), Some(true), true),
+        "{r}"
+    );
     let r = raw(&app, Method::POST, "/user/nickname?nick_name=Queried", t, Some("{}")).await;
     assert_eq!(r["code"], 200, "{r}");
     let r = raw(&app, Method::POST, "/user/push?value=true", t, Some("{}")).await;
@@ -511,7 +669,11 @@ on_both_backends!(real_client_request_shapes_are_accepted, |app| {
 
     // Parameterless GETs with a trailing `?`.
     let r = raw(&app, Method::GET, "/user/settings?", t, None).await;
-    assert_eq!((r["code"].as_i64(), r["data"]["auth_mode"].as_i64(), r["data"]["no_push"].as_bool()), (Some(200), Some(0), Some(true)), "{r}");
+    assert_eq!(
+        (r["code"].as_i64(), r["data"]["auth_mode"].as_i64(), r["data"]["no_push"].as_bool()),
+        (Some(200), Some(0), Some(true)),
+        "{r}"
+    );
     let r = raw(&app, Method::GET, "/user/profile?", t, None).await;
     assert_eq!(
         (r["data"]["nick_name"].as_str(), r["data"]["username"].as_str(), r["data"]["mobile"].as_str()),
@@ -537,9 +699,11 @@ on_both_backends!(real_client_request_shapes_are_accepted, |app| {
     assert_eq!(client.user_profile_get().await.unwrap().description.as_deref(), Some("put"));
     let admin = app.admin_token.clone();
     let bob = register(&app, "bob").await;
-    let r = raw(&app, Method::POST, "/user/disable", Some(&admin), Some(&json!({"list": [bob]}).to_string())).await;
+    let r = raw(&app, Method::POST, "/user/disable", Some(&admin), Some(&json!({"list": [bob]}).to_string()))
+        .await;
     assert_eq!(r["code"], 200, "{r}");
-    let r = raw(&app, Method::POST, "/user/enable", Some(&admin), Some(&json!({"list": [bob]}).to_string())).await;
+    let r = raw(&app, Method::POST, "/user/enable", Some(&admin), Some(&json!({"list": [bob]}).to_string()))
+        .await;
     assert_eq!(r["code"], 200, "{r}");
     assert!(login(&app, "bob", None).await.token.is_some());
 

@@ -24,7 +24,12 @@ struct Signed {
 impl Signed {
     fn new(key: &str, secret: &str, nonce: &str, cur_time_s: i64) -> Self {
         let cur_time = cur_time_s.to_string();
-        Signed { key: Some(key.into()), check_sum: Some(sdk_checksum(secret, nonce, &cur_time)), nonce: Some(nonce.into()), cur_time: Some(cur_time) }
+        Signed {
+            key: Some(key.into()),
+            check_sum: Some(sdk_checksum(secret, nonce, &cur_time)),
+            nonce: Some(nonce.into()),
+            cur_time: Some(cur_time),
+        }
     }
 }
 
@@ -34,7 +39,9 @@ async fn call(app: &TestApp, s: &Signed) -> Value {
         .post(app.url("/nimserver/friend/add.action"))
         .header("Content-Type", "application/x-www-form-urlencoded;charset=utf-8")
         .body("accid=zhangsan&faccid=lisi&type=1");
-    for (name, value) in [("AppKey", &s.key), ("Nonce", &s.nonce), ("CurTime", &s.cur_time), ("CheckSum", &s.check_sum)] {
+    for (name, value) in
+        [("AppKey", &s.key), ("Nonce", &s.nonce), ("CurTime", &s.cur_time), ("CheckSum", &s.check_sum)]
+    {
         if let Some(v) = value {
             req = req.header(name, v);
         }
@@ -149,6 +156,10 @@ on_both_backends!(missing_headers_are_414, |app| {
     let none = Signed { key: None, nonce: None, cur_time: None, check_sum: None };
     assert_eq!(call(&app, &none).await["code"], 414);
     let long = "n".repeat(129);
-    assert_eq!(call(&app, &Signed::new(&key, &secret, &long, now_s(&app))).await["code"], 414, "a nonce over 128 characters");
+    assert_eq!(
+        call(&app, &Signed::new(&key, &secret, &long, now_s(&app))).await["code"],
+        414,
+        "a nonce over 128 characters"
+    );
     assert_eq!(call(&app, &Signed::new(&key, &secret, &"n".repeat(128), now_s(&app))).await["code"], 200);
 });

@@ -47,7 +47,9 @@ on_both_backends!(add_types_one_to_four, |app| {
     let nim = app.netease().await;
 
     // Type 1: friends both ways at once; serverex is accid's side of it.
-    nim.friend_add(&n::FriendAddInput { serverex: Some("vip".into()), ..add("alice", "bob", 1) }).await.unwrap();
+    nim.friend_add(&n::FriendAddInput { serverex: Some("vip".into()), ..add("alice", "bob", 1) })
+        .await
+        .unwrap();
     let f = nim.friend_get_by_accid(&pair("alice", "bob")).await.unwrap().friend.unwrap();
     assert_eq!(f.faccid.as_deref(), Some("bob"));
     assert_eq!(f.bidirection, Some(true));
@@ -61,7 +63,9 @@ on_both_backends!(add_types_one_to_four, |app| {
     assert_eq!(code(nim.friend_add(&add("bob", "alice", 2)).await), 417);
 
     // Type 2: a request carol must agree to (her verification: approval).
-    nim.friend_add(&n::FriendAddInput { msg: Some("我是alice".into()), ..add("alice", "carol", 2) }).await.unwrap();
+    nim.friend_add(&n::FriendAddInput { msg: Some("我是alice".into()), ..add("alice", "carol", 2) })
+        .await
+        .unwrap();
     assert_eq!(code(nim.friend_get_by_accid(&pair("alice", "carol")).await), 404);
     // Type 4: carol refuses; nothing is left to agree to (417).
     nim.friend_add(&add("carol", "alice", 4)).await.unwrap();
@@ -70,8 +74,14 @@ on_both_backends!(add_types_one_to_four, |app| {
     // Type 3: a new request, agreed.
     nim.friend_add(&add("alice", "carol", 2)).await.unwrap();
     nim.friend_add(&add("carol", "alice", 3)).await.unwrap();
-    assert_eq!(nim.friend_get_by_accid(&pair("carol", "alice")).await.unwrap().friend.unwrap().bidirection, Some(true));
-    assert_eq!(nim.friend_get_by_accid(&pair("alice", "carol")).await.unwrap().friend.unwrap().faccid.as_deref(), Some("carol"));
+    assert_eq!(
+        nim.friend_get_by_accid(&pair("carol", "alice")).await.unwrap().friend.unwrap().bidirection,
+        Some(true)
+    );
+    assert_eq!(
+        nim.friend_get_by_accid(&pair("alice", "carol")).await.unwrap().friend.unwrap().faccid.as_deref(),
+        Some("carol")
+    );
     // Agreeing to a request nobody made.
     assert_eq!(code(nim.friend_add(&add("dave", "bob", 3)).await), 417);
 
@@ -97,11 +107,21 @@ on_both_backends!(update_delete_and_get_with_deletions, |app| {
     nim.friend_add(&add("alice", "carol", 1)).await.unwrap();
 
     // update: alias, ex and serverex (empty clears).
-    let all = n::FriendUpdateInput { alias: Some("Bobby".into()), ex: Some("e1".into()), serverex: Some("s1".into()), ..update("alice", "bob") };
+    let all = n::FriendUpdateInput {
+        alias: Some("Bobby".into()),
+        ex: Some("e1".into()),
+        serverex: Some("s1".into()),
+        ..update("alice", "bob")
+    };
     nim.friend_update(&all).await.unwrap();
     let f = nim.friend_get_by_accid(&pair("alice", "bob")).await.unwrap().friend.unwrap();
-    assert_eq!((f.alias.as_deref(), f.ex.as_deref(), f.serverex.as_deref()), (Some("Bobby"), Some("e1"), Some("s1")));
-    nim.friend_update(&n::FriendUpdateInput { serverex: Some(String::new()), ..update("alice", "bob") }).await.unwrap();
+    assert_eq!(
+        (f.alias.as_deref(), f.ex.as_deref(), f.serverex.as_deref()),
+        (Some("Bobby"), Some("e1"), Some("s1"))
+    );
+    nim.friend_update(&n::FriendUpdateInput { serverex: Some(String::new()), ..update("alice", "bob") })
+        .await
+        .unwrap();
     let f = nim.friend_get_by_accid(&pair("alice", "bob")).await.unwrap().friend.unwrap();
     assert_eq!((f.alias.as_deref(), f.serverex), (Some("Bobby"), None), "only serverex cleared");
     // bob's own side is untouched.
@@ -139,7 +159,9 @@ on_both_backends!(update_delete_and_get_with_deletions, |app| {
     assert_eq!(nim.friend_get(&get("alice", now)).await.unwrap().size, Some(0));
 
     // isDeleteAlias absent (false): the alias stays on the deleted row.
-    nim.friend_update(&n::FriendUpdateInput { alias: Some("Caz".into()), ..update("alice", "carol") }).await.unwrap();
+    nim.friend_update(&n::FriendUpdateInput { alias: Some("Caz".into()), ..update("alice", "carol") })
+        .await
+        .unwrap();
     nim.friend_delete(&delete("alice", "carol", Some(false))).await.unwrap();
     let rows = nim.friend_get(&get("alice", mark)).await.unwrap().friends.unwrap();
     let carol = rows.iter().find(|f| f.faccid.as_deref() == Some("carol")).unwrap();
@@ -161,7 +183,9 @@ fn signed(key: &str, secret: &str, now_ms: i64, nonce: &str) -> reqwest::header:
     let cur_time = (now_ms / 1000).to_string();
     let sum = hex::encode(Sha1::digest(format!("{secret}{nonce}{cur_time}").as_bytes()));
     let mut h = reqwest::header::HeaderMap::new();
-    for (k, v) in [("AppKey", key.to_string()), ("Nonce", nonce.to_string()), ("CurTime", cur_time), ("CheckSum", sum)] {
+    for (k, v) in
+        [("AppKey", key.to_string()), ("Nonce", nonce.to_string()), ("CurTime", cur_time), ("CheckSum", sum)]
+    {
         h.insert(k, v.parse().unwrap());
     }
     h
@@ -185,7 +209,8 @@ async fn raw(app: &TestApp, path: &str, body: &str, nonce: &str) -> (reqwest::St
 
 on_both_backends!(answers_are_written_as_netease_writes_them, |app| {
     users(&app, &["tt1", "tt2", "tt3"]).await;
-    let (status, ct, body) = raw(&app, "/nimserver/friend/add.action", "accid=tt1&faccid=tt2&type=1", "n1").await;
+    let (status, ct, body) =
+        raw(&app, "/nimserver/friend/add.action", "accid=tt1&faccid=tt2&type=1", "n1").await;
     assert_eq!((status.as_u16(), body.clone()), (200, serde_json::json!({"code": 200})));
     assert!(ct.starts_with("application/json"));
     raw(&app, "/nimserver/friend/add.action", "accid=tt1&faccid=tt3&type=1", "n2").await;
@@ -212,11 +237,13 @@ on_both_backends!(answers_are_written_as_netease_writes_them, |app| {
     assert_eq!(body["friend"]["bidirection"], true);
     assert!(body["friend"]["createtime"].is_i64());
 
-    let (status, _, body) = raw(&app, "/nimserver/friend/getByAccid.action", "accid=tt2&faccid=tt3", "n6").await;
+    let (status, _, body) =
+        raw(&app, "/nimserver/friend/getByAccid.action", "accid=tt2&faccid=tt3", "n6").await;
     assert_eq!(status.as_u16(), 200, "errors are in the body, HTTP stays 200");
     assert_eq!(body["code"], 404);
     assert!(body["desc"].is_string());
 
-    let (_, _, body) = raw(&app, "/nimserver/friend/delete.action", "accid=tt1&faccid=tt2&isDeleteAlias=true", "n7").await;
+    let (_, _, body) =
+        raw(&app, "/nimserver/friend/delete.action", "accid=tt1&faccid=tt2&isDeleteAlias=true", "n7").await;
     assert_eq!(body, serde_json::json!({"code": 200}));
 });

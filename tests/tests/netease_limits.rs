@@ -44,13 +44,30 @@ on_both_backends!(the_friend_limit_answers_419, |app| {
     nim.friend_add(&add("erin", "alice", 2)).await.unwrap();
     assert_eq!(code(nim.friend_add(&add("alice", "erin", 3)).await), 419);
     // Deleting one makes room again.
-    nim.friend_delete(&n::FriendDeleteInput { accid: "alice".into(), faccid: "bob".into(), is_delete_alias: None }).await.unwrap();
+    nim.friend_delete(&n::FriendDeleteInput {
+        accid: "alice".into(),
+        faccid: "bob".into(),
+        is_delete_alias: None,
+    })
+    .await
+    .unwrap();
     nim.friend_add(&add("alice", "erin", 3)).await.unwrap();
-    assert_eq!(nim.friend_get(&get("alice")).await.unwrap().friends.unwrap().iter().filter(|f| f.bidirection == Some(true)).count(), 2);
+    assert_eq!(
+        nim.friend_get(&get("alice"))
+            .await
+            .unwrap()
+            .friends
+            .unwrap()
+            .iter()
+            .filter(|f| f.bidirection == Some(true))
+            .count(),
+        2
+    );
 });
 
 fn three_per_second(c: &mut Config) {
-    c.server_api_rate = RateRule { max_hits: 3, window: Duration::from_secs(1), penalty: Duration::from_secs(10) };
+    c.server_api_rate =
+        RateRule { max_hits: 3, window: Duration::from_secs(1), penalty: Duration::from_secs(10) };
 }
 
 on_both_backends_configured!(over_the_rate_the_app_is_refused_for_10_seconds, three_per_second, |app| {
@@ -107,7 +124,9 @@ async fn form(app: &TestApp, path: &str, body: &str) -> Value {
 }
 
 fn enc(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
 }
 
 on_both_backends!(lengths_answer_405_and_bad_parameters_414, |app| {
@@ -125,23 +144,42 @@ on_both_backends!(lengths_answer_405_and_bad_parameters_414, |app| {
     assert_eq!(body["code"], 405, "{body}");
     assert!(body["desc"].as_str().unwrap().contains("alias"));
     for (field, max) in [("ex", 256), ("serverex", 256)] {
-        let body = form(&app, update, &format!("accid=alice&faccid=bob&{field}={}", "x".repeat(max + 1))).await;
+        let body =
+            form(&app, update, &format!("accid=alice&faccid=bob&{field}={}", "x".repeat(max + 1))).await;
         assert_eq!(body["code"], 405, "{field}");
-        assert_eq!(form(&app, update, &format!("accid=alice&faccid=bob&{field}={}", "x".repeat(max))).await["code"], 200);
+        assert_eq!(
+            form(&app, update, &format!("accid=alice&faccid=bob&{field}={}", "x".repeat(max))).await["code"],
+            200
+        );
     }
-    assert_eq!(form(&app, add, &format!("accid=alice&faccid=bob&type=2&msg={}", "m".repeat(257))).await["code"], 405);
+    assert_eq!(
+        form(&app, add, &format!("accid=alice&faccid=bob&type=2&msg={}", "m".repeat(257))).await["code"],
+        405
+    );
     assert_eq!(form(&app, add, &format!("accid={}&faccid=bob&type=1", "a".repeat(33))).await["code"], 405);
 
     // Missing or malformed: 414.
-    for body in ["faccid=bob&type=1", "accid=&faccid=bob&type=1", "accid=alice&type=1", "accid=alice&faccid=bob", "accid=alice&faccid=bob&type=one"] {
+    for body in [
+        "faccid=bob&type=1",
+        "accid=&faccid=bob&type=1",
+        "accid=alice&type=1",
+        "accid=alice&faccid=bob",
+        "accid=alice&faccid=bob&type=one",
+    ] {
         let got = form(&app, add, body).await;
         assert_eq!(got["code"], 414, "{body}: {got}");
         assert!(got["desc"].is_string());
     }
     assert_eq!(form(&app, "/nimserver/friend/get.action", "accid=alice").await["code"], 414);
     assert_eq!(form(&app, "/nimserver/friend/get.action", "accid=alice&updatetime=soon").await["code"], 414);
-    assert_eq!(form(&app, "/nimserver/friend/delete.action", "accid=alice&faccid=bob&isDeleteAlias=maybe").await["code"], 414);
+    assert_eq!(
+        form(&app, "/nimserver/friend/delete.action", "accid=alice&faccid=bob&isDeleteAlias=maybe").await["code"],
+        414
+    );
     assert_eq!(form(&app, "/nimserver/friend/getByAccid.action", "faccid=bob").await["code"], 414);
     // Still friends: none of the refused calls did anything.
-    assert_eq!(form(&app, "/nimserver/friend/getByAccid.action", "accid=alice&faccid=bob").await["code"], 200);
+    assert_eq!(
+        form(&app, "/nimserver/friend/getByAccid.action", "accid=alice&faccid=bob").await["code"],
+        200
+    );
 });

@@ -3,10 +3,19 @@
 use tests::on_both_backends;
 
 on_both_backends!(health_and_docs, |app| {
-    let health: serde_json::Value = app.http.get(app.url("/healthz")).send().await.unwrap().json().await.unwrap();
+    let health: serde_json::Value =
+        app.http.get(app.url("/healthz")).send().await.unwrap().json().await.unwrap();
     assert_eq!(health["status"], "ok");
     for dialect in ["maxim", "netease", "yhchat"] {
-        let spec: serde_json::Value = app.http.get(app.url(&format!("/openapi/{dialect}.json"))).send().await.unwrap().json().await.unwrap();
+        let spec: serde_json::Value = app
+            .http
+            .get(app.url(&format!("/openapi/{dialect}.json")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(spec["openapi"], "3.1.0");
         assert_eq!(spec["servers"][0]["url"], "/");
     }
@@ -21,7 +30,15 @@ on_both_backends!(unknown_routes_answer_in_the_dialects_envelope, |app| {
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["code"], 404);
     assert!(body["message"].as_str().unwrap().contains("/no/such/route"));
-    let body: serde_json::Value = app.http.post(app.url("/nimserver/friend/nothing.action")).send().await.unwrap().json().await.unwrap();
+    let body: serde_json::Value = app
+        .http
+        .post(app.url("/nimserver/friend/nothing.action"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(body["code"], 404);
     assert!(body["desc"].is_string());
 });
@@ -42,7 +59,10 @@ on_both_backends!(browser_pages_on_other_origins_may_call_the_api, |app| {
     assert!(preflight.status().is_success(), "{}", preflight.status());
     let h = preflight.headers();
     assert_eq!(h["access-control-allow-origin"], "*");
-    assert!(h.get("access-control-allow-credentials").is_none(), "tokens travel in headers; no cookies are admitted");
+    assert!(
+        h.get("access-control-allow-credentials").is_none(),
+        "tokens travel in headers; no cookies are admitted"
+    );
     let allowed = h["access-control-allow-headers"].to_str().unwrap().to_ascii_lowercase();
     assert!(allowed == "*" || (allowed.contains("access-token") && allowed.contains("app_id")), "{allowed}");
 

@@ -7,7 +7,10 @@ use xtask::overrides::Overrides;
 use xtask::{pipeline, regen};
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "Build tasks: specs and code generated from the vendors' API documents")]
+#[command(
+    name = "cargo xtask",
+    about = "Build tasks: specs and code generated from the vendors' API documents"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -58,8 +58,13 @@ fn same_tables(a: &Operation, b: &Operation) -> bool {
 /// `base` knows is kept. Operations only `precise` has are added.
 pub fn merge_precise(mut base: Document, precise: &Document) -> DocResult<Document> {
     for p in &precise.operations {
-        let hits: Vec<usize> =
-            base.operations.iter().enumerate().filter(|(_, b)| b.path == p.path && b.methods.iter().any(|m| p.methods.contains(m))).map(|(i, _)| i).collect();
+        let hits: Vec<usize> = base
+            .operations
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.path == p.path && b.methods.iter().any(|m| p.methods.contains(m)))
+            .map(|(i, _)| i)
+            .collect();
         match hits.as_slice() {
             [] => {
                 let mut op = p.clone();
@@ -73,7 +78,16 @@ pub fn merge_precise(mut base: Document, precise: &Document) -> DocResult<Docume
             }
             [i] => merge_operation(&mut base.operations[*i], p),
             _ => {
-                return Err(DocError::new(&precise.source, p.line, format!("`{}` matches {} operations of {}; expected one", p.path, hits.len(), base.source)));
+                return Err(DocError::new(
+                    &precise.source,
+                    p.line,
+                    format!(
+                        "`{}` matches {} operations of {}; expected one",
+                        p.path,
+                        hits.len(),
+                        base.source
+                    ),
+                ));
             }
         }
     }
@@ -201,13 +215,25 @@ mod tests {
         }
     }
     fn doc(ops: Vec<Operation>) -> Document {
-        Document { vendor: "v".into(), source: "d.md".into(), title: "t".into(), servers: vec![], description: None, sections: vec![], operations: ops }
+        Document {
+            vendor: "v".into(),
+            source: "d.md".into(),
+            title: "t".into(),
+            servers: vec![],
+            description: None,
+            sections: vec![],
+            operations: ops,
+        }
     }
 
     #[test]
     fn identical_repeats_collapse_and_different_ones_stay() {
         let f = |t| vec![Field::new("user_id", t, 3)];
-        let d = doc(vec![op(&[Method::Post], "/a", f(Type::Int32)), op(&[Method::Put], "/a", f(Type::Int32)), op(&[Method::Get], "/a", f(Type::String))]);
+        let d = doc(vec![
+            op(&[Method::Post], "/a", f(Type::Int32)),
+            op(&[Method::Put], "/a", f(Type::Int32)),
+            op(&[Method::Get], "/a", f(Type::String)),
+        ]);
         let c = collapse_methods(d);
         assert_eq!(c.operations.len(), 2);
         assert_eq!(c.operations[0].methods, vec![Method::Post, Method::Put]);

@@ -49,13 +49,18 @@ pub fn build(doc: &Document, o: &Overrides) -> DocResult<Value> {
 
     let mut paths = Map::new();
     for (op, name) in doc.operations.iter().zip(&names) {
-        let tag = tags.iter().find(|(title, _)| title == &op.section).map(|(_, t)| t.clone()).unwrap_or_default();
+        let tag =
+            tags.iter().find(|(title, _)| title == &op.section).map(|(_, t)| t.clone()).unwrap_or_default();
         for (i, m) in op.methods.iter().enumerate() {
             let op_id = if i == 0 { name.clone() } else { format!("{name}_{}", m.lower()) };
             let value = b.operation(op, name, &op_id, &tag, *m)?;
             let item = paths.entry(op.path.clone()).or_insert_with(|| json!({}));
             if item.get(m.lower()).is_some() {
-                return Err(DocError::new(doc.source.clone(), op.line, format!("{m} {} is described twice with different tables", op.path)));
+                return Err(DocError::new(
+                    doc.source.clone(),
+                    op.line,
+                    format!("{m} {} is described twice with different tables", op.path),
+                ));
             }
             item.as_object_mut().map(|item| item.insert(m.lower().to_string(), value));
         }
@@ -65,7 +70,8 @@ pub fn build(doc: &Document, o: &Overrides) -> DocResult<Value> {
         let codes: Vec<Value> = o.error_codes.iter().map(|c| json!(c.code)).collect();
         let names: Vec<Value> = o.error_codes.iter().map(|c| json!(c.name)).collect();
         let descs: Vec<Value> = o.error_codes.iter().map(|c| json!(c.description)).collect();
-        let table: String = o.error_codes.iter().map(|c| format!("- `{}` {}: {}\n", c.code, c.name, c.description)).collect();
+        let table: String =
+            o.error_codes.iter().map(|c| format!("- `{}` {}: {}\n", c.code, c.name, c.description)).collect();
         b.schemas.insert(
             "ErrorCode".into(),
             json!({
@@ -81,13 +87,20 @@ pub fn build(doc: &Document, o: &Overrides) -> DocResult<Value> {
     }
     for (role, code) in &o.code_roles {
         if !o.error_codes.iter().any(|c| c.code == *code) {
-            return Err(DocError::new(&o.file, 0, format!("code role `{role}` names {code}, which is not among the error codes")));
+            return Err(DocError::new(
+                &o.file,
+                0,
+                format!("code role `{role}` names {code}, which is not among the error codes"),
+            ));
         }
     }
 
     let mut schemes = Map::new();
     for s in &o.security.schemes {
-        schemes.insert(s.name.clone(), json!({"type": "apiKey", "in": "header", "name": s.header, "description": s.description}));
+        schemes.insert(
+            s.name.clone(),
+            json!({"type": "apiKey", "in": "header", "name": s.header, "description": s.description}),
+        );
     }
     let mut paths = Value::Object(paths);
     crate::shared_schemas::apply(&o.file, &o.shared_schemas, &mut b.schemas, &mut paths)?;
@@ -139,7 +152,11 @@ pub fn build(doc: &Document, o: &Overrides) -> DocResult<Value> {
     root.insert("components".into(), Value::Object(components));
     for s in &b.used_schemes {
         if !o.security.schemes.iter().any(|x| &x.name == s) {
-            return Err(DocError::new(&o.file, 0, format!("security scheme `{s}` is required but not defined")));
+            return Err(DocError::new(
+                &o.file,
+                0,
+                format!("security scheme `{s}` is required but not defined"),
+            ));
         }
     }
     Ok(Value::Object(root))
@@ -162,11 +179,19 @@ impl Builder<'_> {
                 [] => path_name(&op.path, &self.o.naming.strip_prefixes, &self.o.naming.strip_suffixes),
                 [one] => one.clone(),
                 many => {
-                    return Err(DocError::new(self.file, op.line, format!("{} has {} names in overrides: {}", op.path, many.len(), many.join(", "))));
+                    return Err(DocError::new(
+                        self.file,
+                        op.line,
+                        format!("{} has {} names in overrides: {}", op.path, many.len(), many.join(", ")),
+                    ));
                 }
             };
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(DocError::new(self.file, op.line, format!("operation name `{name}` for {} is not ASCII snake_case", op.path)));
+                return Err(DocError::new(
+                    self.file,
+                    op.line,
+                    format!("operation name `{name}` for {} is not ASCII snake_case", op.path),
+                ));
             }
             if let Some(prev) = names.iter().position(|n: &String| n == &name) {
                 let other = &doc.operations[prev];
@@ -205,7 +230,13 @@ impl Builder<'_> {
             } else {
                 let firsts: BTreeSet<String> = ops
                     .iter()
-                    .map(|o| path_name(&o.path, &self.o.naming.strip_prefixes, &self.o.naming.strip_suffixes).split('_').next().unwrap_or("").to_string())
+                    .map(|o| {
+                        path_name(&o.path, &self.o.naming.strip_prefixes, &self.o.naming.strip_suffixes)
+                            .split('_')
+                            .next()
+                            .unwrap_or("")
+                            .to_string()
+                    })
                     .collect();
                 match firsts.len() {
                     1 => firsts.into_iter().next().unwrap_or_default(),
@@ -226,26 +257,50 @@ impl Builder<'_> {
                 return Err(DocError::new(
                     self.file,
                     ops[0].line,
-                    format!("sections `{other}` and `{}` would share the tag `{tag}`; give one a tag in the overrides", s.title),
+                    format!(
+                        "sections `{other}` and `{}` would share the tag `{tag}`; give one a tag in the overrides",
+                        s.title
+                    ),
                 ));
             }
             out.push((s.title.clone(), tag));
         }
         for op in &doc.operations {
             if !out.iter().any(|(t, _)| *t == op.section) {
-                return Err(DocError::new(self.file, op.line, format!("{} is in section `{}`, which the document does not declare", op.path, op.section)));
+                return Err(DocError::new(
+                    self.file,
+                    op.line,
+                    format!(
+                        "{} is in section `{}`, which the document does not declare",
+                        op.path, op.section
+                    ),
+                ));
             }
         }
         Ok(out)
     }
 
     /// The envelope component, from the first response that lists its fields.
-    fn envelope_schema(&mut self, doc: &Document, env: &crate::overrides::Envelope, names: &[String]) -> DocResult<()> {
+    fn envelope_schema(
+        &mut self,
+        doc: &Document,
+        env: &crate::overrides::Envelope,
+        names: &[String],
+    ) -> DocResult<()> {
         let mut props = Map::new();
         for want in &env.fields {
-            let found = doc.operations.iter().flat_map(|o| o.responses.iter()).flat_map(|r| r.fields.iter()).find(|f| &f.name == want);
+            let found = doc
+                .operations
+                .iter()
+                .flat_map(|o| o.responses.iter())
+                .flat_map(|r| r.fields.iter())
+                .find(|f| &f.name == want);
             let Some(f) = found else {
-                return Err(DocError::new(&self.o.file, 0, format!("envelope field `{want}` appears in no response")));
+                return Err(DocError::new(
+                    &self.o.file,
+                    0,
+                    format!("envelope field `{want}` appears in no response"),
+                ));
             };
             let mut s = self.field_schema(f, &env.schema, names.first().map(String::as_str).unwrap_or(""))?;
             if env.nullable.contains(want)
@@ -263,7 +318,9 @@ impl Builder<'_> {
             let mut success = Map::new();
             for f in &env.fields {
                 let v = match env.success.get(f) {
-                    Some(v) => serde_json::to_value(v).map_err(|e| DocError::new(&self.o.file, 0, e.to_string()))?,
+                    Some(v) => {
+                        serde_json::to_value(v).map_err(|e| DocError::new(&self.o.file, 0, e.to_string()))?
+                    }
                     None if env.nullable.contains(f) => Value::Null,
                     None => continue,
                 };
@@ -282,10 +339,18 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn operation(&mut self, op: &Operation, name: &str, op_id: &str, tag: &str, method: Method) -> DocResult<Value> {
+    fn operation(
+        &mut self,
+        op: &Operation,
+        name: &str,
+        op_id: &str,
+        tag: &str,
+        method: Method,
+    ) -> DocResult<Value> {
         let base = name.to_upper_camel_case();
         let rules: Vec<_> = self.o.operation_rules(op).collect();
-        let security: Vec<String> = rules.iter().find_map(|r| r.security.clone()).unwrap_or_else(|| self.o.security.default.clone());
+        let security: Vec<String> =
+            rules.iter().find_map(|r| r.security.clone()).unwrap_or_else(|| self.o.security.default.clone());
         let response_media = rules.iter().find_map(|r| r.response_media);
         let scheme_headers: Vec<&str> = self.o.security.schemes.iter().map(|s| s.header.as_str()).collect();
 
@@ -433,14 +498,16 @@ impl Builder<'_> {
 
     /// `allOf` of the shared envelope(s) and what this operation adds.
     fn enveloped(&mut self, r: &Response, base: &str) -> DocResult<Value> {
-        let envs: Vec<&crate::overrides::Envelope> = [&self.o.envelope, &self.o.list_envelope].into_iter().flatten().collect();
+        let envs: Vec<&crate::overrides::Envelope> =
+            [&self.o.envelope, &self.o.list_envelope].into_iter().flatten().collect();
         let mut parts = Vec::new();
         for env in &envs {
             if r.fields.iter().any(|f| env.fields.contains(&f.name)) {
                 parts.push(json!({"$ref": format!("#/components/schemas/{}", env.schema)}));
             }
         }
-        let rest: Vec<Field> = r.fields.iter().filter(|f| !envs.iter().any(|e| e.fields.contains(&f.name))).cloned().collect();
+        let rest: Vec<Field> =
+            r.fields.iter().filter(|f| !envs.iter().any(|e| e.fields.contains(&f.name))).cloned().collect();
         if !rest.is_empty() || parts.is_empty() {
             let mut props = Map::new();
             for f in &rest {
@@ -466,10 +533,18 @@ impl Builder<'_> {
         let mut required = Vec::new();
         for f in fields {
             if f.name.is_empty() {
-                return Err(DocError::new(self.file, f.line, "an unnamed field may only be the whole body".to_string()));
+                return Err(DocError::new(
+                    self.file,
+                    f.line,
+                    "an unnamed field may only be the whole body".to_string(),
+                ));
             }
             if props.contains_key(&f.name) {
-                return Err(DocError::new(self.file, f.line, format!("field `{}` is listed twice in one object", f.name)));
+                return Err(DocError::new(
+                    self.file,
+                    f.line,
+                    format!("field `{}` is listed twice in one object", f.name),
+                ));
             }
             let s = self.field_schema(f, name, &f.name.to_upper_camel_case())?;
             props.insert(f.name.clone(), s);
@@ -493,7 +568,9 @@ impl Builder<'_> {
             existing.as_object_mut().map(|o| o.remove(ext::PROTO_MESSAGE));
             existing == schema
         };
-        let mut taken = std::iter::once(name.to_string()).chain((2..).map(|i| format!("{name}{i}"))).take_while(|n| self.schemas.contains_key(n));
+        let mut taken = std::iter::once(name.to_string())
+            .chain((2..).map(|i| format!("{name}{i}")))
+            .take_while(|n| self.schemas.contains_key(n));
         let name = match taken.find(|n| same(&self.schemas[n])) {
             Some(existing) => {
                 self.schemas.shift_remove(&place);
@@ -509,7 +586,8 @@ impl Builder<'_> {
 
     /// Names the protobuf message on the component a `$ref` points at.
     fn mark_message(&mut self, reference: &Value, message: &str) {
-        let name = reference["$ref"].as_str().unwrap_or("").trim_start_matches("#/components/schemas/").to_string();
+        let name =
+            reference["$ref"].as_str().unwrap_or("").trim_start_matches("#/components/schemas/").to_string();
         if let Some(obj) = self.schemas.get_mut(&name).and_then(Value::as_object_mut) {
             obj.insert(ext::PROTO_MESSAGE.into(), json!(message));
         }
@@ -553,11 +631,20 @@ impl Builder<'_> {
                 return Err(DocError::new(
                     self.file,
                     f.line,
-                    format!("`{}` is {} but its description enumerates {}; give it a type in the overrides", f.name, f.ty, bad.value),
+                    format!(
+                        "`{}` is {} but its description enumerates {}; give it a type in the overrides",
+                        f.name, f.ty, bad.value
+                    ),
                 ));
             }
-            obj.insert("enum".into(), json!(f.enum_values.iter().map(|e| e.value.clone()).collect::<Vec<_>>()));
-            obj.insert(ext::ENUM_DESCRIPTIONS.into(), json!(f.enum_values.iter().map(|e| e.label.clone()).collect::<Vec<_>>()));
+            obj.insert(
+                "enum".into(),
+                json!(f.enum_values.iter().map(|e| e.value.clone()).collect::<Vec<_>>()),
+            );
+            obj.insert(
+                ext::ENUM_DESCRIPTIONS.into(),
+                json!(f.enum_values.iter().map(|e| e.label.clone()).collect::<Vec<_>>()),
+            );
         }
         if let Some(n) = f.proto_number {
             obj.insert(ext::PROTO_FIELD.into(), json!(n));
@@ -634,7 +721,9 @@ fn typed_value(ty: &Type, text: &str) -> Value {
 /// commas, which YHChat's examples carry, are set aside), else as the text
 /// the document shows.
 fn example_value(text: &str) -> Value {
-    serde_json::from_str(text.trim()).or_else(|_| serde_json::from_str(&without_comments(text))).unwrap_or_else(|_| json!(text))
+    serde_json::from_str(text.trim())
+        .or_else(|_| serde_json::from_str(&without_comments(text)))
+        .unwrap_or_else(|_| json!(text))
 }
 
 /// JSON text without `//` comments (outside strings) and trailing commas.
@@ -664,7 +753,9 @@ fn without_comments(text: &str) -> String {
     let mut cleaned = String::new();
     let chars: Vec<char> = out.chars().collect();
     for (i, c) in chars.iter().enumerate() {
-        if *c == ',' && chars[i + 1..].iter().find(|n| !n.is_whitespace()).is_some_and(|n| *n == '}' || *n == ']') {
+        if *c == ','
+            && chars[i + 1..].iter().find(|n| !n.is_whitespace()).is_some_and(|n| *n == '}' || *n == ']')
+        {
             continue;
         }
         cleaned.push(*c);
@@ -691,20 +782,36 @@ mod tests {
     fn a_table_registered_again_under_its_name_is_one_component() {
         let o = Overrides::default();
         let mut b = Builder { o: &o, file: "doc.md", schemas: Map::new(), used_schemes: BTreeSet::new() };
-        let list = || vec![field("list", Type::Array(Box::new(Type::Object)), vec![field("id", Type::Int64, vec![])])];
+        let list = || {
+            vec![field("list", Type::Array(Box::new(Type::Object)), vec![field("id", Type::Int64, vec![])])]
+        };
         let first = b.object_component("UserAvatarBody", "", &list()).unwrap();
         let again = b.object_component("UserAvatarBody", "", &list()).unwrap();
         assert_eq!(first, again, "the same table on a second method");
         let other = b.object_component("UserAvatarBody", "", &[field("list", Type::String, vec![])]).unwrap();
-        assert_eq!(other, json!({"$ref": "#/components/schemas/UserAvatarBody2"}), "a different table gets a number");
+        assert_eq!(
+            other,
+            json!({"$ref": "#/components/schemas/UserAvatarBody2"}),
+            "a different table gets a number"
+        );
         let names: Vec<&String> = b.schemas.keys().collect();
-        assert_eq!(names, ["UserAvatarBody", "UserAvatarBodyListItem", "UserAvatarBody2"], "parents before their children, no placeholders left");
+        assert_eq!(
+            names,
+            ["UserAvatarBody", "UserAvatarBodyListItem", "UserAvatarBody2"],
+            "parents before their children, no placeholders left"
+        );
     }
 
     #[test]
     fn path_names() {
         assert_eq!(path_name("/roster/apply/batch", &[], &[]), "roster_apply_batch");
-        assert_eq!(path_name("/nimserver/friend/getByAccid.action", &["/nimserver".into()], &[".action".into()]), "friend_get_by_accid");
-        assert_eq!(path_name("/v1/friend/address-book-list", &["/v1".into()], &[]), "friend_address_book_list");
+        assert_eq!(
+            path_name("/nimserver/friend/getByAccid.action", &["/nimserver".into()], &[".action".into()]),
+            "friend_get_by_accid"
+        );
+        assert_eq!(
+            path_name("/v1/friend/address-book-list", &["/v1".into()], &[]),
+            "friend_address_book_list"
+        );
     }
 }

@@ -220,7 +220,8 @@ fn any() -> String {
 impl Overrides {
     pub fn parse(file: &str, text: &str) -> DocResult<Overrides> {
         let mut o: Overrides = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1).unwrap_or(0);
+            let line =
+                e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1).unwrap_or(0);
             DocError::new(file, line, format!("invalid override file: {}", e.message()))
         })?;
         o.file = file.to_string();
@@ -229,7 +230,10 @@ impl Overrides {
                 return Err(DocError::new(
                     file,
                     0,
-                    format!("field rule `{}`: `in` must be header, query, body, response or any, not `{}`", r.name, r.location),
+                    format!(
+                        "field rule `{}`: `in` must be header, query, body, response or any, not `{}`",
+                        r.name, r.location
+                    ),
                 ));
             }
         }
@@ -311,7 +315,11 @@ impl Overrides {
         if unused.is_empty() {
             Ok(())
         } else {
-            Err(DocError::new(&self.file, 0, format!("overrides that match nothing (remove or fix them): {}", unused.join("; "))))
+            Err(DocError::new(
+                &self.file,
+                0,
+                format!("overrides that match nothing (remove or fix them): {}", unused.join("; ")),
+            ))
         }
     }
 }
@@ -326,7 +334,8 @@ fn apply_rule(rule: &FieldRule, f: &mut Field, parent: &str, file: &str) -> DocR
             f.ty = t.clone();
         }
         if let Some(vals) = &rule.enum_values {
-            f.enum_values = vals.iter().map(|v| EnumValue { value: v.value.clone(), label: v.label.clone() }).collect();
+            f.enum_values =
+                vals.iter().map(|v| EnumValue { value: v.value.clone(), label: v.label.clone() }).collect();
         }
         if let Some(r) = rule.required {
             f.required = Some(r);
@@ -336,7 +345,11 @@ fn apply_rule(rule: &FieldRule, f: &mut Field, parent: &str, file: &str) -> DocR
         }
         if !rule.children.is_empty() {
             if !f.ty.holds_children() {
-                return Err(DocError::new(file, 0, format!("field rule `{}` adds children to `{path}`, which is a {}", rule.name, f.ty)));
+                return Err(DocError::new(
+                    file,
+                    0,
+                    format!("field rule `{}` adds children to `{path}`, which is a {}", rule.name, f.ty),
+                ));
             }
             merge_children(&mut f.children, &rule.children, f.line);
         }
@@ -441,8 +454,15 @@ mod tests {
             "#,
         )
         .unwrap();
-        let mut doc =
-            Document { vendor: "x".into(), source: "x.md".into(), title: "x".into(), servers: vec![], description: None, sections: vec![], operations: vec![] };
+        let mut doc = Document {
+            vendor: "x".into(),
+            source: "x.md".into(),
+            title: "x".into(),
+            servers: vec![],
+            description: None,
+            sections: vec![],
+            operations: vec![],
+        };
         o.apply_fields(&mut doc).unwrap();
         let err = o.check_all_used().unwrap_err();
         assert!(err.message.contains("nothing_has_this_name"), "{err}");
@@ -450,7 +470,8 @@ mod tests {
 
     #[test]
     fn bad_toml_names_the_line() {
-        let err = Overrides::parse("o.toml", "info = { title = \"t\" }\n[[fields]]\nbogus = 1\n").unwrap_err();
+        let err =
+            Overrides::parse("o.toml", "info = { title = \"t\" }\n[[fields]]\nbogus = 1\n").unwrap_err();
         assert_eq!(err.file, "o.toml");
         assert!(err.line >= 1, "{err}");
     }

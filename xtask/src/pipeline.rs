@@ -27,8 +27,18 @@ pub const SPECS: &[SpecSource] = &[
         overrides: "spec/overrides/maxim.toml",
         output: "spec/openapi/maxim.json",
     },
-    SpecSource { vendor: "netease", docs: &["spec/docs/netease/friend.md"], overrides: "spec/overrides/netease.toml", output: "spec/openapi/netease.json" },
-    SpecSource { vendor: "yhchat", docs: &["spec/docs/yhchat/friend.md"], overrides: "spec/overrides/yhchat.toml", output: "spec/openapi/yhchat.json" },
+    SpecSource {
+        vendor: "netease",
+        docs: &["spec/docs/netease/friend.md"],
+        overrides: "spec/overrides/netease.toml",
+        output: "spec/openapi/netease.json",
+    },
+    SpecSource {
+        vendor: "yhchat",
+        docs: &["spec/docs/yhchat/friend.md"],
+        overrides: "spec/overrides/yhchat.toml",
+        output: "spec/openapi/yhchat.json",
+    },
 ];
 
 /// Reads a text file, naming it in the error.
@@ -54,7 +64,11 @@ pub fn merge_documents(docs: Vec<(Dialect, Document)>) -> DocResult<Document> {
     let vendors: std::collections::BTreeSet<&str> = docs.iter().map(|(_, d)| d.vendor.as_str()).collect();
     if vendors.len() > 1 {
         let names: Vec<&str> = vendors.into_iter().collect();
-        return Err(DocError::new(docs[0].1.source.clone(), 0, format!("one spec takes documents of one vendor, got {}", names.join(", "))));
+        return Err(DocError::new(
+            docs[0].1.source.clone(),
+            0,
+            format!("one spec takes documents of one vendor, got {}", names.join(", ")),
+        ));
     }
     let (precise, rough): (Vec<_>, Vec<_>) = docs.into_iter().partition(|(d, _)| *d == Dialect::MaximTyped);
     let mut base: Option<Document> = None;
@@ -68,7 +82,8 @@ pub fn merge_documents(docs: Vec<(Dialect, Document)>) -> DocResult<Document> {
                         b.sections.push(s);
                     }
                 }
-                b.servers.extend(doc.servers.into_iter().filter(|s| !b.servers.contains(s)).collect::<Vec<_>>());
+                b.servers
+                    .extend(doc.servers.into_iter().filter(|s| !b.servers.contains(s)).collect::<Vec<_>>());
                 b.operations.extend(doc.operations);
                 merge::collapse_methods(b)
             }

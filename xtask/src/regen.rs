@@ -33,7 +33,8 @@ pub fn generate_all(root: &Path) -> anyhow::Result<Vec<Generated>> {
         out.extend(crate::codegen::generate(vendor, spec)?);
     }
     // The hostile fixture's code is checked in and compiled too (`#[cfg(test)]`).
-    let fixture: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(root.join(HOSTILE_FIXTURE))?)?;
+    let fixture: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join(HOSTILE_FIXTURE))?)?;
     out.extend(crate::codegen::generate_from("hostile", HOSTILE_FIXTURE, &fixture)?);
     let vendors: Vec<&str> = specs.iter().map(|(v, _)| *v).collect();
     out.extend(crate::codegen::roots(&vendors, &["hostile"])?);
@@ -125,5 +126,8 @@ fn dir_root(rel: &str) -> &str {
 
 /// The repository root (the workspace folder above `xtask/`).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
 }

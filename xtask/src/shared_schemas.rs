@@ -11,7 +11,12 @@ use serde_json::{Map, Value};
 
 const PREFIX: &str = "#/components/schemas/";
 
-pub fn apply(file: &str, rules: &[SharedSchemaRule], schemas: &mut Map<String, Value>, paths: &mut Value) -> DocResult<()> {
+pub fn apply(
+    file: &str,
+    rules: &[SharedSchemaRule],
+    schemas: &mut Map<String, Value>,
+    paths: &mut Value,
+) -> DocResult<()> {
     for rule in rules {
         let err = |msg: String| DocError::new(file, 0, format!("shared schema `{}`: {msg}", rule.name));
         let [first, others @ ..] = rule.schemas.as_slice() else {
@@ -20,7 +25,12 @@ pub fn apply(file: &str, rules: &[SharedSchemaRule], schemas: &mut Map<String, V
         if others.is_empty() {
             return Err(err("lists one schema; sharing needs two or more".into()));
         }
-        let shape_of = |name: &String| schemas.get(name).map(shape).ok_or_else(|| err(format!("`{name}` is not a component (the override matches nothing)")));
+        let shape_of = |name: &String| {
+            schemas
+                .get(name)
+                .map(shape)
+                .ok_or_else(|| err(format!("`{name}` is not a component (the override matches nothing)")))
+        };
         let expected = shape_of(first)?;
         for other in others {
             if shape_of(other)? != expected {
@@ -50,9 +60,12 @@ pub fn apply(file: &str, rules: &[SharedSchemaRule], schemas: &mut Map<String, V
 /// A schema without its prose: what code generated from it depends on.
 fn shape(v: &Value) -> Value {
     match v {
-        Value::Object(o) => {
-            Value::Object(o.iter().filter(|(k, _)| !matches!(k.as_str(), "description" | "examples" | "example")).map(|(k, v)| (k.clone(), shape(v))).collect())
-        }
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "description" | "examples" | "example"))
+                .map(|(k, v)| (k.clone(), shape(v)))
+                .collect(),
+        ),
         Value::Array(a) => Value::Array(a.iter().map(shape).collect()),
         other => other.clone(),
     }
@@ -80,7 +93,11 @@ mod tests {
     use serde_json::json;
 
     fn rule(name: &str, schemas: &[&str]) -> SharedSchemaRule {
-        SharedSchemaRule { name: name.into(), schemas: schemas.iter().map(|s| s.to_string()).collect(), reason: "test".into() }
+        SharedSchemaRule {
+            name: name.into(),
+            schemas: schemas.iter().map(|s| s.to_string()).collect(),
+            reason: "test".into(),
+        }
     }
 
     fn token(desc: &str) -> Value {
@@ -93,8 +110,10 @@ mod tests {
             "A": {"type": "object"}, "TokenIdData": token("id"), "TokenUserData": token("user"), "Z": {"$ref": "#/components/schemas/TokenUserData"}
         }))
         .unwrap();
-        let mut paths = json!({"/token/user": {"post": {"schema": {"$ref": "#/components/schemas/TokenUserData"}}}});
-        apply("o.toml", &[rule("TokenData", &["TokenIdData", "TokenUserData"])], &mut schemas, &mut paths).unwrap();
+        let mut paths =
+            json!({"/token/user": {"post": {"schema": {"$ref": "#/components/schemas/TokenUserData"}}}});
+        apply("o.toml", &[rule("TokenData", &["TokenIdData", "TokenUserData"])], &mut schemas, &mut paths)
+            .unwrap();
         assert_eq!(schemas.keys().collect::<Vec<_>>(), ["A", "TokenData", "Z"]);
         assert_eq!(schemas["TokenData"], token("id"), "the first one's text is kept");
         assert_eq!(schemas["Z"]["$ref"], "#/components/schemas/TokenData");
@@ -103,7 +122,9 @@ mod tests {
 
     #[test]
     fn a_rule_that_does_not_fit_is_an_error() {
-        let base: Map<String, Value> = serde_json::from_value(json!({"A": token("a"), "B": token("b"), "C": {"type": "object"}})).unwrap();
+        let base: Map<String, Value> =
+            serde_json::from_value(json!({"A": token("a"), "B": token("b"), "C": {"type": "object"}}))
+                .unwrap();
         for (r, says) in [
             (rule("S", &["A", "Missing"]), "matches nothing"),
             (rule("S", &["A", "C"]), "does not have the shape"),

@@ -32,11 +32,17 @@ fn spec_ops(vendor: &str) -> SpecOps {
     let mut ops: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
-            let name = op["x-operation"].as_str().unwrap_or_else(|| panic!("{method} {path} has no x-operation"));
+            let name =
+                op["x-operation"].as_str().unwrap_or_else(|| panic!("{method} {path} has no x-operation"));
             ops.entry(name.to_string()).or_default().push((method.to_ascii_uppercase(), path.clone()));
         }
     }
-    let post_also = spec["x-post-also-serves"].as_array().into_iter().flatten().map(|m| m.as_str().unwrap().to_ascii_uppercase()).collect();
+    let post_also = spec["x-post-also-serves"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| m.as_str().unwrap().to_ascii_uppercase())
+        .collect();
     SpecOps { ops, post_also }
 }
 
@@ -130,7 +136,10 @@ fn check(vendor: &str) {
         if !documented.contains(&(m.clone(), p.clone())) {
             // Only the POST real clients send for a PUT/DELETE operation.
             assert_eq!(m, "POST", "{vendor}: {m} {p} → {h} is not documented");
-            assert!(documented.iter().any(|(dm, dp)| dp == p && spec.post_also.contains(dm)), "{vendor}: POST {p} → {h} is not documented");
+            assert!(
+                documented.iter().any(|(dm, dp)| dp == p && spec.post_also.contains(dm)),
+                "{vendor}: POST {p} → {h} is not documented"
+            );
         }
     }
     let mut documented = 0;
@@ -148,7 +157,8 @@ fn check(vendor: &str) {
         if !spec.post_also.is_empty() && pairs.iter().all(|(m, _)| spec.post_also.contains(m)) {
             for (_, p) in pairs {
                 let post = routes.iter().find(|(m, rp, _)| m == "POST" && rp == p);
-                let taken = spec.ops.iter().any(|(o, ps)| o != op && ps.iter().any(|(m, pp)| m == "POST" && pp == p));
+                let taken =
+                    spec.ops.iter().any(|(o, ps)| o != op && ps.iter().any(|(m, pp)| m == "POST" && pp == p));
                 assert!(post.is_some() || taken, "{vendor}: `{op}` is not routed on POST {p}");
             }
         }

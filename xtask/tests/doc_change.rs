@@ -62,7 +62,9 @@ fn a_new_operation_flows_from_the_document_to_a_trait_method() {
     std::fs::write(&doc, text).unwrap();
     let after = xtask::regen::generate_all(&scratch).expect("regen after the document change");
 
-    let file = |files: &[xtask::regen::Generated], path: &str| files.iter().find(|f| f.path == path).map(|f| f.contents.clone()).unwrap();
+    let file = |files: &[xtask::regen::Generated], path: &str| {
+        files.iter().find(|f| f.path == path).map(|f| f.contents.clone()).unwrap()
+    };
     let spec: serde_json::Value = serde_json::from_str(&file(&after, "spec/openapi/maxim.json")).unwrap();
     let star = &spec["paths"]["/roster/star"];
     assert_eq!(star["put"]["x-operation"], "roster_star");
@@ -110,7 +112,9 @@ fn an_override_that_matches_nothing_fails_regen() {
     copy_inputs(&scratch);
     let overrides = scratch.join("spec/overrides/netease.toml");
     let mut text = std::fs::read_to_string(&overrides).unwrap();
-    text.push_str("\n[[fields]]\nname = \"field_removed_from_the_document\"\ntype = \"int64\"\nreason = \"test\"\n");
+    text.push_str(
+        "\n[[fields]]\nname = \"field_removed_from_the_document\"\ntype = \"int64\"\nreason = \"test\"\n",
+    );
     std::fs::write(&overrides, text).unwrap();
     let err = xtask::regen::generate_all(&scratch).unwrap_err().to_string();
     assert!(err.contains("field_removed_from_the_document") && err.contains("match nothing"), "{err}");

@@ -26,11 +26,23 @@ fn counts() {
     for m in doc.operations.iter().flat_map(|o| &o.methods) {
         *methods.entry(*m).or_default() += 1;
     }
-    assert_eq!(methods, BTreeMap::from([(Method::Get, 38), (Method::Post, 84), (Method::Put, 44), (Method::Delete, 14)]));
-    let sections: Vec<(&str, &str)> = doc.sections.iter().map(|s| (s.number.as_deref().unwrap_or(""), s.title.as_str())).collect();
+    assert_eq!(
+        methods,
+        BTreeMap::from([(Method::Get, 38), (Method::Post, 84), (Method::Put, 44), (Method::Delete, 14)])
+    );
+    let sections: Vec<(&str, &str)> =
+        doc.sections.iter().map(|s| (s.number.as_deref().unwrap_or(""), s.title.as_str())).collect();
     assert_eq!(
         sections,
-        [("3", "用户操作"), ("4", "推送接口"), ("5", "token 接口"), ("6", "消息处理"), ("7", "群接口"), ("8", "好友管理接口"), ("9", "文件操作接口")]
+        [
+            ("3", "用户操作"),
+            ("4", "推送接口"),
+            ("5", "token 接口"),
+            ("6", "消息处理"),
+            ("7", "群接口"),
+            ("8", "好友管理接口"),
+            ("9", "文件操作接口")
+        ]
     );
     // Every operation has the one 200 JSON response the export writes.
     assert!(doc.operations.iter().all(|o| o.responses.len() == 1 && o.responses[0].status == 200));
@@ -43,7 +55,9 @@ fn counts() {
 #[test]
 fn every_row_is_one_field() {
     let doc = doc();
-    let is_operation = |l: &str| l.strip_prefix("## ").and_then(|h| h.split_whitespace().next()).is_some_and(|n| n.contains('.'));
+    let is_operation = |l: &str| {
+        l.strip_prefix("## ").and_then(|h| h.split_whitespace().next()).is_some_and(|n| n.contains('.'))
+    };
     let ops = common::per_operation(SRC, is_operation);
     assert_eq!(ops.len(), doc.operations.len());
     let mut total = 0;
@@ -64,7 +78,13 @@ fn every_row_is_one_field() {
             assert_eq!((cells + 1) % (columns + 1), 0, "line {n}");
             rows += (cells + 1) / (columns + 1);
         }
-        assert_eq!(common::op_fields(op).len(), rows, "operation {} at line {}", op.number.as_deref().unwrap_or(""), op.line);
+        assert_eq!(
+            common::op_fields(op).len(),
+            rows,
+            "operation {} at line {}",
+            op.number.as_deref().unwrap_or(""),
+            op.line
+        );
         total += rows;
     }
     // 1617 data lines: 151 with 4 header rows, 29 with 3, the rest one each.

@@ -17,7 +17,10 @@ fn raw_rows() -> Vec<Vec<(usize, String, String)>> {
         (n, cells[0].trim_start_matches(['⇥', ' ']).to_string(), cells[1].to_string())
     };
     let is_row = |l: &str| l.starts_with('|') && !l.contains("参数名称") && !l.contains("------");
-    common::per_operation(SRC, |l| l.starts_with("## ")).into_iter().map(|op| op.into_iter().filter(|(_, l)| is_row(l)).map(row).collect()).collect()
+    common::per_operation(SRC, |l| l.starts_with("## "))
+        .into_iter()
+        .map(|op| op.into_iter().filter(|(_, l)| is_row(l)).map(row).collect())
+        .collect()
 }
 
 #[test]

@@ -12,7 +12,11 @@ const TITLES: [&str; 5] = ["添加好友", "更新好友相关信息", "删除�
 /// Table rows per operation, counted from the raw text: a row starts with
 /// a parameter name and a pipe; wrapped cell text and headers do not.
 fn raw_rows() -> Vec<Vec<usize>> {
-    let is_row = |l: &str| l.split_once(" | ").is_some_and(|(name, _)| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    let is_row = |l: &str| {
+        l.split_once(" | ").is_some_and(|(name, _)| {
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+    };
     let ops = common::per_operation(SRC, |l| TITLES.contains(&l.trim()));
     ops.into_iter().map(|op| op.into_iter().filter(|(_, l)| is_row(l)).map(|(n, _)| n).collect()).collect()
 }
@@ -20,10 +24,15 @@ fn raw_rows() -> Vec<Vec<usize>> {
 #[test]
 fn friend_counts_and_fields() {
     let doc = netease::parse(FILE, SRC).unwrap();
-    assert_eq!((doc.vendor.as_str(), doc.source.as_str(), doc.title.as_str()), ("netease", FILE, "好友关系管理"));
+    assert_eq!(
+        (doc.vendor.as_str(), doc.source.as_str(), doc.title.as_str()),
+        ("netease", FILE, "好友关系管理")
+    );
     assert_eq!(doc.servers, ["https://api.netease.im"]);
     assert_eq!(doc.sections.len(), 1);
-    assert!(doc.description.as_deref().unwrap().starts_with("网易云信 IM 服务端支持用户之间的好友关系管理。"));
+    assert!(
+        doc.description.as_deref().unwrap().starts_with("网易云信 IM 服务端支持用户之间的好友关系管理。")
+    );
 
     let summaries: Vec<_> = doc.operations.iter().map(|o| o.summary.as_str()).collect();
     assert_eq!(summaries, TITLES);
@@ -50,7 +59,14 @@ fn friend_counts_and_fields() {
 
     let add = &doc.operations[0];
     assert!(add.description.as_deref().unwrap().starts_with("每个账号的好友数上限为 3000。"));
-    let got: Vec<_> = add.body.as_ref().unwrap().fields.iter().map(|f| (f.name.as_str(), f.ty.clone(), f.max_length, f.required)).collect();
+    let got: Vec<_> = add
+        .body
+        .as_ref()
+        .unwrap()
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.ty.clone(), f.max_length, f.required))
+        .collect();
     assert_eq!(
         got,
         [
@@ -77,7 +93,13 @@ fn friend_counts_and_fields() {
     assert_eq!((friend.name.as_str(), friend.ty.clone(), friend.line), ("friend", Type::Object, 146));
     assert!(friend.example.as_deref().unwrap().contains("\"updatetime\": 1440037706987"));
     assert!(by_accid.responses[0].example.as_deref().unwrap().contains("\"faccid\": \"t2\""));
-    assert!(by_accid.description.as_deref().unwrap().contains("好友关系不存在的返回示例\n如果非好友关系,则返回404"));
+    assert!(
+        by_accid
+            .description
+            .as_deref()
+            .unwrap()
+            .contains("好友关系不存在的返回示例\n如果非好友关系,则返回404")
+    );
     assert!(by_accid.description.as_deref().unwrap().contains("\"code\":404"));
 }
 

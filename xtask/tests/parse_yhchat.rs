@@ -28,8 +28,11 @@ fn parses_friend_document() {
     assert!(doc.operations.iter().all(|o| o.methods == [Method::Post]));
     assert!(doc.operations.iter().all(|o| o.section == doc.title));
 
-    let media: Vec<(Option<Media>, Vec<Media>)> =
-        doc.operations.iter().map(|o| (o.body.as_ref().map(|b| b.media), o.responses.iter().map(|r| r.media).collect())).collect();
+    let media: Vec<(Option<Media>, Vec<Media>)> = doc
+        .operations
+        .iter()
+        .map(|o| (o.body.as_ref().map(|b| b.media), o.responses.iter().map(|r| r.media).collect()))
+        .collect();
     use Media::{Json, Protobuf};
     assert_eq!(
         media,

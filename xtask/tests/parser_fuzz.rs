@@ -79,7 +79,8 @@ fn real_documents_with_lines_removed_never_panic() {
         // Drop every 7th line starting at several offsets: truncated tables,
         // orphaned rows, headings without bodies.
         for offset in 0..7 {
-            let cut: Vec<&str> = lines.iter().enumerate().filter(|(i, _)| i % 7 != offset).map(|(_, l)| *l).collect();
+            let cut: Vec<&str> =
+                lines.iter().enumerate().filter(|(i, _)| i % 7 != offset).map(|(_, l)| *l).collect();
             let _ = parse(d, rel, &cut.join("\n"));
         }
     }

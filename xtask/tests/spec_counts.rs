@@ -106,12 +106,24 @@ fn every_documented_field_is_in_the_spec() {
             for op in &doc.operations {
                 for m in &op.methods {
                     let spec_op = &spec["paths"][&op.path][m.lower()];
-                    assert!(spec_op.is_object(), "{} {m} {} missing from {}", doc.source, op.path, src.output);
+                    assert!(
+                        spec_op.is_object(),
+                        "{} {m} {} missing from {}",
+                        doc.source,
+                        op.path,
+                        src.output
+                    );
                     let have = spec_op_paths(&spec, spec_op);
                     let want = model_op_paths(op);
                     for (i, loc) in ["header", "query", "body", "response"].iter().enumerate() {
                         let missing: Vec<_> = want[i].difference(&have[i]).collect();
-                        assert!(missing.is_empty(), "{}:{} {m} {}: {loc} fields {missing:?} not in the spec", doc.source, op.line, op.path);
+                        assert!(
+                            missing.is_empty(),
+                            "{}:{} {m} {}: {loc} fields {missing:?} not in the spec",
+                            doc.source,
+                            op.line,
+                            op.path
+                        );
                     }
                 }
             }
@@ -124,8 +136,12 @@ fn every_documented_field_is_in_the_spec() {
                 let mut have = spec_op_paths(&spec, &spec["paths"][&op.path][m.lower()]);
                 // Security headers the overrides add where a document leaves
                 // them to its overview page (NetEase's CheckSum headers).
-                let schemes: BTreeSet<String> =
-                    spec["components"]["securitySchemes"].as_object().into_iter().flatten().map(|(_, s)| s["name"].as_str().unwrap().to_string()).collect();
+                let schemes: BTreeSet<String> = spec["components"]["securitySchemes"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(_, s)| s["name"].as_str().unwrap().to_string())
+                    .collect();
                 have[0].retain(|h| want[0].contains(h) || !schemes.contains(h));
                 for i in 0..4 {
                     assert_eq!(want[i], have[i], "{} {m} {}: location {i} differs", src.output, op.path);

@@ -33,11 +33,21 @@ fn maxim_holds_every_documented_pair() {
     assert_eq!(s["openapi"], "3.1.0");
     assert_eq!(pairs(&s).len(), 180);
     assert_eq!(s["paths"].as_object().unwrap().len(), 121);
-    let logical: BTreeSet<&str> =
-        s["paths"].as_object().unwrap().values().flat_map(|i| i.as_object().unwrap().values()).map(|op| op["x-operation"].as_str().unwrap()).collect();
+    let logical: BTreeSet<&str> = s["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|i| i.as_object().unwrap().values())
+        .map(|op| op["x-operation"].as_str().unwrap())
+        .collect();
     assert!(logical.len() < 180, "repeats must collapse into logical operations");
-    let ids: BTreeSet<&str> =
-        s["paths"].as_object().unwrap().values().flat_map(|i| i.as_object().unwrap().values()).map(|op| op["operationId"].as_str().unwrap()).collect();
+    let ids: BTreeSet<&str> = s["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|i| i.as_object().unwrap().values())
+        .map(|op| op["operationId"].as_str().unwrap())
+        .collect();
     assert_eq!(ids.len(), 180, "operationIds are unique");
     assert!(ids.iter().all(|id| id.is_ascii()));
 }
@@ -47,13 +57,22 @@ fn roster_operations_have_typed_precision() {
     let s = spec("maxim");
     let accept = &s["paths"]["/roster/accept"];
     assert!(accept["put"].is_object() && accept["post"].is_object());
-    let p = &accept["post"]["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "user_id" && p["in"] == "query").unwrap();
+    let p = &accept["post"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "user_id" && p["in"] == "query")
+        .unwrap();
     assert_eq!(p["required"], true);
     assert_eq!(p["schema"]["format"], "int64");
     // The batch body is an array of applications.
-    let body = &s["paths"]["/roster/apply/batch"]["post"]["requestBody"]["content"]["application/json"]["schema"];
+    let body =
+        &s["paths"]["/roster/apply/batch"]["post"]["requestBody"]["content"]["application/json"]["schema"];
     assert_eq!(body["type"], "array");
-    assert_ne!(s["paths"]["/roster/list"]["get"]["x-operation"], s["paths"]["/roster/list"]["post"]["x-operation"]);
+    assert_ne!(
+        s["paths"]["/roster/list"]["get"]["x-operation"],
+        s["paths"]["/roster/list"]["post"]["x-operation"]
+    );
 }
 
 /// Every integer property or parameter whose name says it is an id.
@@ -64,7 +83,10 @@ fn every_maxim_id_is_int64() {
     }
     fn walk(v: &Value, name: &str, bad: &mut Vec<String>, at: &str) {
         if let Some(o) = v.as_object() {
-            if is_id(name) && o.get("type") == Some(&Value::from("integer")) && o.get("format") != Some(&Value::from("int64")) {
+            if is_id(name)
+                && o.get("type") == Some(&Value::from("integer"))
+                && o.get("format") != Some(&Value::from("int64"))
+            {
                 bad.push(format!("{at}: {name}"));
             }
             if let Some(props) = o.get("properties").and_then(Value::as_object) {
@@ -111,7 +133,10 @@ fn component_keys_are_ascii() {
         let s = spec(vendor);
         for section in s["components"].as_object().unwrap().values() {
             for key in section.as_object().unwrap().keys() {
-                assert!(key.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)), "{vendor}: component key `{key}`");
+                assert!(
+                    key.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)),
+                    "{vendor}: component key `{key}`"
+                );
             }
         }
     }

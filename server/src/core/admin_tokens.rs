@@ -40,7 +40,11 @@ impl AdminTokens<'_> {
         self.core.apps().get(app).await?;
         let secret = format!("{ADMIN_TOKEN_PREFIX}{}", secrets::random_hex(32));
         let prefix: String = secret.chars().take(SHOWN_PREFIX_LEN).collect();
-        let token = self.core.db.insert_admin_token(app, &secrets::sha256_hex(&secret), &prefix, label, self.core.now_ms()).await?;
+        let token = self
+            .core
+            .db
+            .insert_admin_token(app, &secrets::sha256_hex(&secret), &prefix, label, self.core.now_ms())
+            .await?;
         Ok(IssuedAdminToken { token, secret })
     }
 
@@ -49,6 +53,10 @@ impl AdminTokens<'_> {
     }
 
     pub async fn revoke(&self, app: &AppId, id: AdminTokenId) -> Result<()> {
-        if self.core.db.revoke_admin_token(app, id, self.core.now_ms()).await? { Ok(()) } else { Err(Error::TokenInvalid) }
+        if self.core.db.revoke_admin_token(app, id, self.core.now_ms()).await? {
+            Ok(())
+        } else {
+            Err(Error::TokenInvalid)
+        }
     }
 }

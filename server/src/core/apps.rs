@@ -31,7 +31,11 @@ pub struct AppSettings {
 
 impl Default for AppSettings {
     fn default() -> Self {
-        AppSettings { stranger_may_message: true, application_ttl_ms: duration_ms(Duration::from_secs(7 * 24 * 3600)), max_friends: 3000 }
+        AppSettings {
+            stranger_may_message: true,
+            application_ttl_ms: duration_ms(Duration::from_secs(7 * 24 * 3600)),
+            max_friends: 3000,
+        }
     }
 }
 

@@ -51,7 +51,12 @@ pub struct Devices<'a> {
 }
 
 impl Devices<'_> {
-    pub(super) async fn register(&self, app: &AppId, user: UserId, login: DeviceLogin) -> Result<DeviceSession> {
+    pub(super) async fn register(
+        &self,
+        app: &AppId,
+        user: UserId,
+        login: DeviceLogin,
+    ) -> Result<DeviceSession> {
         let guid = login.guid.trim();
         if guid.is_empty() {
             return Err(Error::invalid("device_guid", "must not be empty"));
@@ -79,7 +84,11 @@ impl Devices<'_> {
 
     /// Forgets the device and revokes its tokens.
     pub async fn remove(&self, actor: &Actor, sn: DeviceSn) -> Result<()> {
-        if self.core.db.delete_device(&actor.app, actor.user, sn, self.core.now_ms()).await? { Ok(()) } else { Err(Error::DeviceMissing) }
+        if self.core.db.delete_device(&actor.app, actor.user, sn, self.core.now_ms()).await? {
+            Ok(())
+        } else {
+            Err(Error::DeviceMissing)
+        }
     }
 
     /// Revokes the tokens of one device, or with `None` every token of the
@@ -95,10 +104,20 @@ impl Devices<'_> {
         Ok(())
     }
 
-    pub async fn bind_push_token(&self, actor: &Actor, sn: DeviceSn, device_token: &str, notifier_name: &str) -> Result<()> {
+    pub async fn bind_push_token(
+        &self,
+        actor: &Actor,
+        sn: DeviceSn,
+        device_token: &str,
+        notifier_name: &str,
+    ) -> Result<()> {
         Limit::DEVICE_TOKEN.check(device_token)?;
         Limit::NOTIFIER_NAME.check(notifier_name)?;
-        let ok = self.core.db.set_device_push(&actor.app, actor.user, sn, Some(device_token), Some(notifier_name)).await?;
+        let ok = self
+            .core
+            .db
+            .set_device_push(&actor.app, actor.user, sn, Some(device_token), Some(notifier_name))
+            .await?;
         if ok { Ok(()) } else { Err(Error::DeviceMissing) }
     }
 

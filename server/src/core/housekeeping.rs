@@ -30,7 +30,8 @@ impl Housekeeping<'_> {
     /// One sweep, as of the core's clock.
     pub async fn sweep(&self) -> Result<Swept> {
         let now = self.core.now_ms();
-        let tokens = self.core.tokens().purge_expired(now.saturating_sub(duration_ms(EXPIRED_TOKEN_GRACE))).await?;
+        let tokens =
+            self.core.tokens().purge_expired(now.saturating_sub(duration_ms(EXPIRED_TOKEN_GRACE))).await?;
         let (nonces, rate_counters) = self.core.db.purge_limits(now).await?;
         Ok(Swept { tokens, nonces, rate_counters })
     }

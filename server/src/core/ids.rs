@@ -14,8 +14,14 @@ impl AppId {
 
     /// 1..=64 characters of `[A-Za-z0-9_.-]`, so it fits headers and URLs untouched.
     pub fn parse(raw: &str) -> Result<Self> {
-        let ok = !raw.is_empty() && raw.len() <= Self::MAX_LEN && raw.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-        if ok { Ok(AppId(raw.to_owned())) } else { Err(Error::invalid("app_id", "1 to 64 characters of A-Z a-z 0-9 _ . -")) }
+        let ok = !raw.is_empty()
+            && raw.len() <= Self::MAX_LEN
+            && raw.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        if ok {
+            Ok(AppId(raw.to_owned()))
+        } else {
+            Err(Error::invalid("app_id", "1 to 64 characters of A-Z a-z 0-9 _ . -"))
+        }
     }
 
     pub fn as_str(&self) -> &str {

@@ -21,7 +21,8 @@ pub struct RateRule {
 
 impl RateRule {
     /// NetEase's default: 100 calls per second per app, then 10 s refused.
-    pub const NETEASE_APP: RateRule = RateRule { max_hits: 100, window: Duration::from_secs(1), penalty: Duration::from_secs(10) };
+    pub const NETEASE_APP: RateRule =
+        RateRule { max_hits: 100, window: Duration::from_secs(1), penalty: Duration::from_secs(10) };
 }
 
 /// What the store reports after counting one hit.

@@ -45,7 +45,9 @@ impl PasswordCost {
     fn hasher(self) -> Result<Argon2<'static>> {
         let params = match self {
             PasswordCost::Standard => Params::default(),
-            PasswordCost::InsecureFast => Params::new(Params::MIN_M_COST, 1, 1, None).map_err(|e| internal(e.to_string()))?,
+            PasswordCost::InsecureFast => {
+                Params::new(Params::MIN_M_COST, 1, 1, None).map_err(|e| internal(e.to_string()))?
+            }
         };
         Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
     }
@@ -55,7 +57,8 @@ impl PasswordCost {
 pub async fn hash_password(password: String, cost: PasswordCost) -> Result<String> {
     tokio::task::spawn_blocking(move || -> Result<String> {
         let hasher = cost.hasher()?;
-        let hash: PasswordHash = hasher.hash_password(password.as_bytes()).map_err(|e| internal(e.to_string()))?;
+        let hash: PasswordHash =
+            hasher.hash_password(password.as_bytes()).map_err(|e| internal(e.to_string()))?;
         Ok(hash.to_string())
     })
     .await

@@ -121,7 +121,9 @@ impl SettingsPatch {
         Limit::PUSH_NICK_NAME.check_opt(self.push_nick_name.as_deref())?;
         Limit::PUSH_TOKEN.check_opt(self.push_token.as_deref())?;
         Limit::PUSH_ALIAS.check_opt(self.push_alias.as_deref())?;
-        for (field, hour) in [("no_push_start_hour", self.no_push_start_hour), ("no_push_end_hour", self.no_push_end_hour)] {
+        for (field, hour) in
+            [("no_push_start_hour", self.no_push_start_hour), ("no_push_end_hour", self.no_push_end_hour)]
+        {
             if hour.is_some_and(|h| !(0..=23).contains(&h)) {
                 return Err(Error::invalid(field, "an hour from 0 to 23"));
             }
@@ -129,7 +131,9 @@ impl SettingsPatch {
         if self.badge.is_some_and(|b| b < 0) {
             return Err(Error::invalid("badge", "must not be negative"));
         }
-        for (field, t) in [("silence_start_time", self.silence_start_time), ("silence_end_time", self.silence_end_time)] {
+        for (field, t) in
+            [("silence_start_time", self.silence_start_time), ("silence_end_time", self.silence_end_time)]
+        {
             if t.is_some_and(|t| t < 0) {
                 return Err(Error::invalid(field, "must not be negative"));
             }

@@ -39,14 +39,26 @@ pub struct Tokens<'a> {
 
 impl Tokens<'_> {
     /// Login by exact username. Unknown user → `UserMissing`.
-    pub async fn login_by_username(&self, app: &AppId, username: &str, password: &str, device: Option<DeviceLogin>) -> Result<IssuedToken> {
+    pub async fn login_by_username(
+        &self,
+        app: &AppId,
+        username: &str,
+        password: &str,
+        device: Option<DeviceLogin>,
+    ) -> Result<IssuedToken> {
         let creds = self.core.db.credentials_by_username(app, username).await?;
         self.login(app, creds, password, device).await
     }
 
     /// Login by a name that may be a username, a mobile number or an email,
     /// tried in that order (a username can look like a number).
-    pub async fn login_by_name(&self, app: &AppId, login_name: &str, password: &str, device: Option<DeviceLogin>) -> Result<IssuedToken> {
+    pub async fn login_by_name(
+        &self,
+        app: &AppId,
+        login_name: &str,
+        password: &str,
+        device: Option<DeviceLogin>,
+    ) -> Result<IssuedToken> {
         let db = &self.core.db;
         let mut creds = db.credentials_by_username(app, login_name).await?;
         if creds.is_none()
@@ -62,12 +74,24 @@ impl Tokens<'_> {
         self.login(app, creds, password, device).await
     }
 
-    pub async fn login_by_id(&self, app: &AppId, user: UserId, password: &str, device: Option<DeviceLogin>) -> Result<IssuedToken> {
+    pub async fn login_by_id(
+        &self,
+        app: &AppId,
+        user: UserId,
+        password: &str,
+        device: Option<DeviceLogin>,
+    ) -> Result<IssuedToken> {
         let creds = self.core.db.credentials_by_id(app, user).await?;
         self.login(app, creds, password, device).await
     }
 
-    async fn login(&self, app: &AppId, creds: Option<Credentials>, password: &str, device: Option<DeviceLogin>) -> Result<IssuedToken> {
+    async fn login(
+        &self,
+        app: &AppId,
+        creds: Option<Credentials>,
+        password: &str,
+        device: Option<DeviceLogin>,
+    ) -> Result<IssuedToken> {
         self.core.apps().get(app).await?;
         let creds = creds.ok_or(Error::UserMissing)?;
         if !secrets::verify_password(password.to_owned(), creds.password_hash).await? {
@@ -82,7 +106,12 @@ impl Tokens<'_> {
     }
 
     /// Admin only: a token for any user of the caller's app, no password.
-    pub async fn issue_for(&self, caller: &Caller, user: UserId, device: Option<DeviceLogin>) -> Result<IssuedToken> {
+    pub async fn issue_for(
+        &self,
+        caller: &Caller,
+        user: UserId,
+        device: Option<DeviceLogin>,
+    ) -> Result<IssuedToken> {
         caller.require_admin()?;
         let found = self.core.users().get(&caller.app, user).await?;
         if found.disabled {
@@ -100,7 +129,10 @@ impl Tokens<'_> {
         let token = secrets::random_hex(32);
         let expires_at = now.saturating_add(duration_ms(self.core.config.token_ttl));
         let device_sn = device.as_ref().map(|d| d.device_sn);
-        self.core.db.insert_user_token(app, user, &secrets::sha256_hex(&token), device_sn, now, expires_at).await?;
+        self.core
+            .db
+            .insert_user_token(app, user, &secrets::sha256_hex(&token), device_sn, now, expires_at)
+            .await?;
         Ok(IssuedToken { token, user, expires_at, device })
     }
 
@@ -146,7 +178,8 @@ impl Tokens<'_> {
         if token.len() > 256 || token.starts_with(ADMIN_TOKEN_PREFIX) {
             return Err(Error::TokenInvalid);
         }
-        let (record, _) = self.core.db.user_token_by_hash(&secrets::sha256_hex(token)).await?.ok_or(Error::TokenInvalid)?;
+        let (record, _) =
+            self.core.db.user_token_by_hash(&secrets::sha256_hex(token)).await?.ok_or(Error::TokenInvalid)?;
         // The app-scoped check does expiry, revocation and disabled users.
         let caller = self.authenticate(&record.app, Some(token)).await?;
         match caller.principal {
@@ -167,7 +200,9 @@ impl Tokens<'_> {
                 self.core.users().get(&caller.app, user).await?;
                 Ok(Actor::new(caller.app.clone(), user))
             }
-            (Principal::Admin(_), None) => Err(Error::invalid("user_id", "an admin token must name the user to act as")),
+            (Principal::Admin(_), None) => {
+                Err(Error::invalid("user_id", "an admin token must name the user to act as"))
+            }
         }
     }
 

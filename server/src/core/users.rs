@@ -149,7 +149,11 @@ impl Users<'_> {
     }
 
     /// Admin only; each entry succeeds or fails on its own.
-    pub async fn update_profiles(&self, caller: &Caller, list: Vec<(UserId, ProfilePatch)>) -> Result<Vec<(UserId, Result<User>)>> {
+    pub async fn update_profiles(
+        &self,
+        caller: &Caller,
+        list: Vec<(UserId, ProfilePatch)>,
+    ) -> Result<Vec<(UserId, Result<User>)>> {
         caller.require_admin()?;
         let mut out = Vec::with_capacity(list.len());
         for (user, patch) in list {
@@ -189,7 +193,8 @@ impl Users<'_> {
     /// the user, the current one included.
     pub async fn change_password(&self, actor: &Actor, old: &str, new: &str) -> Result<()> {
         validation::password(new)?;
-        let creds = self.core.db.credentials_by_id(&actor.app, actor.user).await?.ok_or(Error::UserMissing)?;
+        let creds =
+            self.core.db.credentials_by_id(&actor.app, actor.user).await?.ok_or(Error::UserMissing)?;
         if !secrets::verify_password(old.to_owned(), creds.password_hash).await? {
             return Err(Error::WrongPassword);
         }
@@ -205,7 +210,11 @@ impl Users<'_> {
 
     async fn store_password(&self, actor: &Actor, new: &str) -> Result<()> {
         let hash = secrets::hash_password(new.to_owned(), self.core.config.password_cost).await?;
-        if self.core.db.set_password(&actor.app, actor.user, &hash, self.core.now_ms()).await? { Ok(()) } else { Err(Error::UserMissing) }
+        if self.core.db.set_password(&actor.app, actor.user, &hash, self.core.now_ms()).await? {
+            Ok(())
+        } else {
+            Err(Error::UserMissing)
+        }
     }
 
     /// Admin only. A disabled user gets no token and its tokens stop working

@@ -20,13 +20,20 @@ pub fn username(raw: &str) -> Result<String> {
     if (USERNAME_MIN..=USERNAME_MAX).contains(&n) && charset {
         Ok(raw.to_owned())
     } else {
-        Err(Error::invalid("username", format!("{USERNAME_MIN} to {USERNAME_MAX} characters of A-Z a-z 0-9 _ . -")))
+        Err(Error::invalid(
+            "username",
+            format!("{USERNAME_MIN} to {USERNAME_MAX} characters of A-Z a-z 0-9 _ . -"),
+        ))
     }
 }
 
 pub fn password(raw: &str) -> Result<()> {
     let n = raw.chars().count();
-    if (PASSWORD_MIN..=PASSWORD_MAX).contains(&n) { Ok(()) } else { Err(Error::invalid("password", format!("{PASSWORD_MIN} to {PASSWORD_MAX} characters"))) }
+    if (PASSWORD_MIN..=PASSWORD_MAX).contains(&n) {
+        Ok(())
+    } else {
+        Err(Error::invalid("password", format!("{PASSWORD_MIN} to {PASSWORD_MAX} characters")))
+    }
 }
 
 /// `None` or an empty string clear the mobile number (clients send `""` for unset).
@@ -94,7 +101,11 @@ impl Limit {
     pub const RATE_KEY: Limit = Limit { field: "key", max: 256 };
 
     pub fn check(self, text: &str) -> Result<()> {
-        if text.chars().count() <= self.max { Ok(()) } else { Err(Error::invalid(self.field, format!("at most {} characters", self.max))) }
+        if text.chars().count() <= self.max {
+            Ok(())
+        } else {
+            Err(Error::invalid(self.field, format!("at most {} characters", self.max)))
+        }
     }
 
     pub fn check_opt(self, text: Option<&str>) -> Result<()> {

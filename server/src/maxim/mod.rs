@@ -30,7 +30,8 @@ impl Maxim {
         if raw.is_empty() {
             return Err(ApiError::new(errors::APP_NOT_FOUND, "the app_id header is missing"));
         }
-        let id = AppId::parse(raw).map_err(|_| ApiError::new(errors::APP_NOT_FOUND, format!("app_id `{raw}` does not exist")))?;
+        let id = AppId::parse(raw)
+            .map_err(|_| ApiError::new(errors::APP_NOT_FOUND, format!("app_id `{raw}` does not exist")))?;
         match self.core.apps().find(&id).await.map_err(api_error)? {
             Some(app) => Ok(app.id),
             None => Err(ApiError::new(errors::APP_NOT_FOUND, format!("app_id `{raw}` does not exist"))),
@@ -48,7 +49,11 @@ impl Maxim {
     /// The user an operation runs for: the caller itself, or with an admin
     /// token the user named by the `user_id` header (a user token naming
     /// anyone else: 10010).
-    pub(crate) async fn actor(&self, credentials: &Credentials, act_as: Option<i64>) -> Result<Actor, ApiError> {
+    pub(crate) async fn actor(
+        &self,
+        credentials: &Credentials,
+        act_as: Option<i64>,
+    ) -> Result<Actor, ApiError> {
         let caller = self.caller(credentials).await?;
         self.core.tokens().act_as(&caller, act_as.map(UserId)).await.map_err(api_error)
     }

@@ -61,13 +61,19 @@ fn roster_item(item: RosterItem) -> models::RosterItem {
 }
 
 impl RosterApi for Maxim {
-    async fn roster_accept(&self, req: Request<models::RosterAcceptHeaders, models::RosterAcceptInput>) -> Result<bool, ApiError> {
+    async fn roster_accept(
+        &self,
+        req: Request<models::RosterAcceptHeaders, models::RosterAcceptInput>,
+    ) -> Result<bool, ApiError> {
         let me = self.actor(&req.credentials, None).await?;
         self.core.friends().accept(&me, UserId(req.input.user_id)).await.map_err(no_application)?;
         Ok(true)
     }
 
-    async fn roster_apply(&self, req: Request<models::RosterApplyHeaders, models::RosterApplyInput>) -> Result<bool, ApiError> {
+    async fn roster_apply(
+        &self,
+        req: Request<models::RosterApplyHeaders, models::RosterApplyInput>,
+    ) -> Result<bool, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
         let input = req.input;
         let request = apply_request(input.reason, input.alias, input.auth_answer);
@@ -80,14 +86,21 @@ impl RosterApi for Maxim {
         req: Request<models::RosterApplyBatchHeaders, Vec<models::RosterApplyBatchBodyItem>>,
     ) -> Result<models::RosterApplyBatchData, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
-        let list = req.input.into_iter().map(|e| (UserId(e.user_id), apply_request(e.reason, e.alias, None))).collect();
+        let list = req
+            .input
+            .into_iter()
+            .map(|e| (UserId(e.user_id), apply_request(e.reason, e.alias, None)))
+            .collect();
         let mut success = Vec::new();
         let mut fails = Vec::new();
         for entry in self.core.friends().apply_batch(&me, list).await {
             match entry.result {
                 Ok(ApplyOutcome::Friends | ApplyOutcome::Pending { .. }) => success.push(entry.target.0),
                 // The code is in the text: the entry has no field of its own for it.
-                Err(e) => fails.push(models::RosterApplyBatchDataFailsItem { user_id: Some(entry.target.0), reason: Some(api_error(e).to_string()) }),
+                Err(e) => fails.push(models::RosterApplyBatchDataFailsItem {
+                    user_id: Some(entry.target.0),
+                    reason: Some(api_error(e).to_string()),
+                }),
             }
         }
         Ok(models::RosterApplyBatchData { success: Some(success), fails: Some(fails) })
@@ -98,7 +111,12 @@ impl RosterApi for Maxim {
         req: Request<models::RosterApplyListHeaders, models::RosterApplyListInput>,
     ) -> Result<Paged<Vec<models::RosterApplyListDataItem>>, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
-        let page = self.core.friends().applications(&me, &page_request(req.input.cursor, req.input.limit)).await.map_err(api_error)?;
+        let page = self
+            .core
+            .friends()
+            .applications(&me, &page_request(req.input.cursor, req.input.limit))
+            .await
+            .map_err(api_error)?;
         let data = page
             .items
             .into_iter()
@@ -112,77 +130,138 @@ impl RosterApi for Maxim {
         Ok(Paged { data, cursor: page.next_cursor, version: Some(page.version) })
     }
 
-    async fn roster_block(&self, req: Request<models::RosterBlockHeaders, models::RosterBlockInput>) -> Result<bool, ApiError> {
+    async fn roster_block(
+        &self,
+        req: Request<models::RosterBlockHeaders, models::RosterBlockInput>,
+    ) -> Result<bool, ApiError> {
         let me = self.actor(&req.credentials, None).await?;
         self.core.friends().block(&me, UserId(req.input.user_id)).await.map_err(api_error)?;
         Ok(true)
     }
 
-    async fn roster_blocked_list(&self, req: Request<models::RosterBlockedListHeaders, ()>) -> Result<Vec<i64>, ApiError> {
+    async fn roster_blocked_list(
+        &self,
+        req: Request<models::RosterBlockedListHeaders, ()>,
+    ) -> Result<Vec<i64>, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
         let ids = self.core.friends().blocked_list(&me).await.map_err(api_error)?;
         Ok(ids.into_iter().map(|u| u.0).collect())
     }
 
-    async fn roster_decline(&self, req: Request<models::RosterDeclineHeaders, models::RosterDeclineInput>) -> Result<bool, ApiError> {
+    async fn roster_decline(
+        &self,
+        req: Request<models::RosterDeclineHeaders, models::RosterDeclineInput>,
+    ) -> Result<bool, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
         let reason = req.input.reason.unwrap_or_default();
         self.core.friends().decline(&me, UserId(req.input.user_id), &reason).await.map_err(no_application)?;
         Ok(true)
     }
 
-    async fn roster_delete(&self, req: Request<models::RosterDeleteHeaders, models::RosterDeleteInput>) -> Result<bool, ApiError> {
+    async fn roster_delete(
+        &self,
+        req: Request<models::RosterDeleteHeaders, models::RosterDeleteInput>,
+    ) -> Result<bool, ApiError> {
         let me = self.actor(&req.credentials, None).await?;
-        self.core.friends().delete(&me, UserId(req.input.user_id), Default::default()).await.map_err(api_error)?;
+        self.core
+            .friends()
+            .delete(&me, UserId(req.input.user_id), Default::default())
+            .await
+            .map_err(api_error)?;
         Ok(true)
     }
 
-    async fn roster_ext(&self, req: Request<models::RosterExtHeaders, models::RosterExtInput>) -> Result<bool, ApiError> {
+    async fn roster_ext(
+        &self,
+        req: Request<models::RosterExtHeaders, models::RosterExtInput>,
+    ) -> Result<bool, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
         let input = req.input;
-        let patch = FriendPatch { alias: input.alias, ext: input.ext, mute_notification: input.mute_notification };
+        let patch =
+            FriendPatch { alias: input.alias, ext: input.ext, mute_notification: input.mute_notification };
         self.core.friends().set_ext(&me, UserId(input.user_id), patch).await.map_err(api_error)?;
         Ok(true)
     }
 
-    async fn roster_id(&self, req: Request<models::RosterIdHeaders, models::RosterIdInput>) -> Result<models::RosterItem, ApiError> {
+    async fn roster_id(
+        &self,
+        req: Request<models::RosterIdHeaders, models::RosterIdInput>,
+    ) -> Result<models::RosterItem, ApiError> {
         let me = self.actor(&req.credentials, None).await?;
-        let item = self.core.friends().lookup_by_id(&me, UserId(req.input.user_id)).await.map_err(api_error)?;
+        let item =
+            self.core.friends().lookup_by_id(&me, UserId(req.input.user_id)).await.map_err(api_error)?;
         Ok(roster_item(item))
     }
 
-    async fn roster_list_ids(&self, req: Request<models::RosterListIdsHeaders, models::RosterListIdsInput>) -> Result<Paged<Vec<i64>>, ApiError> {
+    async fn roster_list_ids(
+        &self,
+        req: Request<models::RosterListIdsHeaders, models::RosterListIdsInput>,
+    ) -> Result<Paged<Vec<i64>>, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
-        let page = self.core.friends().friend_ids(&me, &page_request(req.input.cursor, req.input.limit)).await.map_err(api_error)?;
-        Ok(Paged { data: page.items.into_iter().map(|u| u.0).collect(), cursor: page.next_cursor, version: Some(page.version) })
+        let page = self
+            .core
+            .friends()
+            .friend_ids(&me, &page_request(req.input.cursor, req.input.limit))
+            .await
+            .map_err(api_error)?;
+        Ok(Paged {
+            data: page.items.into_iter().map(|u| u.0).collect(),
+            cursor: page.next_cursor,
+            version: Some(page.version),
+        })
     }
 
-    async fn roster_list_items(&self, req: Request<models::RosterListItemsHeaders, models::RosterListItemsInput>) -> Result<Vec<models::RosterItem>, ApiError> {
+    async fn roster_list_items(
+        &self,
+        req: Request<models::RosterListItemsHeaders, models::RosterListItemsInput>,
+    ) -> Result<Vec<models::RosterItem>, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
         let ids: Vec<UserId> = req.input.list.into_iter().map(UserId).collect();
         let items = self.core.friends().items(&me, &ids).await.map_err(api_error)?;
         Ok(items.into_iter().map(roster_item).collect())
     }
 
-    async fn roster_may_message(&self, req: Request<models::RosterMayMessageHeaders, models::RosterMayMessageInput>) -> Result<bool, ApiError> {
+    async fn roster_may_message(
+        &self,
+        req: Request<models::RosterMayMessageHeaders, models::RosterMayMessageInput>,
+    ) -> Result<bool, ApiError> {
         // Asking about `user_id` is acting as `user_id`: only that user or an admin may.
         let me = self.actor(&req.credentials, Some(req.input.user_id)).await?;
-        self.core.friends().may_message(&me.app, me.user, UserId(req.input.roster_id)).await.map_err(api_error)
+        self.core
+            .friends()
+            .may_message(&me.app, me.user, UserId(req.input.roster_id))
+            .await
+            .map_err(api_error)
     }
 
-    async fn roster_mobile(&self, req: Request<models::RosterMobileHeaders, models::RosterMobileInput>) -> Result<models::RosterItem, ApiError> {
+    async fn roster_mobile(
+        &self,
+        req: Request<models::RosterMobileHeaders, models::RosterMobileInput>,
+    ) -> Result<models::RosterItem, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
-        let item = self.core.friends().lookup_by_mobile(&me, req.input.mobile.trim()).await.map_err(api_error)?;
+        let item =
+            self.core.friends().lookup_by_mobile(&me, req.input.mobile.trim()).await.map_err(api_error)?;
         Ok(roster_item(item))
     }
 
-    async fn roster_name(&self, req: Request<models::RosterNameHeaders, models::RosterNameInput>) -> Result<models::RosterItem, ApiError> {
+    async fn roster_name(
+        &self,
+        req: Request<models::RosterNameHeaders, models::RosterNameInput>,
+    ) -> Result<models::RosterItem, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
-        let item = self.core.friends().lookup_by_username(&me, req.input.username.trim()).await.map_err(api_error)?;
+        let item = self
+            .core
+            .friends()
+            .lookup_by_username(&me, req.input.username.trim())
+            .await
+            .map_err(api_error)?;
         Ok(roster_item(item))
     }
 
-    async fn roster_unblock(&self, req: Request<models::RosterUnblockHeaders, models::RosterUnblockInput>) -> Result<bool, ApiError> {
+    async fn roster_unblock(
+        &self,
+        req: Request<models::RosterUnblockHeaders, models::RosterUnblockInput>,
+    ) -> Result<bool, ApiError> {
         let me = self.actor(&req.credentials, None).await?;
         self.core.friends().unblock(&me, UserId(req.input.user_id)).await.map_err(api_error)?;
         Ok(true)

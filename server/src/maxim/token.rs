@@ -34,12 +34,17 @@ fn device(guid: Option<String>) -> Option<DeviceLogin> {
 }
 
 impl TokenApi for Maxim {
-    async fn token_id(&self, req: Request<models::TokenIdHeaders, models::TokenIdInput>) -> Result<models::TokenData, ApiError> {
+    async fn token_id(
+        &self,
+        req: Request<models::TokenIdHeaders, models::TokenIdInput>,
+    ) -> Result<models::TokenData, ApiError> {
         let app = self.app(&req.credentials).await?;
         let i = req.input;
         let user = UserId(required(i.user_id, "user_id")?);
         let issued = match (i.password, req.credentials.access_token.is_some()) {
-            (Some(password), _) => self.core.tokens().login_by_id(&app, user, &password, device(i.device_guid)).await,
+            (Some(password), _) => {
+                self.core.tokens().login_by_id(&app, user, &password, device(i.device_guid)).await
+            }
             // An app admin token may fetch a token for any user of its app
             // without the password (a user token here: 10010).
             (None, true) => {
@@ -51,21 +56,37 @@ impl TokenApi for Maxim {
         Ok(token_data(issued.map_err(api_error)?))
     }
 
-    async fn token_login(&self, req: Request<models::TokenLoginHeaders, models::TokenLoginInput>) -> Result<models::TokenData, ApiError> {
+    async fn token_login(
+        &self,
+        req: Request<models::TokenLoginHeaders, models::TokenLoginInput>,
+    ) -> Result<models::TokenData, ApiError> {
         let app = self.app(&req.credentials).await?;
         let i = req.input;
         let login_name = required(i.login_name, "login_name")?;
         let password = required(i.password, "password")?;
-        let issued = self.core.tokens().login_by_name(&app, &login_name, &password, device(i.device_guid)).await.map_err(api_error)?;
+        let issued = self
+            .core
+            .tokens()
+            .login_by_name(&app, &login_name, &password, device(i.device_guid))
+            .await
+            .map_err(api_error)?;
         Ok(token_data(issued))
     }
 
-    async fn token_user(&self, req: Request<models::TokenUserHeaders, models::TokenUserInput>) -> Result<models::TokenData, ApiError> {
+    async fn token_user(
+        &self,
+        req: Request<models::TokenUserHeaders, models::TokenUserInput>,
+    ) -> Result<models::TokenData, ApiError> {
         let app = self.app(&req.credentials).await?;
         let i = req.input;
         let name = required(i.name, "name")?;
         let password = required(i.password, "password")?;
-        let issued = self.core.tokens().login_by_username(&app, &name, &password, device(i.device_guid)).await.map_err(api_error)?;
+        let issued = self
+            .core
+            .tokens()
+            .login_by_username(&app, &name, &password, device(i.device_guid))
+            .await
+            .map_err(api_error)?;
         Ok(token_data(issued))
     }
 }

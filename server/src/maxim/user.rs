@@ -132,13 +132,24 @@ async fn update_profiles(
 }
 
 impl UserApi for Maxim {
-    async fn user_authmode(&self, req: Request<models::UserAuthmodeHeaders, models::UserAuthmodeInput>) -> Result<bool, ApiError> {
+    async fn user_authmode(
+        &self,
+        req: Request<models::UserAuthmodeHeaders, models::UserAuthmodeInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let mode = required(req.input.value, "value")?;
-        update_settings(self, &actor, SettingsPatch { auth_mode: Some(i64::from(mode)), ..Default::default() }).await
+        update_settings(
+            self,
+            &actor,
+            SettingsPatch { auth_mode: Some(i64::from(mode)), ..Default::default() },
+        )
+        .await
     }
 
-    async fn user_avatar(&self, req: Request<models::UserAvatarHeaders, models::UserAvatarInput>) -> Result<bool, ApiError> {
+    async fn user_avatar(
+        &self,
+        req: Request<models::UserAvatarHeaders, models::UserAvatarInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let avatar = required(req.input.avatar, "avatar")?;
         update_profile(self, &actor, ProfilePatch { avatar: Some(avatar), ..Default::default() }).await
@@ -152,7 +163,13 @@ impl UserApi for Maxim {
         let list = required(req.input.list, "list")?;
         let entries = list
             .into_iter()
-            .map(|i| (i.user_id, required(i.avatar, "avatar").map(|avatar| ProfilePatch { avatar: Some(avatar), ..Default::default() })))
+            .map(|i| {
+                (
+                    i.user_id,
+                    required(i.avatar, "avatar")
+                        .map(|avatar| ProfilePatch { avatar: Some(avatar), ..Default::default() }),
+                )
+            })
             .collect();
         let results = update_profiles(self, &caller, entries).await?;
         Ok(results
@@ -164,13 +181,22 @@ impl UserApi for Maxim {
             .collect())
     }
 
-    async fn user_bind_openid(&self, req: Request<models::UserBindOpenidHeaders, models::UserBindOpenidInput>) -> Result<bool, ApiError> {
+    async fn user_bind_openid(
+        &self,
+        req: Request<models::UserBindOpenidHeaders, models::UserBindOpenidInput>,
+    ) -> Result<bool, ApiError> {
         // Authenticate first so the answer does not depend on who asks.
         self.actor(&req.credentials, req.headers.user_id).await?;
-        Err(ApiError::new(codes::INVALID_PARAMETER, "binding a WeChat openid is not supported: this server has no WeChat integration"))
+        Err(ApiError::new(
+            codes::INVALID_PARAMETER,
+            "binding a WeChat openid is not supported: this server has no WeChat integration",
+        ))
     }
 
-    async fn user_change_password(&self, req: Request<models::UserChangePasswordHeaders, models::UserChangePasswordInput>) -> Result<bool, ApiError> {
+    async fn user_change_password(
+        &self,
+        req: Request<models::UserChangePasswordHeaders, models::UserChangePasswordInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let old = required(req.input.old_password, "old_password")?;
         let new = required(req.input.new_password, "new_password")?;
@@ -178,7 +204,10 @@ impl UserApi for Maxim {
         Ok(true)
     }
 
-    async fn user_device_list(&self, req: Request<models::UserDeviceListHeaders, ()>) -> Result<models::Paged<Vec<models::UserDeviceListDataItem>>, ApiError> {
+    async fn user_device_list(
+        &self,
+        req: Request<models::UserDeviceListHeaders, ()>,
+    ) -> Result<models::Paged<Vec<models::UserDeviceListDataItem>>, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let devices = self.core.devices().list(&actor).await.map_err(api_error)?;
         let data = devices
@@ -194,34 +223,50 @@ impl UserApi for Maxim {
         Ok(models::Paged { data, cursor: None, version: None })
     }
 
-    async fn user_device_remove(&self, req: Request<models::UserDeviceRemoveHeaders, models::UserDeviceRemoveInput>) -> Result<bool, ApiError> {
+    async fn user_device_remove(
+        &self,
+        req: Request<models::UserDeviceRemoveHeaders, models::UserDeviceRemoveInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let sn = required(req.input.device_sn, "device_sn")?;
         self.core.devices().remove(&actor, DeviceSn(i64::from(sn))).await.map_err(api_error)?;
         Ok(true)
     }
 
-    async fn user_disable(&self, req: Request<models::UserDisableHeaders, models::UserDisableInput>) -> Result<bool, ApiError> {
+    async fn user_disable(
+        &self,
+        req: Request<models::UserDisableHeaders, models::UserDisableInput>,
+    ) -> Result<bool, ApiError> {
         let caller = self.admin(&req.credentials).await?;
         let users = user_ids(req.input.list)?;
         self.core.users().disable(&caller, &users).await.map_err(api_error)?;
         Ok(true)
     }
 
-    async fn user_download(&self, req: Request<models::UserDownloadHeaders, models::UserDownloadInput>) -> Result<bool, ApiError> {
+    async fn user_download(
+        &self,
+        req: Request<models::UserDownloadHeaders, models::UserDownloadInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let value = required(req.input.value, "value")?;
-        update_settings(self, &actor, SettingsPatch { auto_download: Some(value), ..Default::default() }).await
+        update_settings(self, &actor, SettingsPatch { auto_download: Some(value), ..Default::default() })
+            .await
     }
 
-    async fn user_enable(&self, req: Request<models::UserEnableHeaders, models::UserEnableInput>) -> Result<bool, ApiError> {
+    async fn user_enable(
+        &self,
+        req: Request<models::UserEnableHeaders, models::UserEnableInput>,
+    ) -> Result<bool, ApiError> {
         let caller = self.admin(&req.credentials).await?;
         let users = user_ids(req.input.list)?;
         self.core.users().enable(&caller, &users).await.map_err(api_error)?;
         Ok(true)
     }
 
-    async fn user_kick(&self, req: Request<models::UserKickHeaders, models::UserKickInput>) -> Result<bool, ApiError> {
+    async fn user_kick(
+        &self,
+        req: Request<models::UserKickHeaders, models::UserKickInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         // No device_sn kicks every device (the document's words).
         let sn = req.input.device_sn.map(|sn| DeviceSn(i64::from(sn)));
@@ -229,7 +274,10 @@ impl UserApi for Maxim {
         Ok(true)
     }
 
-    async fn user_mobile(&self, req: Request<models::UserMobileHeaders, models::UserMobileInput>) -> Result<bool, ApiError> {
+    async fn user_mobile(
+        &self,
+        req: Request<models::UserMobileHeaders, models::UserMobileInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         // `""` unbinds the number; absent is a mistake.
         let mobile = required(req.input.mobile, "mobile")?;
@@ -237,13 +285,19 @@ impl UserApi for Maxim {
         Ok(true)
     }
 
-    async fn user_nickname(&self, req: Request<models::UserNicknameHeaders, models::UserNicknameInput>) -> Result<bool, ApiError> {
+    async fn user_nickname(
+        &self,
+        req: Request<models::UserNicknameHeaders, models::UserNicknameInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let nick_name = required(req.input.nick_name, "nick_name")?;
         update_profile(self, &actor, ProfilePatch { nick_name: Some(nick_name), ..Default::default() }).await
     }
 
-    async fn user_online_status(&self, req: Request<models::UserOnlineStatusHeaders, ()>) -> Result<models::UserOnlineStatusData, ApiError> {
+    async fn user_online_status(
+        &self,
+        req: Request<models::UserOnlineStatusHeaders, ()>,
+    ) -> Result<models::UserOnlineStatusData, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let online = self.core.users().is_online(&actor.app, actor.user).await.map_err(api_error)?;
         Ok(models::UserOnlineStatusData { online: Some(online) })
@@ -259,7 +313,10 @@ impl UserApi for Maxim {
         ))
     }
 
-    async fn user_profile_get(&self, req: Request<models::UserProfileGetHeaders, ()>) -> Result<models::UserProfileGetData, ApiError> {
+    async fn user_profile_get(
+        &self,
+        req: Request<models::UserProfileGetHeaders, ()>,
+    ) -> Result<models::UserProfileGetData, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let u = self.core.users().profile(&actor).await.map_err(api_error)?;
         Ok(models::UserProfileGetData {
@@ -275,10 +332,19 @@ impl UserApi for Maxim {
         })
     }
 
-    async fn user_profile_update(&self, req: Request<models::UserProfileUpdateHeaders, models::UserProfileUpdateInput>) -> Result<bool, ApiError> {
+    async fn user_profile_update(
+        &self,
+        req: Request<models::UserProfileUpdateHeaders, models::UserProfileUpdateInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let i = req.input;
-        let patch = ProfilePatch { nick_name: i.nick_name, avatar: None, description: i.description, public_info: i.public_info, private_info: i.private_info };
+        let patch = ProfilePatch {
+            nick_name: i.nick_name,
+            avatar: None,
+            description: i.description,
+            public_info: i.public_info,
+            private_info: i.private_info,
+        };
         update_profile(self, &actor, patch).await
     }
 
@@ -322,74 +388,121 @@ impl UserApi for Maxim {
         ))
     }
 
-    async fn user_push(&self, req: Request<models::UserPushHeaders, models::UserPushInput>) -> Result<bool, ApiError> {
+    async fn user_push(
+        &self,
+        req: Request<models::UserPushHeaders, models::UserPushInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let value = required(req.input.value, "value")?;
         update_settings(self, &actor, SettingsPatch { no_push: Some(value), ..Default::default() }).await
     }
 
-    async fn user_push_alias(&self, req: Request<models::UserPushAliasHeaders, models::UserPushAliasInput>) -> Result<bool, ApiError> {
+    async fn user_push_alias(
+        &self,
+        req: Request<models::UserPushAliasHeaders, models::UserPushAliasInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         // `""` unbinds the alias; a push token is only replaced when one is sent.
         let alias = required(req.input.alias, "alias")?;
-        let patch = SettingsPatch { push_alias: Some(alias), push_token: given(req.input.push_token), ..Default::default() };
+        let patch = SettingsPatch {
+            push_alias: Some(alias),
+            push_token: given(req.input.push_token),
+            ..Default::default()
+        };
         update_settings(self, &actor, patch).await
     }
 
-    async fn user_push_badge(&self, req: Request<models::UserPushBadgeHeaders, models::UserPushBadgeInput>) -> Result<bool, ApiError> {
+    async fn user_push_badge(
+        &self,
+        req: Request<models::UserPushBadgeHeaders, models::UserPushBadgeInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let badge = required(req.input.badge, "badge")?;
-        update_settings(self, &actor, SettingsPatch { badge: Some(i64::from(badge)), ..Default::default() }).await
+        update_settings(self, &actor, SettingsPatch { badge: Some(i64::from(badge)), ..Default::default() })
+            .await
     }
 
-    async fn user_push_detail(&self, req: Request<models::UserPushDetailHeaders, models::UserPushDetailInput>) -> Result<bool, ApiError> {
+    async fn user_push_detail(
+        &self,
+        req: Request<models::UserPushDetailHeaders, models::UserPushDetailInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let value = required(req.input.value, "value")?;
-        update_settings(self, &actor, SettingsPatch { no_push_detail: Some(value), ..Default::default() }).await
+        update_settings(self, &actor, SettingsPatch { no_push_detail: Some(value), ..Default::default() })
+            .await
     }
 
-    async fn user_push_limit(&self, req: Request<models::UserPushLimitHeaders, models::UserPushLimitInput>) -> Result<bool, ApiError> {
+    async fn user_push_limit(
+        &self,
+        req: Request<models::UserPushLimitHeaders, models::UserPushLimitInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let (start, end) = (req.input.no_push_start_hour, req.input.no_push_end_hour);
         if start.is_none() && end.is_none() {
-            return Err(ApiError::new(codes::INVALID_PARAMETER, "no_push_start_hour and no_push_end_hour are missing"));
+            return Err(ApiError::new(
+                codes::INVALID_PARAMETER,
+                "no_push_start_hour and no_push_end_hour are missing",
+            ));
         }
-        let patch = SettingsPatch { no_push_start_hour: start.map(i64::from), no_push_end_hour: end.map(i64::from), ..Default::default() };
+        let patch = SettingsPatch {
+            no_push_start_hour: start.map(i64::from),
+            no_push_end_hour: end.map(i64::from),
+            ..Default::default()
+        };
         update_settings(self, &actor, patch).await
     }
 
-    async fn user_push_nickname(&self, req: Request<models::UserPushNicknameHeaders, models::UserPushNicknameInput>) -> Result<bool, ApiError> {
+    async fn user_push_nickname(
+        &self,
+        req: Request<models::UserPushNicknameHeaders, models::UserPushNicknameInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let value = required(req.input.value, "value")?;
-        update_settings(self, &actor, SettingsPatch { push_nick_name: Some(value), ..Default::default() }).await
+        update_settings(self, &actor, SettingsPatch { push_nick_name: Some(value), ..Default::default() })
+            .await
     }
 
-    async fn user_push_tag_list(&self, req: Request<models::UserPushTagListHeaders, ()>) -> Result<Vec<String>, ApiError> {
+    async fn user_push_tag_list(
+        &self,
+        req: Request<models::UserPushTagListHeaders, ()>,
+    ) -> Result<Vec<String>, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         self.core.settings().tags(&actor).await.map_err(api_error)
     }
 
-    async fn user_push_tag_bind(&self, req: Request<models::UserPushTagBindHeaders, models::UserPushTagBindInput>) -> Result<bool, ApiError> {
+    async fn user_push_tag_bind(
+        &self,
+        req: Request<models::UserPushTagBindHeaders, models::UserPushTagBindInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let tags = required(req.input.tags, "tags")?;
         self.core.settings().add_tags(&actor, &tags).await.map_err(api_error)?;
         Ok(true)
     }
 
-    async fn user_push_tag_unbind(&self, req: Request<models::UserPushTagUnbindHeaders, models::UserPushTagUnbindInput>) -> Result<bool, ApiError> {
+    async fn user_push_tag_unbind(
+        &self,
+        req: Request<models::UserPushTagUnbindHeaders, models::UserPushTagUnbindInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let tags = required(req.input.tags, "tags")?;
         self.core.settings().remove_tags(&actor, &tags).await.map_err(api_error)?;
         Ok(true)
     }
 
-    async fn user_push_tag_all(&self, req: Request<models::UserPushTagAllHeaders, ()>) -> Result<bool, ApiError> {
+    async fn user_push_tag_all(
+        &self,
+        req: Request<models::UserPushTagAllHeaders, ()>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         self.core.settings().clear_tags(&actor).await.map_err(api_error)?;
         Ok(true)
     }
 
-    async fn user_register(&self, req: Request<models::UserRegisterHeaders, models::UserRegisterInput>) -> Result<models::UserSettingsData, ApiError> {
+    async fn user_register(
+        &self,
+        req: Request<models::UserRegisterHeaders, models::UserRegisterInput>,
+    ) -> Result<models::UserSettingsData, ApiError> {
         let app = self.app(&req.credentials).await?;
         let i = req.input;
         let username = required(i.username, "username")?;
@@ -403,7 +516,9 @@ impl UserApi for Maxim {
                 "verification codes are not supported: this server sends none; register without verification_code",
             ));
         }
-        let user = register_user(self, &app, NewUser { username, password, mobile: i.mobile, email: i.email }).await?;
+        let user =
+            register_user(self, &app, NewUser { username, password, mobile: i.mobile, email: i.email })
+                .await?;
         let actor = Actor::new(app, user.id);
         Ok(settings_data(user.id, &settings_of(self, &actor).await?))
     }
@@ -420,7 +535,9 @@ impl UserApi for Maxim {
             let result = match (item.username, item.password) {
                 (None, _) => Err(missing("username")),
                 (_, None) => Err(missing("password")),
-                (Some(username), Some(password)) => register_user(self, &caller.app, NewUser::new(username, password)).await,
+                (Some(username), Some(password)) => {
+                    register_user(self, &caller.app, NewUser::new(username, password)).await
+                }
             };
             let (success, reason) = outcome(&result);
             let user_id = result.ok().map(|u| u.id.0);
@@ -441,23 +558,35 @@ impl UserApi for Maxim {
         // Checked before the user exists, so a bad field cannot leave a
         // half-registered user behind. `sign` is not checked: registration
         // is open without one, so a signature would protect nothing here.
-        for (limit, value) in [(Limit::PUSH_ALIAS, &alias), (Limit::PUSH_TOKEN, &push_token), (Limit::DEVICE_GUID, &guid)] {
+        for (limit, value) in
+            [(Limit::PUSH_ALIAS, &alias), (Limit::PUSH_TOKEN, &push_token), (Limit::DEVICE_GUID, &guid)]
+        {
             limit.check_opt(value.as_deref()).map_err(api_error)?;
         }
         let user = register_user(self, &app, NewUser::new(username, password)).await?;
         let actor = Actor::new(app, user.id);
         let device = match guid {
-            Some(guid) => Some(self.core.devices().register_for(&actor, DeviceLogin::new(guid)).await.map_err(api_error)?),
+            Some(guid) => Some(
+                self.core.devices().register_for(&actor, DeviceLogin::new(guid)).await.map_err(api_error)?,
+            ),
             None => None,
         };
         // The user is reachable by the push token it names, else by the one
         // its device was given.
         let push_token = push_token.or(device.map(|d| d.push_token));
-        let settings = self.core.settings().update(&actor, SettingsPatch { push_alias: alias, push_token, ..Default::default() }).await.map_err(api_error)?;
+        let settings = self
+            .core
+            .settings()
+            .update(&actor, SettingsPatch { push_alias: alias, push_token, ..Default::default() })
+            .await
+            .map_err(api_error)?;
         Ok(settings_data(user.id, &settings))
     }
 
-    async fn user_register_v2(&self, req: Request<models::UserRegisterV2Headers, models::UserRegisterV2Input>) -> Result<models::UserSettingsData, ApiError> {
+    async fn user_register_v2(
+        &self,
+        req: Request<models::UserRegisterV2Headers, models::UserRegisterV2Input>,
+    ) -> Result<models::UserSettingsData, ApiError> {
         let app = self.app(&req.credentials).await?;
         let username = required(req.input.username, "username")?;
         let password = required(req.input.password, "password")?;
@@ -466,12 +595,18 @@ impl UserApi for Maxim {
         Ok(settings_data(user.id, &settings_of(self, &actor).await?))
     }
 
-    async fn user_settings_get(&self, req: Request<models::UserSettingsGetHeaders, ()>) -> Result<models::UserSettingsData, ApiError> {
+    async fn user_settings_get(
+        &self,
+        req: Request<models::UserSettingsGetHeaders, ()>,
+    ) -> Result<models::UserSettingsData, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         Ok(settings_data(actor.user, &settings_of(self, &actor).await?))
     }
 
-    async fn user_settings_update(&self, req: Request<models::UserSettingsUpdateHeaders, models::UserSettingsUpdateInput>) -> Result<bool, ApiError> {
+    async fn user_settings_update(
+        &self,
+        req: Request<models::UserSettingsUpdateHeaders, models::UserSettingsUpdateInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let i = req.input;
         // A settings object read back and sent again carries its owner; one
@@ -505,22 +640,35 @@ impl UserApi for Maxim {
         Ok(true)
     }
 
-    async fn user_sounds(&self, req: Request<models::UserSoundsHeaders, models::UserSoundsInput>) -> Result<bool, ApiError> {
+    async fn user_sounds(
+        &self,
+        req: Request<models::UserSoundsHeaders, models::UserSoundsInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let value = required(req.input.value, "value")?;
         update_settings(self, &actor, SettingsPatch { no_sounds: Some(value), ..Default::default() }).await
     }
 
-    async fn user_token_bind(&self, req: Request<models::UserTokenBindHeaders, models::UserTokenBindInput>) -> Result<bool, ApiError> {
+    async fn user_token_bind(
+        &self,
+        req: Request<models::UserTokenBindHeaders, models::UserTokenBindInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let sn = required(req.input.device_sn, "device_sn")?;
         let device_token = required(req.input.device_token, "device_token")?;
         let notifier_name = req.input.notifier_name.unwrap_or_default();
-        self.core.devices().bind_push_token(&actor, DeviceSn(i64::from(sn)), &device_token, &notifier_name).await.map_err(api_error)?;
+        self.core
+            .devices()
+            .bind_push_token(&actor, DeviceSn(i64::from(sn)), &device_token, &notifier_name)
+            .await
+            .map_err(api_error)?;
         Ok(true)
     }
 
-    async fn user_token_unbind(&self, req: Request<models::UserTokenUnbindHeaders, models::UserTokenUnbindInput>) -> Result<serde_json::Value, ApiError> {
+    async fn user_token_unbind(
+        &self,
+        req: Request<models::UserTokenUnbindHeaders, models::UserTokenUnbindInput>,
+    ) -> Result<serde_json::Value, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let sn = required(req.input.device_sn, "deviceSn")?;
         self.core.devices().unbind_push_token(&actor, DeviceSn(i64::from(sn))).await.map_err(api_error)?;
@@ -528,14 +676,20 @@ impl UserApi for Maxim {
         Ok(serde_json::json!({}))
     }
 
-    async fn user_username(&self, req: Request<models::UserUsernameHeaders, models::UserUsernameInput>) -> Result<bool, ApiError> {
+    async fn user_username(
+        &self,
+        req: Request<models::UserUsernameHeaders, models::UserUsernameInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let username = required(req.input.username, "username")?;
         self.core.users().set_username(&actor, &username).await.map_err(api_error)?;
         Ok(true)
     }
 
-    async fn user_vibratory(&self, req: Request<models::UserVibratoryHeaders, models::UserVibratoryInput>) -> Result<bool, ApiError> {
+    async fn user_vibratory(
+        &self,
+        req: Request<models::UserVibratoryHeaders, models::UserVibratoryInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let value = required(req.input.value, "value")?;
         update_settings(self, &actor, SettingsPatch { vibratory: Some(value), ..Default::default() }).await

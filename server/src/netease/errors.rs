@@ -17,7 +17,9 @@ pub fn api_error(e: Error) -> ApiError {
         Error::AlreadyFriends => codes::REPEATED_OPERATION,
         // Agreeing to or refusing a request that is not (or no longer) pending.
         Error::ApplicationMissing => codes::REPEATED_OPERATION,
-        Error::Blocked | Error::Refused { .. } | Error::NoPermission | Error::UserDisabled => codes::FORBIDDEN,
+        Error::Blocked | Error::Refused { .. } | Error::NoPermission | Error::UserDisabled => {
+            codes::FORBIDDEN
+        }
         Error::TooManyFriends => codes::QUANTITY_OVER_LIMIT,
         Error::RateLimited { .. } => codes::FREQUENCY_CONTROL,
         Error::AppMissing

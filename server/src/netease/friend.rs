@@ -30,7 +30,9 @@ impl FriendApi for Netease {
         let msg = input.msg.unwrap_or_default();
         match input.r#type {
             1 => friends.add_directly(&me, other, input.serverex.as_deref()).await,
-            2 => friends.apply(&me, other, ApplyRequest { reason: msg, ..Default::default() }).await.map(drop),
+            2 => {
+                friends.apply(&me, other, ApplyRequest { reason: msg, ..Default::default() }).await.map(drop)
+            }
             3 => friends.accept(&me, other).await,
             4 => friends.decline(&me, other, &msg).await,
             _ => return Err(ApiError::new(codes::PARAMETER_ERROR, "type must be 1, 2, 3 or 4")),
@@ -52,20 +54,34 @@ impl FriendApi for Netease {
         self.core.friends().delete(&me, other, options).await.map_err(api_error)
     }
 
-    async fn friend_get(&self, req: Request<(), models::FriendGetInput>) -> Result<models::FriendGetReply, ApiError> {
+    async fn friend_get(
+        &self,
+        req: Request<(), models::FriendGetInput>,
+    ) -> Result<models::FriendGetReply, ApiError> {
         let app = self.authenticate(&req.credentials).await?;
         let me = crate::core::Actor::new(app.id.clone(), self.user(&app.id, &req.input.accid).await?);
         let rows = self.core.friends().changed_since(&me, req.input.updatetime).await.map_err(api_error)?;
         let friends: Vec<models::Friend> = rows.into_iter().map(friend).collect();
-        Ok(models::FriendGetReply { size: Some(i32::try_from(friends.len()).unwrap_or(i32::MAX)), friends: Some(friends) })
+        Ok(models::FriendGetReply {
+            size: Some(i32::try_from(friends.len()).unwrap_or(i32::MAX)),
+            friends: Some(friends),
+        })
     }
 
-    async fn friend_get_by_accid(&self, req: Request<(), models::FriendGetByAccidInput>) -> Result<models::FriendGetByAccidReply, ApiError> {
+    async fn friend_get_by_accid(
+        &self,
+        req: Request<(), models::FriendGetByAccidInput>,
+    ) -> Result<models::FriendGetByAccidReply, ApiError> {
         let input = req.input;
         let (me, other) = self.pair(&req.credentials, &input.accid, &input.faccid).await?;
         match self.core.friends().friendship(&me, other).await.map_err(api_error)? {
-            Some(f) if f.relation == Relation::Friend => Ok(models::FriendGetByAccidReply { friend: Some(friend(f)) }),
-            _ => Err(ApiError::new(codes::NOT_FOUND, format!("{} and {} are not friends", input.accid, input.faccid))),
+            Some(f) if f.relation == Relation::Friend => {
+                Ok(models::FriendGetByAccidReply { friend: Some(friend(f)) })
+            }
+            _ => Err(ApiError::new(
+                codes::NOT_FOUND,
+                format!("{} and {} are not friends", input.accid, input.faccid),
+            )),
         }
     }
 }

@@ -43,7 +43,9 @@ impl Netease {
     /// an AppKey is not enough to lock its app out; the nonce is recorded
     /// last, so a refused call does not use it up.
     pub(crate) async fn authenticate(&self, c: &Credentials) -> Result<App, ApiError> {
-        let header = |value: &Option<String>, name: &str| value.clone().ok_or_else(|| bad_header(format!("missing header {name}")));
+        let header = |value: &Option<String>, name: &str| {
+            value.clone().ok_or_else(|| bad_header(format!("missing header {name}")))
+        };
         let key = header(&c.app_key, "AppKey")?;
         let nonce = header(&c.nonce, "Nonce")?;
         let cur_time = header(&c.cur_time, "CurTime")?;
@@ -52,7 +54,8 @@ impl Netease {
             crate::core::Error::AppMissing => bad_header("unknown AppKey"),
             other => api_error(other),
         })?;
-        let seconds = checksum::parse_cur_time(&cur_time).ok_or_else(|| bad_header("CurTime must be UTC seconds"))?;
+        let seconds =
+            checksum::parse_cur_time(&cur_time).ok_or_else(|| bad_header("CurTime must be UTC seconds"))?;
         if !checksum::is_fresh(seconds, self.core.now_ms()) {
             return Err(bad_header("CurTime is more than 5 minutes away from the server's time"));
         }
@@ -75,14 +78,21 @@ impl Netease {
         }
         match self.core.users().by_username(app, accid).await {
             Ok(user) => Ok(user.id),
-            Err(crate::core::Error::UserMissing) => Err(ApiError::new(codes::NOT_FOUND, format!("accid `{accid}` does not exist"))),
+            Err(crate::core::Error::UserMissing) => {
+                Err(ApiError::new(codes::NOT_FOUND, format!("accid `{accid}` does not exist")))
+            }
             Err(e) => Err(api_error(e)),
         }
     }
 
     /// The user a call acts for, and the other user it names; an accid naming
     /// itself as faccid is 414.
-    pub(crate) async fn pair(&self, c: &Credentials, accid: &str, faccid: &str) -> Result<(Actor, UserId), ApiError> {
+    pub(crate) async fn pair(
+        &self,
+        c: &Credentials,
+        accid: &str,
+        faccid: &str,
+    ) -> Result<(Actor, UserId), ApiError> {
         let app = self.authenticate(c).await?;
         if accid == faccid {
             return Err(ApiError::new(codes::PARAMETER_ERROR, "accid and faccid are the same account"));

@@ -7,12 +7,26 @@ use super::Db;
 use super::rows::{self, ADMIN_TOKEN_COLUMNS};
 
 impl Db {
-    pub async fn insert_admin_token(&self, app: &AppId, hash: &str, prefix: &str, label: &str, now: i64) -> Result<AdminToken> {
+    pub async fn insert_admin_token(
+        &self,
+        app: &AppId,
+        hash: &str,
+        prefix: &str,
+        label: &str,
+        now: i64,
+    ) -> Result<AdminToken> {
         let sql = format!(
             "INSERT INTO admin_tokens (app_id, token_hash, prefix, label, created_at)
              VALUES ($1, $2, $3, $4, $5) RETURNING {ADMIN_TOKEN_COLUMNS}"
         );
-        let row = sqlx::query(AssertSqlSafe(sql.as_str())).bind(app.as_str()).bind(hash).bind(prefix).bind(label).bind(now).fetch_one(&self.pool).await?;
+        let row = sqlx::query(AssertSqlSafe(sql.as_str()))
+            .bind(app.as_str())
+            .bind(hash)
+            .bind(prefix)
+            .bind(label)
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await?;
         rows::admin_token(&row)
     }
 
@@ -29,12 +43,14 @@ impl Db {
     }
 
     pub async fn revoke_admin_token(&self, app: &AppId, id: AdminTokenId, now: i64) -> Result<bool> {
-        let done = sqlx::query("UPDATE admin_tokens SET revoked_at = $3 WHERE app_id = $1 AND id = $2 AND revoked_at IS NULL")
-            .bind(app.as_str())
-            .bind(id.0)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE admin_tokens SET revoked_at = $3 WHERE app_id = $1 AND id = $2 AND revoked_at IS NULL",
+        )
+        .bind(app.as_str())
+        .bind(id.0)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() > 0)
     }
 }

@@ -32,7 +32,8 @@ impl Db {
 
     pub async fn app(&self, id: &AppId) -> Result<Option<App>> {
         let sql = format!("SELECT {APP_COLUMNS} FROM apps WHERE id = $1");
-        let row = sqlx::query(AssertSqlSafe(sql.as_str())).bind(id.as_str()).fetch_optional(&self.pool).await?;
+        let row =
+            sqlx::query(AssertSqlSafe(sql.as_str())).bind(id.as_str()).fetch_optional(&self.pool).await?;
         row.as_ref().map(rows::app).transpose()
     }
 

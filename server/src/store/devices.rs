@@ -16,7 +16,14 @@ impl Db {
     /// Reuses the device with this guid, or registers it with the user's
     /// next serial number. Two first logins from one new guid at once both
     /// end on the same row (the UNIQUE (user_id, guid) upsert).
-    pub async fn register_device(&self, app: &AppId, user: UserId, login: &DeviceLogin, fresh_push_token: &str, now: i64) -> Result<DeviceSession> {
+    pub async fn register_device(
+        &self,
+        app: &AppId,
+        user: UserId,
+        login: &DeviceLogin,
+        fresh_push_token: &str,
+        now: i64,
+    ) -> Result<DeviceSession> {
         let sql = format!(
             "UPDATE devices SET platform = $4, user_agent = $5, last_login_at = $6
              WHERE {OWNED} AND guid = $3 RETURNING device_sn, push_token"
@@ -65,13 +72,19 @@ impl Db {
 
     pub async fn devices(&self, app: &AppId, user: UserId) -> Result<Vec<Device>> {
         let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE {OWNED} ORDER BY device_sn");
-        let rows = sqlx::query(AssertSqlSafe(sql)).bind(app.as_str()).bind(user.0).fetch_all(&self.pool).await?;
+        let rows =
+            sqlx::query(AssertSqlSafe(sql)).bind(app.as_str()).bind(user.0).fetch_all(&self.pool).await?;
         rows.iter().map(rows::device).collect()
     }
 
     pub async fn device_exists(&self, app: &AppId, user: UserId, sn: DeviceSn) -> Result<bool> {
         let sql = format!("SELECT COUNT(*) AS n FROM devices WHERE {OWNED} AND device_sn = $3");
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(app.as_str()).bind(user.0).bind(sn.0).fetch_one(&self.pool).await?;
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(app.as_str())
+            .bind(user.0)
+            .bind(sn.0)
+            .fetch_one(&self.pool)
+            .await?;
         Ok(get::<i64>(&row, "n")? > 0)
     }
 
@@ -79,7 +92,12 @@ impl Db {
     pub async fn delete_device(&self, app: &AppId, user: UserId, sn: DeviceSn, now: i64) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
         let sql = format!("DELETE FROM devices WHERE {OWNED} AND device_sn = $3");
-        let done = sqlx::query(AssertSqlSafe(sql)).bind(app.as_str()).bind(user.0).bind(sn.0).execute(&mut *tx).await?;
+        let done = sqlx::query(AssertSqlSafe(sql))
+            .bind(app.as_str())
+            .bind(user.0)
+            .bind(sn.0)
+            .execute(&mut *tx)
+            .await?;
         if done.rows_affected() == 0 {
             return Ok(false);
         }
@@ -88,10 +106,25 @@ impl Db {
         Ok(true)
     }
 
-    pub async fn set_device_push(&self, app: &AppId, user: UserId, sn: DeviceSn, device_token: Option<&str>, notifier_name: Option<&str>) -> Result<bool> {
-        let sql = format!("UPDATE devices SET device_token = $4, notifier_name = $5 WHERE {OWNED} AND device_sn = $3");
-        let done =
-            sqlx::query(AssertSqlSafe(sql)).bind(app.as_str()).bind(user.0).bind(sn.0).bind(device_token).bind(notifier_name).execute(&self.pool).await?;
+    pub async fn set_device_push(
+        &self,
+        app: &AppId,
+        user: UserId,
+        sn: DeviceSn,
+        device_token: Option<&str>,
+        notifier_name: Option<&str>,
+    ) -> Result<bool> {
+        let sql = format!(
+            "UPDATE devices SET device_token = $4, notifier_name = $5 WHERE {OWNED} AND device_sn = $3"
+        );
+        let done = sqlx::query(AssertSqlSafe(sql))
+            .bind(app.as_str())
+            .bind(user.0)
+            .bind(sn.0)
+            .bind(device_token)
+            .bind(notifier_name)
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected() > 0)
     }
 }

@@ -27,7 +27,11 @@ impl Db {
     }
 
     pub async fn block_key(&self, key: &str, until: i64) -> Result<()> {
-        sqlx::query("UPDATE rate_counters SET blocked_until = $2 WHERE key = $1 AND blocked_until < $2").bind(key).bind(until).execute(&self.pool).await?;
+        sqlx::query("UPDATE rate_counters SET blocked_until = $2 WHERE key = $1 AND blocked_until < $2")
+            .bind(key)
+            .bind(until)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -50,9 +54,14 @@ impl Db {
 
     /// Deletes expired nonces and spent rate counters; returns how many of each.
     pub async fn purge_limits(&self, now: i64) -> Result<(u64, u64)> {
-        let nonces = sqlx::query("DELETE FROM nonces WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
+        let nonces =
+            sqlx::query("DELETE FROM nonces WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
         // A counter whose window and penalty are over carries no information.
-        let counters = sqlx::query("DELETE FROM rate_counters WHERE blocked_until <= $1 AND window_start < $1 - 60000").bind(now).execute(&self.pool).await?;
+        let counters =
+            sqlx::query("DELETE FROM rate_counters WHERE blocked_until <= $1 AND window_start < $1 - 60000")
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
         Ok((nonces.rows_affected(), counters.rows_affected()))
     }
 }

@@ -91,7 +91,9 @@ impl Db {
         if backend == Backend::Sqlite {
             pool = pool.after_connect(move |conn, _meta| {
                 Box::pin(async move {
-                    sqlx::query(AssertSqlSafe(format!("PRAGMA busy_timeout = {busy_ms}"))).execute(&mut *conn).await?;
+                    sqlx::query(AssertSqlSafe(format!("PRAGMA busy_timeout = {busy_ms}")))
+                        .execute(&mut *conn)
+                        .await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     if !in_memory {
                         // Readers then never block the single writer, nor it them.

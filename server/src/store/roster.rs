@@ -10,13 +10,18 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Transaction};
 
 use crate::core::error::{Error, Result};
-use crate::core::friends::{Application, ApplicationStatus, Friendship, Relation, RosterFacts, ServerFriendPatch};
+use crate::core::friends::{
+    Application, ApplicationStatus, Friendship, Relation, RosterFacts, ServerFriendPatch,
+};
 use crate::core::ids::{AppId, ApplicationId, UserId};
 use crate::core::settings::UserSettings;
 
 use super::Db;
 use super::errors::storage;
-use super::rows::{self, APPLICATION_COLUMNS, FRIENDSHIP_COLUMNS, SETTINGS_COLUMNS, USER_COLUMNS, application_status_code, bit, get, placeholders};
+use super::rows::{
+    self, APPLICATION_COLUMNS, FRIENDSHIP_COLUMNS, SETTINGS_COLUMNS, USER_COLUMNS, application_status_code,
+    bit, get, placeholders,
+};
 
 pub struct RosterTx {
     tx: Transaction<'static, Any>,
@@ -38,11 +43,13 @@ impl Db {
         ids.dedup();
         let mut tx = self.pool.begin().await?;
         for id in ids {
-            let done = sqlx::query("UPDATE users SET roster_version = roster_version + 1 WHERE app_id = $1 AND id = $2")
-                .bind(app.as_str())
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            let done = sqlx::query(
+                "UPDATE users SET roster_version = roster_version + 1 WHERE app_id = $1 AND id = $2",
+            )
+            .bind(app.as_str())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
             if done.rows_affected() == 0 {
                 return Err(Error::UserMissing);
             }
@@ -51,13 +58,22 @@ impl Db {
     }
 
     pub async fn roster_version(&self, app: &AppId, user: UserId) -> Result<Option<i64>> {
-        let row =
-            sqlx::query("SELECT roster_version FROM users WHERE app_id = $1 AND id = $2").bind(app.as_str()).bind(user.0).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT roster_version FROM users WHERE app_id = $1 AND id = $2")
+            .bind(app.as_str())
+            .bind(user.0)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| get(&r, "roster_version")).transpose()
     }
 
     /// Up to `limit` friend ids greater than `after`, ascending.
-    pub async fn friend_ids(&self, app: &AppId, owner: UserId, after: Option<i64>, limit: i64) -> Result<Vec<UserId>> {
+    pub async fn friend_ids(
+        &self,
+        app: &AppId,
+        owner: UserId,
+        after: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<UserId>> {
         let rows = sqlx::query(
             "SELECT friend_id FROM friendships
              WHERE app_id = $1 AND user_id = $2 AND relation = 0 AND friend_id > $3
@@ -73,17 +89,24 @@ impl Db {
     }
 
     pub async fn friend_count(&self, app: &AppId, owner: UserId) -> Result<i64> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM friendships WHERE app_id = $1 AND user_id = $2 AND relation = 0")
-            .bind(app.as_str())
-            .bind(owner.0)
-            .fetch_one(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM friendships WHERE app_id = $1 AND user_id = $2 AND relation = 0",
+        )
+        .bind(app.as_str())
+        .bind(owner.0)
+        .fetch_one(&self.pool)
+        .await?;
         get(&row, "n")
     }
 
     /// Everything the viewer may be shown about `targets` (existing users of
     /// the app only).
-    pub async fn roster_facts(&self, app: &AppId, viewer: UserId, targets: &[UserId]) -> Result<Vec<RosterFacts>> {
+    pub async fn roster_facts(
+        &self,
+        app: &AppId,
+        viewer: UserId,
+        targets: &[UserId],
+    ) -> Result<Vec<RosterFacts>> {
         if targets.is_empty() {
             return Ok(Vec::new());
         }
@@ -112,26 +135,43 @@ impl Db {
             "SELECT {FRIENDSHIP_COLUMNS} FROM friendships f JOIN users fu ON fu.id = f.friend_id
              WHERE f.app_id = $1 AND f.user_id = $2 AND f.friend_id = $3"
         );
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(app.as_str()).bind(owner.0).bind(friend.0).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(app.as_str())
+            .bind(owner.0)
+            .bind(friend.0)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(rows::friendship).transpose()
     }
 
-    pub async fn friendships_changed_since(&self, app: &AppId, owner: UserId, since: i64) -> Result<Vec<Friendship>> {
+    pub async fn friendships_changed_since(
+        &self,
+        app: &AppId,
+        owner: UserId,
+        since: i64,
+    ) -> Result<Vec<Friendship>> {
         let sql = format!(
             "SELECT {FRIENDSHIP_COLUMNS} FROM friendships f JOIN users fu ON fu.id = f.friend_id
              WHERE f.app_id = $1 AND f.user_id = $2 AND f.updated_at > $3
              ORDER BY f.updated_at, f.friend_id"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql)).bind(app.as_str()).bind(owner.0).bind(since).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(app.as_str())
+            .bind(owner.0)
+            .bind(since)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(rows::friendship).collect()
     }
 
     pub async fn blocked_ids(&self, app: &AppId, blocker: UserId) -> Result<Vec<UserId>> {
-        let rows = sqlx::query("SELECT blocked_id FROM blocks WHERE app_id = $1 AND blocker_id = $2 ORDER BY blocked_id")
-            .bind(app.as_str())
-            .bind(blocker.0)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT blocked_id FROM blocks WHERE app_id = $1 AND blocker_id = $2 ORDER BY blocked_id",
+        )
+        .bind(app.as_str())
+        .bind(blocker.0)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(|r| get(r, "blocked_id").map(UserId)).collect()
     }
 
@@ -149,18 +189,32 @@ impl Db {
     }
 
     /// Up to `limit` applications to `target` with id below `before`, newest first.
-    pub async fn incoming_applications(&self, app: &AppId, target: UserId, before: Option<i64>, limit: i64) -> Result<Vec<Application>> {
+    pub async fn incoming_applications(
+        &self,
+        app: &AppId,
+        target: UserId,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Application>> {
         let sql = format!(
             "SELECT {APPLICATION_COLUMNS} FROM friend_applications
              WHERE app_id = $1 AND target_id = $2 AND id < $3 ORDER BY id DESC LIMIT $4"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql)).bind(app.as_str()).bind(target.0).bind(before.unwrap_or(i64::MAX)).bind(limit).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(app.as_str())
+            .bind(target.0)
+            .bind(before.unwrap_or(i64::MAX))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(rows::application).collect()
     }
 
     pub async fn application(&self, app: &AppId, id: ApplicationId) -> Result<Option<Application>> {
-        let sql = format!("SELECT {APPLICATION_COLUMNS} FROM friend_applications WHERE app_id = $1 AND id = $2");
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(app.as_str()).bind(id.0).fetch_optional(&self.pool).await?;
+        let sql =
+            format!("SELECT {APPLICATION_COLUMNS} FROM friend_applications WHERE app_id = $1 AND id = $2");
+        let row =
+            sqlx::query(AssertSqlSafe(sql)).bind(app.as_str()).bind(id.0).fetch_optional(&self.pool).await?;
         row.as_ref().map(rows::application).transpose()
     }
 }
@@ -207,17 +261,24 @@ impl RosterTx {
             "SELECT {FRIENDSHIP_COLUMNS} FROM friendships f JOIN users fu ON fu.id = f.friend_id
              WHERE f.app_id = $1 AND f.user_id = $2 AND f.friend_id = $3"
         );
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(self.app.as_str()).bind(owner.0).bind(friend.0).fetch_optional(&mut *self.tx).await?;
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(self.app.as_str())
+            .bind(owner.0)
+            .bind(friend.0)
+            .fetch_optional(&mut *self.tx)
+            .await?;
         row.as_ref().map(rows::friendship).transpose()
     }
 
     pub async fn is_blocked(&mut self, blocker: UserId, blocked: UserId) -> Result<bool> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM blocks WHERE app_id = $1 AND blocker_id = $2 AND blocked_id = $3")
-            .bind(self.app.as_str())
-            .bind(blocker.0)
-            .bind(blocked.0)
-            .fetch_one(&mut *self.tx)
-            .await?;
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM blocks WHERE app_id = $1 AND blocker_id = $2 AND blocked_id = $3",
+        )
+        .bind(self.app.as_str())
+        .bind(blocker.0)
+        .bind(blocked.0)
+        .fetch_one(&mut *self.tx)
+        .await?;
         Ok(get::<i64>(&row, "n")? > 0)
     }
 
@@ -226,26 +287,44 @@ impl RosterTx {
             "SELECT {SETTINGS_COLUMNS} FROM user_settings s JOIN users u ON u.id = s.user_id
              WHERE u.app_id = $1 AND u.id = $2"
         );
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(self.app.as_str()).bind(user.0).fetch_optional(&mut *self.tx).await?.ok_or(Error::UserMissing)?;
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(self.app.as_str())
+            .bind(user.0)
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or(Error::UserMissing)?;
         rows::settings(&row)
     }
 
     pub async fn friend_count(&mut self, user: UserId) -> Result<i64> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM friendships WHERE app_id = $1 AND user_id = $2 AND relation = 0")
-            .bind(self.app.as_str())
-            .bind(user.0)
-            .fetch_one(&mut *self.tx)
-            .await?;
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM friendships WHERE app_id = $1 AND user_id = $2 AND relation = 0",
+        )
+        .bind(self.app.as_str())
+        .bind(user.0)
+        .fetch_one(&mut *self.tx)
+        .await?;
         get(&row, "n")
     }
 
     /// The pending application from `applicant` to `target`, if not expired.
-    pub async fn pending_application(&mut self, applicant: UserId, target: UserId, now: i64) -> Result<Option<Application>> {
+    pub async fn pending_application(
+        &mut self,
+        applicant: UserId,
+        target: UserId,
+        now: i64,
+    ) -> Result<Option<Application>> {
         let sql = format!(
             "SELECT {APPLICATION_COLUMNS} FROM friend_applications
              WHERE app_id = $1 AND applicant_id = $2 AND target_id = $3 AND status = 0 AND expires_at > $4"
         );
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(self.app.as_str()).bind(applicant.0).bind(target.0).bind(now).fetch_optional(&mut *self.tx).await?;
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(self.app.as_str())
+            .bind(applicant.0)
+            .bind(target.0)
+            .bind(now)
+            .fetch_optional(&mut *self.tx)
+            .await?;
         row.as_ref().map(rows::application).transpose()
     }
 
@@ -283,7 +362,13 @@ impl RosterTx {
     }
 
     /// Moves a pending application to accepted or declined.
-    pub async fn close_application(&mut self, id: ApplicationId, status: ApplicationStatus, decline_reason: &str, now: i64) -> Result<bool> {
+    pub async fn close_application(
+        &mut self,
+        id: ApplicationId,
+        status: ApplicationStatus,
+        decline_reason: &str,
+        now: i64,
+    ) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE friend_applications SET status = $3, decline_reason = $4, updated_at = $5
              WHERE app_id = $1 AND id = $2 AND status = 0",
@@ -301,7 +386,15 @@ impl RosterTx {
     /// Both directions become friends (rows created or revived), each
     /// side's alias set if given; pending applications between the two, either
     /// way, become accepted.
-    pub async fn make_friends(&mut self, a: UserId, b: UserId, alias_a: &str, alias_b: &str, server_ex_a: Option<&str>, now: i64) -> Result<()> {
+    pub async fn make_friends(
+        &mut self,
+        a: UserId,
+        b: UserId,
+        alias_a: &str,
+        alias_b: &str,
+        server_ex_a: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
         for (owner, friend, alias, server_ex) in [(a, b, alias_a, server_ex_a), (b, a, alias_b, None)] {
             sqlx::query(
                 "INSERT INTO friendships (app_id, user_id, friend_id, relation, alias, server_ex, created_at, updated_at)
@@ -338,7 +431,13 @@ impl RosterTx {
     }
 
     /// Both rows become "deleted friend" (kept, so changes since T show it).
-    pub async fn end_friendship(&mut self, a: UserId, b: UserId, clear_alias_of_a: bool, now: i64) -> Result<()> {
+    pub async fn end_friendship(
+        &mut self,
+        a: UserId,
+        b: UserId,
+        clear_alias_of_a: bool,
+        now: i64,
+    ) -> Result<()> {
         sqlx::query(
             "UPDATE friendships SET relation = 1, updated_at = $4,
                  alias = CASE WHEN $5 = 1 AND user_id = $2 THEN '' ELSE alias END
@@ -370,17 +469,25 @@ impl RosterTx {
     }
 
     pub async fn unblock(&mut self, blocker: UserId, blocked: UserId) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM blocks WHERE app_id = $1 AND blocker_id = $2 AND blocked_id = $3")
-            .bind(self.app.as_str())
-            .bind(blocker.0)
-            .bind(blocked.0)
-            .execute(&mut *self.tx)
-            .await?;
+        let done =
+            sqlx::query("DELETE FROM blocks WHERE app_id = $1 AND blocker_id = $2 AND blocked_id = $3")
+                .bind(self.app.as_str())
+                .bind(blocker.0)
+                .bind(blocked.0)
+                .execute(&mut *self.tx)
+                .await?;
         Ok(done.rows_affected() > 0)
     }
 
     /// Changes the owner's row towards a current friend; false if not friends.
-    pub async fn update_friendship(&mut self, owner: UserId, friend: UserId, patch: &ServerFriendPatch, mute: Option<bool>, now: i64) -> Result<bool> {
+    pub async fn update_friendship(
+        &mut self,
+        owner: UserId,
+        friend: UserId,
+        patch: &ServerFriendPatch,
+        mute: Option<bool>,
+        now: i64,
+    ) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE friendships SET alias = COALESCE($4, alias), ext = COALESCE($5, ext),
                  server_ex = COALESCE($6, server_ex), mute_notification = COALESCE($7, mute_notification),

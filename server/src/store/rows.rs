@@ -32,7 +32,8 @@ fn corrupt(what: &str) -> Error {
     Error::Storage(InfraError::new(format!("stored value out of range: {what}")))
 }
 
-pub(crate) const APP_COLUMNS: &str = "id, app_key, app_secret, stranger_may_message, application_ttl_ms, max_friends, created_at";
+pub(crate) const APP_COLUMNS: &str =
+    "id, app_key, app_secret, stranger_may_message, application_ttl_ms, max_friends, created_at";
 
 pub(crate) fn app(row: &AnyRow) -> Result<App> {
     let id: String = get(row, "id")?;

@@ -13,7 +13,11 @@ impl Db {
             "SELECT {SETTINGS_COLUMNS} FROM user_settings s JOIN users u ON u.id = s.user_id
              WHERE u.app_id = $1 AND u.id = $2"
         );
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(app.as_str()).bind(user.0).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(app.as_str())
+            .bind(user.0)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(rows::settings).transpose()
     }
 

@@ -7,7 +7,15 @@ use super::rows::get;
 use super::users::revoke_tokens;
 
 impl Db {
-    pub async fn insert_user_token(&self, app: &AppId, user: UserId, hash: &str, device: Option<DeviceSn>, now: i64, expires_at: i64) -> Result<()> {
+    pub async fn insert_user_token(
+        &self,
+        app: &AppId,
+        user: UserId,
+        hash: &str,
+        device: Option<DeviceSn>,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
         sqlx::query(
             "INSERT INTO user_tokens (app_id, user_id, token_hash, device_sn, created_at, expires_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -36,11 +44,22 @@ impl Db {
         let app: String = get(&row, "app_id")?;
         // A stored app id that no longer parses cannot match any request.
         let Ok(app) = AppId::parse(&app) else { return Ok(None) };
-        let record = TokenRecord { app, user: UserId(get(&row, "user_id")?), expires_at: get(&row, "expires_at")?, revoked_at: get(&row, "revoked_at")? };
+        let record = TokenRecord {
+            app,
+            user: UserId(get(&row, "user_id")?),
+            expires_at: get(&row, "expires_at")?,
+            revoked_at: get(&row, "revoked_at")?,
+        };
         Ok(Some((record, get::<i64>(&row, "disabled")? != 0)))
     }
 
-    pub async fn revoke_user_tokens(&self, app: &AppId, user: UserId, device: Option<DeviceSn>, now: i64) -> Result<u64> {
+    pub async fn revoke_user_tokens(
+        &self,
+        app: &AppId,
+        user: UserId,
+        device: Option<DeviceSn>,
+        now: i64,
+    ) -> Result<u64> {
         let mut conn = self.pool.acquire().await?;
         revoke_tokens(&mut conn, app, user, device, now).await
     }
@@ -59,7 +78,10 @@ impl Db {
     }
 
     pub async fn purge_user_tokens(&self, expired_before: i64) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM user_tokens WHERE expires_at < $1").bind(expired_before).execute(&self.pool).await?;
+        let done = sqlx::query("DELETE FROM user_tokens WHERE expires_at < $1")
+            .bind(expired_before)
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected())
     }
 }

@@ -58,7 +58,8 @@ impl Db {
 
     pub async fn user(&self, app: &AppId, id: UserId) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.app_id = $1 AND u.id = $2");
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(app.as_str()).bind(id.0).fetch_optional(&self.pool).await?;
+        let row =
+            sqlx::query(AssertSqlSafe(sql)).bind(app.as_str()).bind(id.0).fetch_optional(&self.pool).await?;
         row.as_ref().map(rows::user).transpose()
     }
 
@@ -77,16 +78,18 @@ impl Db {
     /// `column` is one of the fixed names above, never input.
     async fn user_by_text(&self, column: &str, app: &AppId, value: &str) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.app_id = $1 AND u.{column} = $2");
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(app.as_str()).bind(value).fetch_optional(&self.pool).await?;
+        let row =
+            sqlx::query(AssertSqlSafe(sql)).bind(app.as_str()).bind(value).fetch_optional(&self.pool).await?;
         row.as_ref().map(rows::user).transpose()
     }
 
     pub async fn credentials_by_username(&self, app: &AppId, username: &str) -> Result<Option<Credentials>> {
-        let row = sqlx::query("SELECT id, password_hash, disabled FROM users WHERE app_id = $1 AND username = $2")
-            .bind(app.as_str())
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT id, password_hash, disabled FROM users WHERE app_id = $1 AND username = $2")
+                .bind(app.as_str())
+                .bind(username)
+                .fetch_optional(&self.pool)
+                .await?;
         row.as_ref().map(credentials).transpose()
     }
 
@@ -134,22 +137,36 @@ impl Db {
     }
 
     /// `column` is one of the fixed names above, never input.
-    async fn set_column(&self, column: &str, app: &AppId, id: UserId, value: Option<&str>, now: i64) -> Result<bool> {
+    async fn set_column(
+        &self,
+        column: &str,
+        app: &AppId,
+        id: UserId,
+        value: Option<&str>,
+        now: i64,
+    ) -> Result<bool> {
         let sql = format!("UPDATE users SET {column} = $3, updated_at = $4 WHERE app_id = $1 AND id = $2");
-        let done = sqlx::query(AssertSqlSafe(sql.as_str())).bind(app.as_str()).bind(id.0).bind(value).bind(now).execute(&self.pool).await?;
+        let done = sqlx::query(AssertSqlSafe(sql.as_str()))
+            .bind(app.as_str())
+            .bind(id.0)
+            .bind(value)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected() > 0)
     }
 
     /// Stores the new hash and revokes every token of the user, atomically.
     pub async fn set_password(&self, app: &AppId, id: UserId, hash: &str, now: i64) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query("UPDATE users SET password_hash = $3, updated_at = $4 WHERE app_id = $1 AND id = $2")
-            .bind(app.as_str())
-            .bind(id.0)
-            .bind(hash)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        let done =
+            sqlx::query("UPDATE users SET password_hash = $3, updated_at = $4 WHERE app_id = $1 AND id = $2")
+                .bind(app.as_str())
+                .bind(id.0)
+                .bind(hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
         if done.rows_affected() == 0 {
             return Ok(false);
         }
@@ -168,7 +185,10 @@ impl Db {
             return Ok(());
         }
         let mut tx = self.pool.begin().await?;
-        let sql = format!("UPDATE users SET disabled = $2, updated_at = $3 WHERE app_id = $1 AND id IN ({})", placeholders(4, unique.len()));
+        let sql = format!(
+            "UPDATE users SET disabled = $2, updated_at = $3 WHERE app_id = $1 AND id IN ({})",
+            placeholders(4, unique.len())
+        );
         let mut q = sqlx::query(AssertSqlSafe(sql.as_str())).bind(app.as_str()).bind(bit(disabled)).bind(now);
         for id in &unique {
             q = q.bind(*id);
@@ -223,12 +243,21 @@ impl Db {
         match tags {
             None => {
                 let sql = format!("DELETE FROM user_tags WHERE {owner}");
-                sqlx::query(AssertSqlSafe(sql.as_str())).bind(app.as_str()).bind(user.0).execute(&self.pool).await?;
+                sqlx::query(AssertSqlSafe(sql.as_str()))
+                    .bind(app.as_str())
+                    .bind(user.0)
+                    .execute(&self.pool)
+                    .await?;
             }
             Some(tags) => {
                 let sql = format!("DELETE FROM user_tags WHERE {owner} AND tag = $3");
                 for tag in tags {
-                    sqlx::query(AssertSqlSafe(sql.as_str())).bind(app.as_str()).bind(user.0).bind(tag.as_str()).execute(&self.pool).await?;
+                    sqlx::query(AssertSqlSafe(sql.as_str()))
+                        .bind(app.as_str())
+                        .bind(user.0)
+                        .bind(tag.as_str())
+                        .execute(&self.pool)
+                        .await?;
                 }
             }
         }
@@ -237,7 +266,11 @@ impl Db {
 }
 
 fn credentials(row: &sqlx::any::AnyRow) -> Result<Credentials> {
-    Ok(Credentials { user: UserId(get(row, "id")?), password_hash: get(row, "password_hash")?, disabled: get::<i64>(row, "disabled")? != 0 })
+    Ok(Credentials {
+        user: UserId(get(row, "id")?),
+        password_hash: get(row, "password_hash")?,
+        disabled: get::<i64>(row, "disabled")? != 0,
+    })
 }
 
 /// Revokes live tokens of a user (of one device, or all with `None`).

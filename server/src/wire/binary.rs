@@ -18,7 +18,8 @@ impl Binary {
     /// HTTP 200 with the bytes; an unusable media type falls back to
     /// `application/octet-stream`.
     pub fn into_response(self) -> Response {
-        let ct = HeaderValue::from_str(&self.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+        let ct = HeaderValue::from_str(&self.content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream"));
         (StatusCode::OK, [(header::CONTENT_TYPE, ct)], self.bytes).into_response()
     }
 }

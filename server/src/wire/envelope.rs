@@ -97,8 +97,15 @@ pub fn json(v: Value) -> Response {
 mod tests {
     use super::*;
 
-    const MAXIM: Envelope = Envelope { success: r#"{"code":200,"message":null}"#, code: "code", message: "message", payload: Some("data"), internal: 20000 };
-    const NETEASE: Envelope = Envelope { success: r#"{"code":200}"#, code: "code", message: "desc", payload: None, internal: 500 };
+    const MAXIM: Envelope = Envelope {
+        success: r#"{"code":200,"message":null}"#,
+        code: "code",
+        message: "message",
+        payload: Some("data"),
+        internal: 20000,
+    };
+    const NETEASE: Envelope =
+        Envelope { success: r#"{"code":200}"#, code: "code", message: "desc", payload: None, internal: 500 };
 
     async fn body(r: Response) -> Value {
         assert_eq!(r.status(), StatusCode::OK);
@@ -117,11 +124,23 @@ mod tests {
 
     #[tokio::test]
     async fn maxim_shapes() {
-        assert_eq!(body(MAXIM.ok_payload(&true)).await.to_string(), r#"{"code":200,"message":null,"data":true}"#);
-        assert_eq!(body(MAXIM.ok_payload(&())).await.to_string(), r#"{"code":200,"message":null,"data":null}"#);
+        assert_eq!(
+            body(MAXIM.ok_payload(&true)).await.to_string(),
+            r#"{"code":200,"message":null,"data":true}"#
+        );
+        assert_eq!(
+            body(MAXIM.ok_payload(&())).await.to_string(),
+            r#"{"code":200,"message":null,"data":null}"#
+        );
         let p = Paged { data: vec![1], cursor: None, version: Some(3) };
-        assert_eq!(body(MAXIM.ok_flat(&p)).await.to_string(), r#"{"code":200,"message":null,"data":[1],"version":3}"#);
-        assert_eq!(body(MAXIM.error(10002, "bad")).await.to_string(), r#"{"code":10002,"message":"bad","data":null}"#);
+        assert_eq!(
+            body(MAXIM.ok_flat(&p)).await.to_string(),
+            r#"{"code":200,"message":null,"data":[1],"version":3}"#
+        );
+        assert_eq!(
+            body(MAXIM.error(10002, "bad")).await.to_string(),
+            r#"{"code":10002,"message":"bad","data":null}"#
+        );
     }
 
     #[tokio::test]
@@ -132,7 +151,10 @@ mod tests {
             friends: Option<Vec<i32>>,
         }
         assert_eq!(body(NETEASE.ok_flat(&())).await.to_string(), r#"{"code":200}"#);
-        assert_eq!(body(NETEASE.ok_flat(&Reply { size: Some(0), friends: None })).await.to_string(), r#"{"code":200,"size":0}"#);
+        assert_eq!(
+            body(NETEASE.ok_flat(&Reply { size: Some(0), friends: None })).await.to_string(),
+            r#"{"code":200,"size":0}"#
+        );
         assert_eq!(body(NETEASE.error(414, "x")).await.to_string(), r#"{"code":414,"desc":"x"}"#);
     }
 }

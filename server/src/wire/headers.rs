@@ -9,26 +9,45 @@ use serde_json::Value;
 
 /// A header's value as text; absent, empty or not UTF-8 is `None`.
 pub fn header_string(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 /// An optional header parameter of the given kind; a value that does not
 /// fit is rejected naming the header.
-pub fn header<T: DeserializeOwned>(headers: &HeaderMap, name: &str, kind: Kind) -> Result<Option<T>, Rejection> {
+pub fn header<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    name: &str,
+    kind: Kind,
+) -> Result<Option<T>, Rejection> {
     let raw = match headers.get(name) {
         None => return Ok(None),
-        Some(v) => v.to_str().map_err(|_| Rejection::invalid(format!("header `{name}` is not valid text")))?.trim().to_string(),
+        Some(v) => v
+            .to_str()
+            .map_err(|_| Rejection::invalid(format!("header `{name}` is not valid text")))?
+            .trim()
+            .to_string(),
     };
     if raw.is_empty() {
         return Ok(None);
     }
-    let v = coerce(Value::String(raw), kind).map_err(|want| Rejection::invalid(format!("header `{name}` must be {want}")))?;
+    let v = coerce(Value::String(raw), kind)
+        .map_err(|want| Rejection::invalid(format!("header `{name}` must be {want}")))?;
     serde_json::from_value(v).map(Some).map_err(|e| Rejection::invalid(format!("header `{name}`: {e}")))
 }
 
 /// A required header parameter.
-pub fn required_header<T: DeserializeOwned>(headers: &HeaderMap, name: &str, kind: Kind) -> Result<T, Rejection> {
-    header(headers, name, kind)?.ok_or_else(|| Rejection::invalid(format!("missing required header `{name}`")))
+pub fn required_header<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    name: &str,
+    kind: Kind,
+) -> Result<T, Rejection> {
+    header(headers, name, kind)?
+        .ok_or_else(|| Rejection::invalid(format!("missing required header `{name}`")))
 }
 
 #[cfg(test)]

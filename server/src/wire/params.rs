@@ -49,15 +49,19 @@ pub enum BodyMode {
 
 /// Reads a body up to [`BODY_LIMIT`].
 pub async fn read_body(body: Body) -> Result<Bytes, Rejection> {
-    axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| Rejection::invalid("the request body could not be read or is too large"))
+    axum::body::to_bytes(body, BODY_LIMIT)
+        .await
+        .map_err(|_| Rejection::invalid("the request body could not be read or is too large"))
 }
 
 /// A whole JSON body as `T` (a nameless array body).
 pub async fn json_body<T: DeserializeOwned>(body: Body) -> Result<T, Rejection> {
     let bytes = read_body(body).await?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| Rejection::invalid("the request body is not UTF-8"))?;
+    let text =
+        std::str::from_utf8(&bytes).map_err(|_| Rejection::invalid("the request body is not UTF-8"))?;
     let text = if text.trim().is_empty() { "[]" } else { text };
-    let v: Value = serde_json::from_str(text).map_err(|e| Rejection::invalid(format!("the request body is not valid JSON: {e}")))?;
+    let v: Value = serde_json::from_str(text)
+        .map_err(|e| Rejection::invalid(format!("the request body is not valid JSON: {e}")))?;
     serde_json::from_value(v).map_err(|e| Rejection::invalid(format!("request body: {e}")))
 }
 
@@ -70,31 +74,44 @@ pub struct Params {
 impl Params {
     /// Query string plus body (ignored for GET and HEAD).
     pub async fn read(parts: &Parts, body: Body, mode: BodyMode) -> Result<Params, Rejection> {
-        let bytes = if parts.method == Method::GET || parts.method == Method::HEAD { Bytes::new() } else { read_body(body).await? };
+        let bytes = if parts.method == Method::GET || parts.method == Method::HEAD {
+            Bytes::new()
+        } else {
+            read_body(body).await?
+        };
         let ct = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
         Params::parse(parts.uri.query(), ct, &bytes, mode)
     }
 
     /// The merge itself: query pairs first, then the body's fields over them.
-    pub fn parse(query: Option<&str>, content_type: Option<&str>, body: &[u8], mode: BodyMode) -> Result<Params, Rejection> {
+    pub fn parse(
+        query: Option<&str>,
+        content_type: Option<&str>,
+        body: &[u8],
+        mode: BodyMode,
+    ) -> Result<Params, Rejection> {
         let mut map = Map::new();
         if let Some(q) = query {
             pairs_into(q.as_bytes(), &mut map);
         }
         let ct = content_type.unwrap_or("").to_ascii_lowercase();
-        let form = ct.contains("application/x-www-form-urlencoded") || (mode == BodyMode::Form && !ct.contains("json"));
+        let form = ct.contains("application/x-www-form-urlencoded")
+            || (mode == BodyMode::Form && !ct.contains("json"));
         if form {
             let mut body_map = Map::new();
             pairs_into(body, &mut body_map);
             map.extend(body_map);
         } else {
-            let text = std::str::from_utf8(body).map_err(|_| Rejection::invalid("the request body is not UTF-8"))?;
+            let text =
+                std::str::from_utf8(body).map_err(|_| Rejection::invalid("the request body is not UTF-8"))?;
             if !text.trim().is_empty() {
                 match serde_json::from_str::<Value>(text) {
                     Ok(Value::Object(o)) => map.extend(o),
                     Ok(Value::Null) => {}
                     Ok(_) => return Err(Rejection::invalid("the request body must be a JSON object")),
-                    Err(e) => return Err(Rejection::invalid(format!("the request body is not valid JSON: {e}"))),
+                    Err(e) => {
+                        return Err(Rejection::invalid(format!("the request body is not valid JSON: {e}")));
+                    }
                 }
             }
         }
@@ -107,25 +124,39 @@ impl Params {
     }
 
     /// A required field.
-    pub fn required<T: DeserializeOwned>(&mut self, name: &str, kind: Kind, max_len: Option<usize>) -> Result<T, Rejection> {
-        self.optional(name, kind, max_len)?.ok_or_else(|| Rejection::invalid(format!("missing required parameter `{name}`")))
+    pub fn required<T: DeserializeOwned>(
+        &mut self,
+        name: &str,
+        kind: Kind,
+        max_len: Option<usize>,
+    ) -> Result<T, Rejection> {
+        self.optional(name, kind, max_len)?
+            .ok_or_else(|| Rejection::invalid(format!("missing required parameter `{name}`")))
     }
 
     /// An optional field: absent, `null`, or an empty string for a
     /// non-text kind is `None`.
-    pub fn optional<T: DeserializeOwned>(&mut self, name: &str, kind: Kind, max_len: Option<usize>) -> Result<Option<T>, Rejection> {
+    pub fn optional<T: DeserializeOwned>(
+        &mut self,
+        name: &str,
+        kind: Kind,
+        max_len: Option<usize>,
+    ) -> Result<Option<T>, Rejection> {
         let v = match self.map.remove(name) {
             None | Some(Value::Null) => return Ok(None),
             Some(Value::String(s)) if s.trim().is_empty() && kind != Kind::Str => return Ok(None),
             Some(v) => v,
         };
-        let v = coerce(v, kind).map_err(|want| Rejection::invalid(format!("parameter `{name}` must be {want}")))?;
+        let v = coerce(v, kind)
+            .map_err(|want| Rejection::invalid(format!("parameter `{name}` must be {want}")))?;
         if let (Some(max), Value::String(s)) = (max_len, &v)
             && s.chars().count() > max
         {
             return Err(Rejection::too_long(format!("parameter `{name}` is longer than {max} characters")));
         }
-        serde_json::from_value(v).map(Some).map_err(|e| Rejection::invalid(format!("parameter `{name}`: {e}")))
+        serde_json::from_value(v)
+            .map(Some)
+            .map_err(|e| Rejection::invalid(format!("parameter `{name}`: {e}")))
     }
 }
 
@@ -160,7 +191,9 @@ pub(crate) fn coerce(v: Value, kind: Kind) -> Result<Value, &'static str> {
         },
         Kind::I32 | Kind::I64 => {
             let n = match &v {
-                Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64)),
+                Value::Number(n) => n.as_i64().or_else(|| {
+                    n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64)
+                }),
                 Value::String(s) => s.trim().parse::<i64>().ok(),
                 Value::Array(a) if a.len() == 1 => return coerce(a[0].clone(), kind),
                 _ => None,
@@ -173,7 +206,9 @@ pub(crate) fn coerce(v: Value, kind: Kind) -> Result<Value, &'static str> {
         }
         Kind::F64 => match &v {
             Value::Number(_) => Ok(v),
-            Value::String(s) => s.trim().parse::<f64>().ok().and_then(Number::from_f64).map(Value::Number).ok_or(want),
+            Value::String(s) => {
+                s.trim().parse::<f64>().ok().and_then(Number::from_f64).map(Value::Number).ok_or(want)
+            }
             Value::Array(a) if a.len() == 1 => coerce(a[0].clone(), kind),
             _ => Err(want),
         },
@@ -207,10 +242,17 @@ pub(crate) fn coerce(v: Value, kind: Kind) -> Result<Value, &'static str> {
                 }
                 other => vec![other],
             };
-            items.into_iter().map(|i| coerce(i, *inner)).collect::<Result<Vec<_>, _>>().map(Value::Array).map_err(|_| want)
+            items
+                .into_iter()
+                .map(|i| coerce(i, *inner))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array)
+                .map_err(|_| want)
         }
         Kind::Any => match v {
-            Value::String(s) if s.trim_start().starts_with(['{', '[']) => Ok(serde_json::from_str(&s).unwrap_or(Value::String(s))),
+            Value::String(s) if s.trim_start().starts_with(['{', '[']) => {
+                Ok(serde_json::from_str(&s).unwrap_or(Value::String(s)))
+            }
             other => Ok(other),
         },
     }
@@ -297,12 +339,20 @@ mod tests {
 
     #[test]
     fn forms_merge_and_enforce_max_length() {
-        let mut p = Params::parse(Some("accid=q"), None, b"accid=zhangsan&type=1&msg=%E4%BD%A0%E5%A5%BD", BodyMode::Form).unwrap();
+        let mut p = Params::parse(
+            Some("accid=q"),
+            None,
+            b"accid=zhangsan&type=1&msg=%E4%BD%A0%E5%A5%BD",
+            BodyMode::Form,
+        )
+        .unwrap();
         assert_eq!(p.required::<String>("accid", Kind::Str, Some(32)).unwrap(), "zhangsan");
         assert_eq!(p.required::<i32>("type", Kind::I32, None).unwrap(), 1);
         // Two characters, six bytes: within a limit of two.
         assert_eq!(p.required::<String>("msg", Kind::Str, Some(2)).unwrap(), "你好");
-        let mut p = Params::parse(None, Some("application/x-www-form-urlencoded"), b"accid=abcdef", BodyMode::Form).unwrap();
+        let mut p =
+            Params::parse(None, Some("application/x-www-form-urlencoded"), b"accid=abcdef", BodyMode::Form)
+                .unwrap();
         let e = p.required::<String>("accid", Kind::Str, Some(5)).unwrap_err();
         assert_eq!(e.kind, super::super::RejectionKind::TooLong);
         assert!(e.message.contains("`accid`"));

@@ -16,7 +16,8 @@ pub async fn decode<M: prost::Message + Default>(body: Body) -> Result<M, Reject
 }
 
 pub fn decode_bytes<M: prost::Message + Default>(bytes: &[u8]) -> Result<M, Rejection> {
-    M::decode(bytes).map_err(|e| Rejection::invalid(format!("the request body is not a valid protobuf message: {e}")))
+    M::decode(bytes)
+        .map_err(|e| Rejection::invalid(format!("the request body is not a valid protobuf message: {e}")))
 }
 
 /// HTTP 200 with the encoded message.

@@ -21,7 +21,13 @@ impl Log {
     }
 }
 
-async fn send(app: &Router, method: Method, uri: &str, headers: &[(&str, &str)], body: impl Into<Body>) -> (StatusCode, String, Vec<u8>) {
+async fn send(
+    app: &Router,
+    method: Method,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Body>,
+) -> (StatusCode, String, Vec<u8>) {
     let mut req = Request::builder().method(method).uri(uri);
     for (k, v) in headers {
         req = req.header(*k, *v);
@@ -53,11 +59,17 @@ mod maxim {
     }
 
     impl RosterApi for Roster {
-        async fn roster_accept(&self, req: Req<m::RosterAcceptHeaders, m::RosterAcceptInput>) -> Result<bool, ApiError> {
+        async fn roster_accept(
+            &self,
+            req: Req<m::RosterAcceptHeaders, m::RosterAcceptInput>,
+        ) -> Result<bool, ApiError> {
             self.note("accept", (&req.credentials.access_token, req.headers.group_id, req.input.user_id));
             Ok(true)
         }
-        async fn roster_apply(&self, req: Req<m::RosterApplyHeaders, m::RosterApplyInput>) -> Result<bool, ApiError> {
+        async fn roster_apply(
+            &self,
+            req: Req<m::RosterApplyHeaders, m::RosterApplyInput>,
+        ) -> Result<bool, ApiError> {
             self.note("apply", (&req.input.user_id, &req.input.alias, &req.input.reason));
             Ok(true)
         }
@@ -65,7 +77,10 @@ mod maxim {
             &self,
             req: Req<m::RosterApplyBatchHeaders, Vec<m::RosterApplyBatchBodyItem>>,
         ) -> Result<m::RosterApplyBatchData, ApiError> {
-            Ok(m::RosterApplyBatchData { fails: None, success: Some(req.input.iter().map(|i| i.user_id).collect()) })
+            Ok(m::RosterApplyBatchData {
+                fails: None,
+                success: Some(req.input.iter().map(|i| i.user_id).collect()),
+            })
         }
         async fn roster_apply_list(
             &self,
@@ -73,42 +88,75 @@ mod maxim {
         ) -> Result<m::Paged<Vec<m::RosterApplyListDataItem>>, ApiError> {
             Err(ApiError::internal("unused"))
         }
-        async fn roster_block(&self, _: Req<m::RosterBlockHeaders, m::RosterBlockInput>) -> Result<bool, ApiError> {
+        async fn roster_block(
+            &self,
+            _: Req<m::RosterBlockHeaders, m::RosterBlockInput>,
+        ) -> Result<bool, ApiError> {
             Err(ApiError::new(10006, "blocked"))
         }
-        async fn roster_blocked_list(&self, _: Req<m::RosterBlockedListHeaders, ()>) -> Result<Vec<i64>, ApiError> {
+        async fn roster_blocked_list(
+            &self,
+            _: Req<m::RosterBlockedListHeaders, ()>,
+        ) -> Result<Vec<i64>, ApiError> {
             Ok(vec![])
         }
-        async fn roster_decline(&self, _: Req<m::RosterDeclineHeaders, m::RosterDeclineInput>) -> Result<bool, ApiError> {
+        async fn roster_decline(
+            &self,
+            _: Req<m::RosterDeclineHeaders, m::RosterDeclineInput>,
+        ) -> Result<bool, ApiError> {
             Ok(true)
         }
-        async fn roster_delete(&self, req: Req<m::RosterDeleteHeaders, m::RosterDeleteInput>) -> Result<bool, ApiError> {
+        async fn roster_delete(
+            &self,
+            req: Req<m::RosterDeleteHeaders, m::RosterDeleteInput>,
+        ) -> Result<bool, ApiError> {
             self.note("delete", req.input.user_id);
             Ok(true)
         }
         async fn roster_ext(&self, _: Req<m::RosterExtHeaders, m::RosterExtInput>) -> Result<bool, ApiError> {
             Ok(true)
         }
-        async fn roster_id(&self, _: Req<m::RosterIdHeaders, m::RosterIdInput>) -> Result<m::RosterItem, ApiError> {
+        async fn roster_id(
+            &self,
+            _: Req<m::RosterIdHeaders, m::RosterIdInput>,
+        ) -> Result<m::RosterItem, ApiError> {
             Err(ApiError::not_found("no such user"))
         }
-        async fn roster_list_ids(&self, req: Req<m::RosterListIdsHeaders, m::RosterListIdsInput>) -> Result<m::Paged<Vec<i64>>, ApiError> {
+        async fn roster_list_ids(
+            &self,
+            req: Req<m::RosterListIdsHeaders, m::RosterListIdsInput>,
+        ) -> Result<m::Paged<Vec<i64>>, ApiError> {
             self.note("list", (req.headers.user_id, &req.input.cursor, req.input.limit));
             Ok(m::Paged { data: vec![1, 2], cursor: None, version: Some(3) })
         }
-        async fn roster_list_items(&self, _: Req<m::RosterListItemsHeaders, m::RosterListItemsInput>) -> Result<Vec<m::RosterItem>, ApiError> {
+        async fn roster_list_items(
+            &self,
+            _: Req<m::RosterListItemsHeaders, m::RosterListItemsInput>,
+        ) -> Result<Vec<m::RosterItem>, ApiError> {
             Ok(vec![])
         }
-        async fn roster_may_message(&self, _: Req<m::RosterMayMessageHeaders, m::RosterMayMessageInput>) -> Result<bool, ApiError> {
+        async fn roster_may_message(
+            &self,
+            _: Req<m::RosterMayMessageHeaders, m::RosterMayMessageInput>,
+        ) -> Result<bool, ApiError> {
             Ok(true)
         }
-        async fn roster_mobile(&self, _: Req<m::RosterMobileHeaders, m::RosterMobileInput>) -> Result<m::RosterItem, ApiError> {
+        async fn roster_mobile(
+            &self,
+            _: Req<m::RosterMobileHeaders, m::RosterMobileInput>,
+        ) -> Result<m::RosterItem, ApiError> {
             Err(ApiError::not_found("x"))
         }
-        async fn roster_name(&self, _: Req<m::RosterNameHeaders, m::RosterNameInput>) -> Result<m::RosterItem, ApiError> {
+        async fn roster_name(
+            &self,
+            _: Req<m::RosterNameHeaders, m::RosterNameInput>,
+        ) -> Result<m::RosterItem, ApiError> {
             Err(ApiError::not_found("x"))
         }
-        async fn roster_unblock(&self, _: Req<m::RosterUnblockHeaders, m::RosterUnblockInput>) -> Result<bool, ApiError> {
+        async fn roster_unblock(
+            &self,
+            _: Req<m::RosterUnblockHeaders, m::RosterUnblockInput>,
+        ) -> Result<bool, ApiError> {
             Ok(true)
         }
     }
@@ -142,7 +190,8 @@ mod maxim {
         assert_eq!(v, json!({"code": 200, "message": null, "data": [1, 2], "version": 3}));
         json_call(&app, Method::GET, "/roster/list?cursor=&limit=", &[("user_id", "9")], "").await;
         assert_eq!(api.0.last(), r#"list (Some(9), Some(""), None)"#);
-        json_call(&app, Method::POST, "/roster/apply", AUTH, r#"{"user_id":1,"alias":"","reason":null}"#).await;
+        json_call(&app, Method::POST, "/roster/apply", AUTH, r#"{"user_id":1,"alias":"","reason":null}"#)
+            .await;
         assert_eq!(api.0.last(), r#"apply (1, Some(""), None)"#);
     }
 
@@ -169,7 +218,14 @@ mod maxim {
         let (app, _) = app();
         let v = json_call(&app, Method::POST, "/roster/block?user_id=1", AUTH, "{}").await;
         assert_eq!(v, json!({"code": 10006, "message": "blocked", "data": null}));
-        let v = json_call(&app, Method::POST, "/roster/apply/batch", AUTH, r#"[{"user_id":3},{"user_id":4,"alias":""}]"#).await;
+        let v = json_call(
+            &app,
+            Method::POST,
+            "/roster/apply/batch",
+            AUTH,
+            r#"[{"user_id":3},{"user_id":4,"alias":""}]"#,
+        )
+        .await;
         assert_eq!(v, json!({"code": 200, "message": null, "data": {"success": [3, 4]}}));
     }
 }
@@ -183,7 +239,10 @@ mod yhchat {
 
     impl FriendApi for Friends {
         async fn friend_apply(&self, req: Req<(), m::FriendApplyInput>) -> Result<(), ApiError> {
-            self.0.push(format!("{:?} {:?} {:?}", req.credentials.token, req.input.chat_id, req.input.chat_type));
+            self.0.push(format!(
+                "{:?} {:?} {:?}",
+                req.credentials.token, req.input.chat_id, req.input.chat_type
+            ));
             if req.credentials.token.is_none() {
                 return Err(ApiError::unauthorized("no token"));
             }
@@ -195,9 +254,17 @@ mod yhchat {
         async fn friend_agree_apply(&self, _: Req<(), m::FriendAgreeApplyInput>) -> Result<(), ApiError> {
             Ok(())
         }
-        async fn friend_address_book_list(&self, req: Req<(), m::FriendAddressBookListMessage>) -> Result<m::FriendAddressBookListReply, ApiError> {
+        async fn friend_address_book_list(
+            &self,
+            req: Req<(), m::FriendAddressBookListMessage>,
+        ) -> Result<m::FriendAddressBookListReply, ApiError> {
             self.0.push(req.input.number.clone());
-            Ok(m::FriendAddressBookListReply { status: None, data: vec![m::FriendAddressBookListReplyDataItem { list_name: "用户".into(), data: vec![] }] })
+            Ok(m::FriendAddressBookListReply {
+                status: None,
+                data: vec![m::FriendAddressBookListReplyDataItem {
+                    list_name: "用户".into(), data: vec![]
+                }],
+            })
         }
         async fn friend_request_list(&self, _: Req<(), ()>) -> Result<m::FriendRequestListReply, ApiError> {
             Err(ApiError::unauthorized("bad token"))
@@ -215,7 +282,14 @@ mod yhchat {
     #[tokio::test]
     async fn json_envelope() {
         let (app, api) = app();
-        let v = json_call(&app, Method::POST, "/v1/friend/apply?chatId=5", &[("token", "t")], r#"{"chatType":"1"}"#).await;
+        let v = json_call(
+            &app,
+            Method::POST,
+            "/v1/friend/apply?chatId=5",
+            &[("token", "t")],
+            r#"{"chatType":"1"}"#,
+        )
+        .await;
         assert_eq!(v, json!({"code": 1, "msg": "success"}));
         assert_eq!(api.0.last(), r#"Some("t") Some("5") Some(1)"#);
         let v = json_call(&app, Method::POST, "/v1/friend/apply", &[], "{}").await;
@@ -229,7 +303,8 @@ mod yhchat {
     async fn protobuf_replies_carry_the_status() {
         let (app, api) = app();
         let body = m::FriendAddressBookListMessage { number: "123".into() }.encode_to_vec();
-        let (status, ct, bytes) = send(&app, Method::POST, "/v1/friend/address-book-list", &[("token", "t")], body).await;
+        let (status, ct, bytes) =
+            send(&app, Method::POST, "/v1/friend/address-book-list", &[("token", "t")], body).await;
         assert_eq!((status, ct.as_str()), (StatusCode::OK, "application/x-protobuf"));
         let reply = m::FriendAddressBookListReply::decode(bytes.as_slice()).unwrap();
         assert_eq!(api.0.last(), "123");
@@ -238,7 +313,8 @@ mod yhchat {
         assert_eq!(reply.data[0].list_name, "用户");
 
         // A body that is not protobuf: the reply message with only its status.
-        let (_, ct, bytes) = send(&app, Method::POST, "/v1/friend/address-book-list", &[], vec![0x12, 0x09, b'x']).await;
+        let (_, ct, bytes) =
+            send(&app, Method::POST, "/v1/friend/address-book-list", &[], vec![0x12, 0x09, b'x']).await;
         assert_eq!(ct, "application/x-protobuf");
         let reply = m::FriendAddressBookListReply::decode(bytes.as_slice()).unwrap();
         assert_eq!(reply.status.unwrap().code, -2);
@@ -268,7 +344,10 @@ mod netease {
 
     impl FriendApi for Friends {
         async fn friend_add(&self, req: Req<(), m::FriendAddInput>) -> Result<(), ApiError> {
-            self.0.push(format!("{:?} {} {} {} {:?}", req.credentials.check_sum, req.input.accid, req.input.faccid, req.input.r#type, req.input.msg));
+            self.0.push(format!(
+                "{:?} {} {} {} {:?}",
+                req.credentials.check_sum, req.input.accid, req.input.faccid, req.input.r#type, req.input.msg
+            ));
             Ok(())
         }
         async fn friend_update(&self, _: Req<(), m::FriendUpdateInput>) -> Result<(), ApiError> {
@@ -292,7 +371,10 @@ mod netease {
                 }]),
             })
         }
-        async fn friend_get_by_accid(&self, _: Req<(), m::FriendGetByAccidInput>) -> Result<m::FriendGetByAccidReply, ApiError> {
+        async fn friend_get_by_accid(
+            &self,
+            _: Req<(), m::FriendGetByAccidInput>,
+        ) -> Result<m::FriendGetByAccidReply, ApiError> {
             Err(ApiError::not_found("not friends"))
         }
     }
@@ -302,15 +384,25 @@ mod netease {
         (router(api.clone()), api)
     }
 
-    const FORM: &[(&str, &str)] = &[("content-type", "application/x-www-form-urlencoded"), ("CheckSum", "abc")];
+    const FORM: &[(&str, &str)] =
+        &[("content-type", "application/x-www-form-urlencoded"), ("CheckSum", "abc")];
 
     #[tokio::test]
     async fn forms() {
         let (app, api) = app();
-        let v = json_call(&app, Method::POST, "/nimserver/friend/add.action", FORM, "accid=zhangsan&faccid=lisi&type=1&msg=%E6%88%91").await;
+        let v = json_call(
+            &app,
+            Method::POST,
+            "/nimserver/friend/add.action",
+            FORM,
+            "accid=zhangsan&faccid=lisi&type=1&msg=%E6%88%91",
+        )
+        .await;
         assert_eq!(v, json!({"code": 200}));
         assert_eq!(api.0.last(), r#"Some("abc") zhangsan lisi 1 Some("我")"#);
-        let v = json_call(&app, Method::POST, "/nimserver/friend/add.action", FORM, "accid=zhangsan&faccid=lisi").await;
+        let v =
+            json_call(&app, Method::POST, "/nimserver/friend/add.action", FORM, "accid=zhangsan&faccid=lisi")
+                .await;
         assert_eq!(v["code"], 414);
         assert!(v["desc"].as_str().unwrap().contains("`type`"), "{v}");
         let long = format!("accid={}&faccid=b&type=1", "a".repeat(33));
@@ -318,16 +410,29 @@ mod netease {
         assert_eq!(v["code"], 405);
         assert!(v["desc"].as_str().unwrap().contains("`accid`"), "{v}");
         // No content type: still a form.
-        json_call(&app, Method::POST, "/nimserver/friend/delete.action", &[], "accid=a&faccid=b&isDeleteAlias=true").await;
+        json_call(
+            &app,
+            Method::POST,
+            "/nimserver/friend/delete.action",
+            &[],
+            "accid=a&faccid=b&isDeleteAlias=true",
+        )
+        .await;
         assert_eq!(api.0.last(), "Some(true)");
     }
 
     #[tokio::test]
     async fn replies_next_to_the_code() {
         let (app, _) = app();
-        let v = json_call(&app, Method::POST, "/nimserver/friend/get.action", FORM, "accid=a&updatetime=0").await;
-        assert_eq!(v, json!({"code": 200, "size": 1, "friends": [{"faccid": "t2", "createtime": 1, "bidirection": true}]}));
-        let v = json_call(&app, Method::POST, "/nimserver/friend/getByAccid.action", FORM, "accid=a&faccid=b").await;
+        let v =
+            json_call(&app, Method::POST, "/nimserver/friend/get.action", FORM, "accid=a&updatetime=0").await;
+        assert_eq!(
+            v,
+            json!({"code": 200, "size": 1, "friends": [{"faccid": "t2", "createtime": 1, "bidirection": true}]})
+        );
+        let v =
+            json_call(&app, Method::POST, "/nimserver/friend/getByAccid.action", FORM, "accid=a&faccid=b")
+                .await;
         assert_eq!(v, json!({"code": 404, "desc": "not friends"}));
     }
 }

@@ -18,7 +18,12 @@ pub fn api_error(e: Error) -> ApiError {
         Error::ApplicationMissing => codes::APPLICATION_NOT_FOUND,
         Error::TooManyFriends => codes::TOO_MANY_FRIENDS,
         // A disabled user's token can no longer be used, like a revoked one.
-        Error::TokenMissing | Error::TokenInvalid | Error::TokenExpired | Error::TokenRevoked | Error::UserDisabled | Error::AppMissing => codes::TOKEN_INVALID,
+        Error::TokenMissing
+        | Error::TokenInvalid
+        | Error::TokenExpired
+        | Error::TokenRevoked
+        | Error::UserDisabled
+        | Error::AppMissing => codes::TOKEN_INVALID,
         Error::NoPermission
         | Error::Invalid { .. }
         | Error::RateLimited { .. }

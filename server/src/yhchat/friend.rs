@@ -32,16 +32,26 @@ impl FriendApi for Yhchat {
         self.core.friends().apply(&me, target, apply).await.map(drop).map_err(api_error)
     }
 
-    async fn friend_delete_friend(&self, req: Request<(), models::FriendDeleteFriendInput>) -> Result<(), ApiError> {
+    async fn friend_delete_friend(
+        &self,
+        req: Request<(), models::FriendDeleteFriendInput>,
+    ) -> Result<(), ApiError> {
         let me = self.actor(&req.credentials).await?;
         require_user_chat(req.input.chat_type)?;
         let friend = self.chat_user(&me, req.input.chat_id.as_deref()).await?;
         self.core.friends().delete(&me, friend, DeleteOptions::default()).await.map_err(api_error)
     }
 
-    async fn friend_agree_apply(&self, req: Request<(), models::FriendAgreeApplyInput>) -> Result<(), ApiError> {
+    async fn friend_agree_apply(
+        &self,
+        req: Request<(), models::FriendAgreeApplyInput>,
+    ) -> Result<(), ApiError> {
         let me = self.actor(&req.credentials).await?;
-        let id = req.input.id.map(|id| ApplicationId(i64::from(id))).ok_or_else(|| ApiError::new(codes::INVALID_PARAMETER, "id is required"))?;
+        let id = req
+            .input
+            .id
+            .map(|id| ApplicationId(i64::from(id)))
+            .ok_or_else(|| ApiError::new(codes::INVALID_PARAMETER, "id is required"))?;
         let friends = self.core.friends();
         match req.input.agree {
             Some(1) => friends.accept_application(&me, id).await,
@@ -53,7 +63,10 @@ impl FriendApi for Yhchat {
         .map_err(api_error)
     }
 
-    async fn friend_address_book_list(&self, req: Request<(), models::FriendAddressBookListMessage>) -> Result<models::FriendAddressBookListReply, ApiError> {
+    async fn friend_address_book_list(
+        &self,
+        req: Request<(), models::FriendAddressBookListMessage>,
+    ) -> Result<models::FriendAddressBookListReply, ApiError> {
         let me = self.actor(&req.credentials).await?;
         let friends = self.core.friends();
         let mut ids = Vec::new();
@@ -69,7 +82,11 @@ impl FriendApi for Yhchat {
         let mut users = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(usize::try_from(MAX_LIMIT).unwrap_or(1000)) {
             for item in friends.items(&me, chunk).await.map_err(api_error)? {
-                let name = [&item.alias, &item.nick_name, &item.username].into_iter().find(|s| !s.is_empty()).cloned().unwrap_or_default();
+                let name = [&item.alias, &item.nick_name, &item.username]
+                    .into_iter()
+                    .find(|s| !s.is_empty())
+                    .cloned()
+                    .unwrap_or_default();
                 users.push(models::FriendAddressBookListReplyDataItemDataItem {
                     chat_id: item.user.0.to_string(),
                     name,
@@ -79,15 +96,25 @@ impl FriendApi for Yhchat {
                 });
             }
         }
-        let list = |name: &str, data| models::FriendAddressBookListReplyDataItem { list_name: name.to_string(), data };
+        let list = |name: &str, data| models::FriendAddressBookListReplyDataItem {
+            list_name: name.to_string(),
+            data,
+        };
         Ok(models::FriendAddressBookListReply {
             // The request's number is echoed, as YHChat's status carries it.
-            status: Some(models::ProtoStatus { number: req.input.number.trim().parse().unwrap_or(0), code: codes::OK, msg: "success".into() }),
+            status: Some(models::ProtoStatus {
+                number: req.input.number.trim().parse().unwrap_or(0),
+                code: codes::OK,
+                msg: "success".into(),
+            }),
             data: vec![list("用户", users), list("我加入的群聊", Vec::new()), list("机器人", Vec::new())],
         })
     }
 
-    async fn friend_request_list(&self, req: Request<(), ()>) -> Result<models::FriendRequestListReply, ApiError> {
+    async fn friend_request_list(
+        &self,
+        req: Request<(), ()>,
+    ) -> Result<models::FriendRequestListReply, ApiError> {
         let me = self.actor(&req.credentials).await?;
         let friends = self.core.friends();
         let mut applications = Vec::new();
@@ -156,9 +183,16 @@ fn display_name(user: &User) -> String {
 
 /// One application as YHChat lists it; `None` when its id does not fit the
 /// document's int32 `requestId` (it could not be agreed to by id anyway).
-fn request_item(a: &Application, receiver: &User, applicant: &User) -> Option<models::FriendRequestListReplyRequestsItem> {
+fn request_item(
+    a: &Application,
+    receiver: &User,
+    applicant: &User,
+) -> Option<models::FriendRequestListReplyRequestsItem> {
     let Ok(request_id) = i32::try_from(a.id.0) else {
-        tracing::warn!(application = a.id.0, "a friend application id does not fit YHChat's int32 requestId; left out of request-list");
+        tracing::warn!(
+            application = a.id.0,
+            "a friend application id does not fit YHChat's int32 requestId; left out of request-list"
+        );
         return None;
     };
     let (result, processed_at, processor) = match a.status {

@@ -44,7 +44,10 @@ impl Yhchat {
     /// The user a chat id names in the actor's app (absent: -2; not a user
     /// of the app: -1).
     pub(crate) async fn chat_user(&self, me: &Actor, chat_id: Option<&str>) -> Result<UserId, ApiError> {
-        let raw = chat_id.map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| ApiError::new(codes::INVALID_PARAMETER, "chatId is required"))?;
+        let raw = chat_id
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| ApiError::new(codes::INVALID_PARAMETER, "chatId is required"))?;
         let missing = || ApiError::new(codes::TARGET_NOT_FOUND, format!("chat `{raw}` does not exist"));
         let id = raw.parse::<i64>().map(UserId).map_err(|_| missing())?;
         match self.core.users().get(&me.app, id).await {
@@ -62,6 +65,8 @@ pub(crate) fn require_user_chat(chat_type: Option<i32>) -> Result<(), ApiError> 
         None | Some(1) => Ok(()),
         Some(2) => Err(ApiError::new(codes::NOT_SUPPORTED, "groups (chatType 2) are not supported yet")),
         Some(3) => Err(ApiError::new(codes::NOT_SUPPORTED, "bots (chatType 3) are not supported yet")),
-        Some(other) => Err(ApiError::new(codes::INVALID_PARAMETER, format!("chatType {other} is not 1, 2 or 3"))),
+        Some(other) => {
+            Err(ApiError::new(codes::INVALID_PARAMETER, format!("chatType {other} is not 1, 2 or 3")))
+        }
     }
 }

@@ -34,8 +34,17 @@ scenario!(apps_and_admin_tokens, |h| async move {
     let caller = h.core.tokens().authenticate(&h.app, Some(&issued.secret)).await.unwrap();
     assert_eq!(caller.principal, Principal::Admin(issued.token.id));
     // An admin token of one app is nothing in another.
-    assert!(matches!(h.core.tokens().authenticate(&other, Some(&issued.secret)).await, Err(Error::TokenInvalid)));
+    assert!(matches!(
+        h.core.tokens().authenticate(&other, Some(&issued.secret)).await,
+        Err(Error::TokenInvalid)
+    ));
     admin_tokens.revoke(&h.app, issued.token.id).await.unwrap();
-    assert!(matches!(h.core.tokens().authenticate(&h.app, Some(&issued.secret)).await, Err(Error::TokenRevoked)));
-    assert!(matches!(admin_tokens.create(&AppId::parse("ghost").unwrap(), "x").await, Err(Error::AppMissing)));
+    assert!(matches!(
+        h.core.tokens().authenticate(&h.app, Some(&issued.secret)).await,
+        Err(Error::TokenRevoked)
+    ));
+    assert!(matches!(
+        admin_tokens.create(&AppId::parse("ghost").unwrap(), "x").await,
+        Err(Error::AppMissing)
+    ));
 });

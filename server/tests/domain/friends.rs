@@ -1,7 +1,9 @@
 use std::time::Duration;
 
 use server::core::apps::AppSettingsPatch;
-use server::core::friends::{ApplicationStatus, ApplyOutcome, ApplyRequest, DeleteOptions, FriendPatch, Relation, ServerFriendPatch};
+use server::core::friends::{
+    ApplicationStatus, ApplyOutcome, ApplyRequest, DeleteOptions, FriendPatch, Relation, ServerFriendPatch,
+};
 use server::core::settings::SettingsPatch;
 use server::core::users::ProfilePatch;
 use server::core::{Actor, Error, PageRequest, RefusalReason, UserId};
@@ -48,7 +50,11 @@ scenario!(auth_mode_question_and_closed, |h| async move {
     let f = h.core.friends();
     let a = h.open_user("alice").await;
     let q = h.user_with_mode("quizzer", 2).await;
-    let patch = SettingsPatch { auth_question: Some("2+2?".into()), auth_answer: Some("4".into()), ..Default::default() };
+    let patch = SettingsPatch {
+        auth_question: Some("2+2?".into()),
+        auth_answer: Some("4".into()),
+        ..Default::default()
+    };
     h.core.settings().update(&q, patch).await.unwrap();
     let wrong = ApplyRequest { answer: Some("5".into()), ..req("hi") };
     let r = f.apply(&a, q.user, wrong).await;
@@ -72,31 +78,45 @@ scenario!(approval_accept_decline_and_history, |h| async move {
     let a = h.open_user("alice").await;
     let b = h.approving_user("bob").await;
     let now = h.core.now_ms();
-    let ApplyOutcome::Pending { application, expires_at } = f.apply(&a, b.user, req("let me in")).await.unwrap() else { panic!("expected pending") };
+    let ApplyOutcome::Pending { application, expires_at } =
+        f.apply(&a, b.user, req("let me in")).await.unwrap()
+    else {
+        panic!("expected pending")
+    };
     assert_eq!(expires_at, now + 7 * 24 * 3600 * 1000);
     assert_eq!(relation(&h, &a, &b).await, Relation::Stranger);
     let page = f.applications(&b, &PageRequest::default()).await.unwrap();
     assert_eq!(page.items.len(), 1);
     let app_row = &page.items[0];
-    assert_eq!((app_row.id, app_row.applicant, app_row.status), (application, a.user, ApplicationStatus::Pending));
+    assert_eq!(
+        (app_row.id, app_row.applicant, app_row.status),
+        (application, a.user, ApplicationStatus::Pending)
+    );
     assert_eq!((app_row.reason.as_str(), app_row.expires_at), ("let me in", expires_at));
     assert_eq!(page.version, f.version(&b).await.unwrap());
 
     // Decline keeps the reason; the application is then closed.
     f.decline(&b, a.user, "who are you").await.unwrap();
     let declined = f.application(&b, application).await.unwrap();
-    assert_eq!((declined.status, declined.decline_reason.as_str()), (ApplicationStatus::Declined, "who are you"));
+    assert_eq!(
+        (declined.status, declined.decline_reason.as_str()),
+        (ApplicationStatus::Declined, "who are you")
+    );
     assert_eq!(declined.status.maxim_code(), 2);
     assert!(matches!(f.accept(&b, a.user).await, Err(Error::ApplicationMissing)));
     assert!(matches!(f.decline(&b, a.user, "").await, Err(Error::ApplicationMissing)));
 
     // A new application after a decline is a new row; history stays.
-    let ApplyOutcome::Pending { application: second, .. } = f.apply(&a, b.user, req("please")).await.unwrap() else { panic!("expected pending") };
+    let ApplyOutcome::Pending { application: second, .. } = f.apply(&a, b.user, req("please")).await.unwrap()
+    else {
+        panic!("expected pending")
+    };
     assert_ne!(second, application);
     f.accept(&b, a.user).await.unwrap();
     assert_friends(&h, &a, &b).await;
     assert!(matches!(f.accept(&b, a.user).await, Err(Error::ApplicationMissing)), "double accept");
-    let statuses: Vec<_> = f.applications(&b, &PageRequest::default()).await.unwrap().items.iter().map(|x| x.status).collect();
+    let statuses: Vec<_> =
+        f.applications(&b, &PageRequest::default()).await.unwrap().items.iter().map(|x| x.status).collect();
     assert_eq!(statuses, vec![ApplicationStatus::Accepted, ApplicationStatus::Declined]);
 
     // Nobody applied: nothing to accept.
@@ -113,10 +133,14 @@ scenario!(by_application_id, |h| async move {
     let a = h.open_user("alice").await;
     let b = h.approving_user("bob").await;
     let c = h.open_user("carol").await;
-    let ApplyOutcome::Pending { application, .. } = f.apply(&a, b.user, req("1")).await.unwrap() else { panic!() };
+    let ApplyOutcome::Pending { application, .. } = f.apply(&a, b.user, req("1")).await.unwrap() else {
+        panic!()
+    };
     f.accept_application(&b, application).await.unwrap();
     assert_friends(&h, &a, &b).await;
-    let ApplyOutcome::Pending { application, .. } = f.apply(&c, b.user, req("2")).await.unwrap() else { panic!() };
+    let ApplyOutcome::Pending { application, .. } = f.apply(&c, b.user, req("2")).await.unwrap() else {
+        panic!()
+    };
     f.decline_application(&b, application, "no").await.unwrap();
     assert!(matches!(f.accept_application(&b, application).await, Err(Error::ApplicationMissing)));
 });
@@ -125,9 +149,17 @@ scenario!(mutual_apply_and_reapply_refresh, |h| async move {
     let f = h.core.friends();
     let a = h.approving_user("alice").await;
     let b = h.approving_user("bob").await;
-    let ApplyOutcome::Pending { application: first, expires_at: e1 } = f.apply(&a, b.user, req("one")).await.unwrap() else { panic!() };
+    let ApplyOutcome::Pending { application: first, expires_at: e1 } =
+        f.apply(&a, b.user, req("one")).await.unwrap()
+    else {
+        panic!()
+    };
     h.clock.advance(Duration::from_secs(60));
-    let ApplyOutcome::Pending { application: again, expires_at: e2 } = f.apply(&a, b.user, req("two")).await.unwrap() else { panic!() };
+    let ApplyOutcome::Pending { application: again, expires_at: e2 } =
+        f.apply(&a, b.user, req("two")).await.unwrap()
+    else {
+        panic!()
+    };
     assert_eq!(again, first, "re-apply refreshes the pending application");
     assert_eq!(e2, e1 + 60_000);
     let page = f.applications(&b, &PageRequest::default()).await.unwrap();
@@ -148,7 +180,10 @@ scenario!(applications_expire, |h| async move {
     h.core.apps().update_settings(&h.app, patch).await.unwrap();
     let a = h.open_user("alice").await;
     let b = h.approving_user("bob").await;
-    let ApplyOutcome::Pending { application, expires_at } = f.apply(&a, b.user, req("hi")).await.unwrap() else { panic!() };
+    let ApplyOutcome::Pending { application, expires_at } = f.apply(&a, b.user, req("hi")).await.unwrap()
+    else {
+        panic!()
+    };
     assert_eq!(expires_at, h.core.now_ms() + 60_000);
     h.clock.advance(Duration::from_secs(60));
     assert!(matches!(f.accept(&b, a.user).await, Err(Error::ApplicationMissing)));
@@ -157,7 +192,10 @@ scenario!(applications_expire, |h| async move {
     assert_eq!(listed.items[0].status, ApplicationStatus::Expired);
     assert_eq!(listed.items[0].status.maxim_code(), 0);
     // Re-applying refreshes the expired application, which can then be accepted.
-    let ApplyOutcome::Pending { application: again, .. } = f.apply(&a, b.user, req("again")).await.unwrap() else { panic!() };
+    let ApplyOutcome::Pending { application: again, .. } = f.apply(&a, b.user, req("again")).await.unwrap()
+    else {
+        panic!()
+    };
     assert_eq!(again, application);
     f.accept(&b, a.user).await.unwrap();
     assert_friends(&h, &a, &b).await;
@@ -234,27 +272,44 @@ scenario!(ext_and_lookups_respect_privacy, |h| async move {
     let a = h.open_user("alice").await;
     let b = h.open_user("bob").await;
     let c = h.open_user("carol").await;
-    let profile = ProfilePatch { nick_name: Some("Bob".into()), public_info: Some("hello".into()), private_info: Some("secret".into()), ..Default::default() };
+    let profile = ProfilePatch {
+        nick_name: Some("Bob".into()),
+        public_info: Some("hello".into()),
+        private_info: Some("secret".into()),
+        ..Default::default()
+    };
     h.core.users().update_profile(&b, profile).await.unwrap();
     h.core.users().set_mobile(&b, Some("13700000000")).await.unwrap();
     f.apply(&a, b.user, req("")).await.unwrap();
-    let patch = FriendPatch { alias: Some("B!".into()), ext: Some("{\"k\":1}".into()), mute_notification: Some(true) };
+    let patch = FriendPatch {
+        alias: Some("B!".into()),
+        ext: Some("{\"k\":1}".into()),
+        mute_notification: Some(true),
+    };
     f.set_ext(&a, b.user, patch).await.unwrap();
     let r = f.set_ext(&a, c.user, FriendPatch { alias: Some("x".into()), ..Default::default() }).await;
     assert!(matches!(r, Err(Error::NotFriends)));
     let long = FriendPatch { alias: Some("a".repeat(129)), ..Default::default() };
     assert!(matches!(f.set_ext(&a, b.user, long).await, Err(Error::Invalid { field: "alias", .. })));
 
-    for item in
-        [f.lookup_by_id(&a, b.user).await.unwrap(), f.lookup_by_username(&a, "bob").await.unwrap(), f.lookup_by_mobile(&a, "13700000000").await.unwrap()]
-    {
+    for item in [
+        f.lookup_by_id(&a, b.user).await.unwrap(),
+        f.lookup_by_username(&a, "bob").await.unwrap(),
+        f.lookup_by_mobile(&a, "13700000000").await.unwrap(),
+    ] {
         assert_eq!((item.user, item.relation), (b.user, Relation::Friend));
-        assert_eq!((item.alias.as_str(), item.ext.as_str(), item.mute_notification), ("B!", "{\"k\":1}", true));
+        assert_eq!(
+            (item.alias.as_str(), item.ext.as_str(), item.mute_notification),
+            ("B!", "{\"k\":1}", true)
+        );
         assert_eq!((item.nick_name.as_str(), item.public_info.as_str()), ("Bob", "hello"));
     }
     // A stranger sees the public fields only; nobody else's alias.
     let seen = f.lookup_by_username(&c, "bob").await.unwrap();
-    assert_eq!((seen.relation, seen.alias.as_str(), seen.ext.as_str(), seen.mute_notification), (Relation::Stranger, "", "", false));
+    assert_eq!(
+        (seen.relation, seen.alias.as_str(), seen.ext.as_str(), seen.mute_notification),
+        (Relation::Stranger, "", "", false)
+    );
     assert_eq!(seen.public_info, "hello");
     // Bob's own view of Alice carries none of Alice's settings.
     let back = f.lookup_by_id(&b, a.user).await.unwrap();
@@ -296,7 +351,8 @@ scenario!(pagination_is_stable_while_the_list_changes, |h| async move {
     assert!(second.version > first.version);
     let third = f.friend_ids(&me, &PageRequest::after(second.next_cursor.clone(), 3)).await.unwrap();
     assert!(third.next_cursor.is_none());
-    let mut seen: Vec<UserId> = first.items.iter().chain(&second.items).chain(&third.items).copied().collect();
+    let mut seen: Vec<UserId> =
+        first.items.iter().chain(&second.items).chain(&third.items).copied().collect();
     let total = seen.len();
     seen.sort();
     seen.dedup();
@@ -305,7 +361,10 @@ scenario!(pagination_is_stable_while_the_list_changes, |h| async move {
         assert_eq!(seen.contains(&u.user), i != 4, "friend{i}");
     }
     assert!(seen.contains(&late.user));
-    assert!(matches!(f.friend_ids(&me, &PageRequest::after(Some("bogus".into()), 3)).await, Err(Error::Invalid { field: "cursor", .. })));
+    assert!(matches!(
+        f.friend_ids(&me, &PageRequest::after(Some("bogus".into()), 3)).await,
+        Err(Error::Invalid { field: "cursor", .. })
+    ));
     let all = f.friend_ids(&me, &PageRequest { cursor: Some(String::new()), limit: Some(0) }).await.unwrap();
     assert_eq!(all.items.len(), 6);
     assert!(all.next_cursor.is_none());

@@ -49,7 +49,8 @@ pub struct Harness {
 impl Harness {
     /// Registers `username` with [`PASSWORD`] and the given auth mode.
     pub async fn user_with_mode(&self, username: &str, auth_mode: i64) -> Actor {
-        let user = self.core.users().register(&self.app, NewUser::new(username, PASSWORD)).await.expect("register");
+        let user =
+            self.core.users().register(&self.app, NewUser::new(username, PASSWORD)).await.expect("register");
         let actor = Actor::new(self.app.clone(), user.id);
         let patch = SettingsPatch { auth_mode: Some(auth_mode), ..Default::default() };
         self.core.settings().update(&actor, patch).await.expect("auth mode");
@@ -67,7 +68,11 @@ impl Harness {
     }
 
     pub async fn login(&self, username: &str, device: Option<&str>) -> IssuedToken {
-        self.core.tokens().login_by_username(&self.app, username, PASSWORD, device.map(DeviceLogin::new)).await.expect("login")
+        self.core
+            .tokens()
+            .login_by_username(&self.app, username, PASSWORD, device.map(DeviceLogin::new))
+            .await
+            .expect("login")
     }
 
     pub async fn admin(&self) -> Caller {

@@ -21,7 +21,10 @@ scenario!(a_sweep_forgets_only_what_no_answer_needs, |h| async move {
     let second = h.login("ann", None).await;
     let swept = h.core.housekeeping().sweep().await.unwrap();
     assert_eq!(swept, Swept { tokens: 0, nonces: 1, rate_counters: 1 });
-    assert!(matches!(h.core.tokens().authenticate(&h.app, Some(&first.token)).await, Err(Error::TokenExpired)));
+    assert!(matches!(
+        h.core.tokens().authenticate(&h.app, Some(&first.token)).await,
+        Err(Error::TokenExpired)
+    ));
     h.core.tokens().authenticate(&h.app, Some(&second.token)).await.expect("the new token works");
     // The spent nonce may be used again, as before the sweep.
     h.core.limits().use_nonce(&h.app, "n1", Duration::from_secs(300)).await.unwrap();
@@ -29,6 +32,12 @@ scenario!(a_sweep_forgets_only_what_no_answer_needs, |h| async move {
     h.clock.advance(EXPIRED_TOKEN_GRACE);
     let swept = h.core.housekeeping().sweep().await.unwrap();
     assert_eq!(swept.tokens, 1, "only the token expired for longer than the grace period goes");
-    assert!(matches!(h.core.tokens().authenticate(&h.app, Some(&first.token)).await, Err(Error::TokenInvalid)));
-    assert!(matches!(h.core.tokens().authenticate(&h.app, Some(&second.token)).await, Err(Error::TokenExpired)));
+    assert!(matches!(
+        h.core.tokens().authenticate(&h.app, Some(&first.token)).await,
+        Err(Error::TokenInvalid)
+    ));
+    assert!(matches!(
+        h.core.tokens().authenticate(&h.app, Some(&second.token)).await,
+        Err(Error::TokenExpired)
+    ));
 });

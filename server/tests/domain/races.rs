@@ -20,7 +20,11 @@ async fn pending_between(h: &Harness, a: &Actor, b: &Actor) -> usize {
     let mut n = 0;
     for (me, other) in [(a, b), (b, a)] {
         let page = h.core.friends().applications(me, &PageRequest::first(1000)).await.unwrap();
-        n += page.items.iter().filter(|x| x.applicant == other.user && x.status == ApplicationStatus::Pending).count();
+        n += page
+            .items
+            .iter()
+            .filter(|x| x.applicant == other.user && x.status == ApplicationStatus::Pending)
+            .count();
     }
     n
 }
@@ -31,8 +35,10 @@ scenario!(both_apply_to_each_other_at_once, |h| async move {
         let a = h.approving_user(&format!("alice{round}")).await;
         let b = h.approving_user(&format!("bob{round}")).await;
         let (h1, h2, a1, b1, a2, b2) = (h.clone(), h.clone(), a.clone(), b.clone(), a.clone(), b.clone());
-        let t1 = tokio::spawn(async move { h1.core.friends().apply(&a1, b1.user, ApplyRequest::default()).await });
-        let t2 = tokio::spawn(async move { h2.core.friends().apply(&b2, a2.user, ApplyRequest::default()).await });
+        let t1 =
+            tokio::spawn(async move { h1.core.friends().apply(&a1, b1.user, ApplyRequest::default()).await });
+        let t2 =
+            tokio::spawn(async move { h2.core.friends().apply(&b2, a2.user, ApplyRequest::default()).await });
         let (r1, r2) = (t1.await.unwrap().unwrap(), t2.await.unwrap().unwrap());
         // Exactly one of them found the other's application and made them friends.
         let friends_now = [r1, r2].iter().filter(|r| **r == ApplyOutcome::Friends).count();
@@ -58,12 +64,16 @@ scenario!(accept_and_decline_at_once, |h| async move {
         assert!(ra.is_ok() != rd.is_ok(), "exactly one wins: {ra:?} {rd:?}");
         let loser = if ra.is_ok() { &rd } else { &ra };
         assert!(matches!(loser, Err(Error::ApplicationMissing)), "{loser:?}");
-        let status = h.core.friends().applications(&b, &PageRequest::default()).await.unwrap().items[0].status;
+        let status =
+            h.core.friends().applications(&b, &PageRequest::default()).await.unwrap().items[0].status;
         let (ab, ba) = (relation(&h, &a, &b).await, relation(&h, &b, &a).await);
         if ra.is_ok() {
             assert_eq!((status, ab, ba), (ApplicationStatus::Accepted, Relation::Friend, Relation::Friend));
         } else {
-            assert_eq!((status, ab, ba), (ApplicationStatus::Declined, Relation::Stranger, Relation::Stranger));
+            assert_eq!(
+                (status, ab, ba),
+                (ApplicationStatus::Declined, Relation::Stranger, Relation::Stranger)
+            );
         }
     }
 });
@@ -99,7 +109,9 @@ scenario!(same_username_registered_at_once, |h| async move {
     let mut tasks = Vec::new();
     for _ in 0..3 {
         let h = h.clone();
-        tasks.push(tokio::spawn(async move { h.core.users().register(&h.app, NewUser::new("dup", PASSWORD)).await }));
+        tasks.push(tokio::spawn(async move {
+            h.core.users().register(&h.app, NewUser::new("dup", PASSWORD)).await
+        }));
     }
     let mut ok = 0;
     for t in tasks {

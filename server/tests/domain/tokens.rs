@@ -24,7 +24,10 @@ scenario!(login_variants_and_errors, |h| async move {
     }
     let t = tokens.login_by_id(&h.app, a.user, PASSWORD, None).await.unwrap();
     assert_eq!(t.expires_at, h.core.now_ms() + 7 * 24 * 3600 * 1000);
-    assert!(matches!(tokens.login_by_id(&h.app, UserId(i64::MAX), PASSWORD, None).await, Err(Error::UserMissing)));
+    assert!(matches!(
+        tokens.login_by_id(&h.app, UserId(i64::MAX), PASSWORD, None).await,
+        Err(Error::UserMissing)
+    ));
 
     assert!(matches!(tokens.authenticate(&h.app, None).await, Err(Error::TokenMissing)));
     assert!(matches!(tokens.authenticate(&h.app, Some("  ")).await, Err(Error::TokenMissing)));
@@ -52,7 +55,10 @@ scenario!(token_expiry_and_password_change, |h| async move {
     for t in [&t1, &t2] {
         assert!(matches!(tokens.authenticate(&h.app, Some(&t.token)).await, Err(Error::TokenRevoked)));
     }
-    assert!(matches!(tokens.login_by_username(&h.app, "alice", PASSWORD, None).await, Err(Error::WrongPassword)));
+    assert!(matches!(
+        tokens.login_by_username(&h.app, "alice", PASSWORD, None).await,
+        Err(Error::WrongPassword)
+    ));
     tokens.login_by_username(&h.app, "alice", "newpass1", None).await.unwrap();
     assert_eq!(tokens.purge_expired(h.core.now_ms() + 1).await.unwrap(), 1);
 });
@@ -65,7 +71,8 @@ scenario!(devices_kick_and_removal, |h| async move {
     let phone_again = h.login("alice", Some("phone-guid")).await;
     let laptop = h.login("alice", Some("laptop-guid")).await;
     let bare = h.login("alice", None).await;
-    let (p, p2, l) = (phone.device.clone().unwrap(), phone_again.device.clone().unwrap(), laptop.device.clone().unwrap());
+    let (p, p2, l) =
+        (phone.device.clone().unwrap(), phone_again.device.clone().unwrap(), laptop.device.clone().unwrap());
     assert_eq!(p.device_sn, DeviceSn(1));
     assert_eq!(p2, p, "same guid, same device and push token");
     assert_eq!(l.device_sn, DeviceSn(2));
@@ -73,7 +80,14 @@ scenario!(devices_kick_and_removal, |h| async move {
     let listed = devices.list(&a).await.unwrap();
     assert_eq!(listed.iter().map(|d| d.device_sn).collect::<Vec<_>>(), vec![DeviceSn(1), DeviceSn(2)]);
     assert_eq!(listed[0].guid, "phone-guid");
-    let r = tokens.login_by_username(&h.app, "alice", PASSWORD, Some(DeviceLogin { platform: 9, ..DeviceLogin::new("g") })).await;
+    let r = tokens
+        .login_by_username(
+            &h.app,
+            "alice",
+            PASSWORD,
+            Some(DeviceLogin { platform: 9, ..DeviceLogin::new("g") }),
+        )
+        .await;
     assert!(matches!(r, Err(Error::Invalid { field: "platform", .. })));
 
     devices.bind_push_token(&a, l.device_sn, "apns-token", "prod").await.unwrap();
@@ -126,7 +140,10 @@ scenario!(acting_as_and_app_isolation, |h| async move {
     assert!(matches!(tokens.act_as(&admin, None).await, Err(Error::Invalid { .. })));
     let issued = tokens.issue_for(&admin, b.user, Some(DeviceLogin::new("srv"))).await.unwrap();
     assert!(issued.device.is_some());
-    assert_eq!(tokens.authenticate(&h.app, Some(&issued.token)).await.unwrap().principal, Principal::User(b.user));
+    assert_eq!(
+        tokens.authenticate(&h.app, Some(&issued.token)).await.unwrap().principal,
+        Principal::User(b.user)
+    );
 
     // A second app: nothing of the first is reachable from it.
     let other = h.other_app("other").await;

@@ -17,7 +17,10 @@ scenario!(username_and_password_rules, |h| async move {
     }
     let alice = users.register(&h.app, NewUser::new("alice", "123456")).await.unwrap();
     assert_eq!(alice.username, "alice");
-    assert!(matches!(users.register(&h.app, NewUser::new("alice", PASSWORD)).await, Err(Error::UsernameTaken)));
+    assert!(matches!(
+        users.register(&h.app, NewUser::new("alice", PASSWORD)).await,
+        Err(Error::UsernameTaken)
+    ));
     // Names are per app.
     let other = h.other_app("other").await;
     let twin = users.register(&other, NewUser::new("alice", PASSWORD)).await.unwrap();
@@ -33,7 +36,12 @@ scenario!(username_and_password_rules, |h| async move {
 
 scenario!(batch_register_is_per_entry_and_admin_only, |h| async move {
     let admin = h.admin().await;
-    let list = vec![NewUser::new("one", PASSWORD), NewUser::new("x", PASSWORD), NewUser::new("one", PASSWORD), NewUser::new("two", PASSWORD)];
+    let list = vec![
+        NewUser::new("one", PASSWORD),
+        NewUser::new("x", PASSWORD),
+        NewUser::new("one", PASSWORD),
+        NewUser::new("two", PASSWORD),
+    ];
     let results = h.core.users().register_batch(&admin, list).await.unwrap();
     assert!(results[0].is_ok());
     assert!(matches!(results[1], Err(Error::Invalid { .. })));
@@ -59,12 +67,18 @@ scenario!(profile_contacts_and_username_change, |h| async move {
     let p = users.update_profile(&a, patch).await.unwrap();
     assert_eq!((p.nick_name.as_str(), p.private_info.as_str()), ("Alice", "secret"));
     // Unset fields stay as they were.
-    let p = users.update_profile(&a, ProfilePatch { nick_name: Some("Al".into()), ..Default::default() }).await.unwrap();
+    let p = users
+        .update_profile(&a, ProfilePatch { nick_name: Some("Al".into()), ..Default::default() })
+        .await
+        .unwrap();
     assert_eq!((p.nick_name.as_str(), p.avatar.as_str()), ("Al", "https://a/x.png"));
     let long = ProfilePatch { nick_name: Some("n".repeat(65)), ..Default::default() };
     assert!(matches!(users.update_profile(&a, long).await, Err(Error::Invalid { field: "nick_name", .. })));
 
-    assert_eq!(users.set_mobile(&a, Some("13800000000")).await.unwrap().mobile.as_deref(), Some("13800000000"));
+    assert_eq!(
+        users.set_mobile(&a, Some("13800000000")).await.unwrap().mobile.as_deref(),
+        Some("13800000000")
+    );
     assert!(matches!(users.set_mobile(&b, Some("13800000000")).await, Err(Error::MobileTaken)));
     assert_eq!(users.by_mobile(&h.app, "13800000000").await.unwrap().id, a.user);
     assert_eq!(users.set_mobile(&a, Some("")).await.unwrap().mobile, None);
@@ -111,10 +125,15 @@ scenario!(settings_are_stored_as_set, |h| async move {
     let s = settings.update(&me, patch).await.unwrap();
     assert_eq!(s.auth_mode, AuthMode::Question);
     assert_eq!((s.auth_question.as_str(), s.auth_answer.as_str()), ("color?", "blue"));
-    assert!(!s.group_confirm && !s.auto_download && s.no_push && s.no_push_detail && s.no_sounds && !s.vibratory);
+    assert!(
+        !s.group_confirm && !s.auto_download && s.no_push && s.no_push_detail && s.no_sounds && !s.vibratory
+    );
     assert_eq!((s.no_push_start_hour, s.no_push_end_hour, s.badge), (22, 7, 3));
     assert_eq!((s.silence_start_time, s.silence_end_time), (100, 200));
-    assert_eq!((s.push_nick_name.as_str(), s.push_token.as_str(), s.push_alias.as_str()), ("C", "pt", "alias"));
+    assert_eq!(
+        (s.push_nick_name.as_str(), s.push_token.as_str(), s.push_alias.as_str()),
+        ("C", "pt", "alias")
+    );
     assert_eq!(settings.get(&me).await.unwrap(), s);
     let s2 = settings.update(&me, SettingsPatch { badge: Some(0), ..Default::default() }).await.unwrap();
     assert_eq!((s2.badge, s2.auth_mode), (0, AuthMode::Question));

@@ -88,7 +88,8 @@ fn parse_options(args: impl Iterator<Item = String>) -> Result<Options, String> 
         if name == "--help" || name == "-h" {
             return Err(String::new());
         }
-        let mut value = || inline.clone().or_else(|| args.next()).ok_or_else(|| format!("{name} needs a value"));
+        let mut value =
+            || inline.clone().or_else(|| args.next()).ok_or_else(|| format!("{name} needs a value"));
         fn number<T: std::str::FromStr>(name: &str, v: String) -> Result<T, String> {
             v.parse().map_err(|_| format!("{name}: not a number: {v}"))
         }
@@ -105,7 +106,9 @@ fn parse_options(args: impl Iterator<Item = String>) -> Result<Options, String> 
         }
     }
     if o.url.is_some() && o.database_url.is_some() {
-        return Err("--url and --database-url exclude each other: --database-url is for the in-process server".into());
+        return Err(
+            "--url and --database-url exclude each other: --database-url is for the in-process server".into(),
+        );
     }
     if o.app_id.is_some() && o.url.is_none() {
         return Err("--app-id goes with --url: the in-process server gets an app of its own".into());
@@ -148,7 +151,9 @@ fn local_url(raw: &str) -> Result<String, String> {
         None => false,
     };
     if !local {
-        return Err(format!("--url {raw}: this tool only loads a server on this machine (127.0.0.1, ::1 or localhost)"));
+        return Err(format!(
+            "--url {raw}: this tool only loads a server on this machine (127.0.0.1, ::1 or localhost)"
+        ));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
@@ -205,8 +210,9 @@ struct Serving {
 
 impl InProcess {
     async fn start(backend: Backend, pool: u32) -> Result<(InProcess, String, String), String> {
-        let (fresh, url) =
-            FreshDatabase::create(backend).await.ok_or("SKIP_POSTGRES is set: not creating a PostgreSQL database; unset it to run on PostgreSQL")?;
+        let (fresh, url) = FreshDatabase::create(backend).await.ok_or(
+            "SKIP_POSTGRES is set: not creating a PostgreSQL database; unset it to run on PostgreSQL",
+        )?;
         match Self::start_on(&url, pool).await {
             Ok((serving, base_url, app_id)) => Ok((InProcess { fresh, serving }, base_url, app_id)),
             Err(e) => {
@@ -218,7 +224,9 @@ impl InProcess {
 
     /// The server on `url`, its base URL and its app.
     async fn start_on(url: &str, pool: u32) -> Result<(Serving, String, String), String> {
-        let db = Db::connect_with(url, DbOptions { max_connections: pool, ..DbOptions::default() }).await.map_err(|e| format!("connect {url}: {e}"))?;
+        let db = Db::connect_with(url, DbOptions { max_connections: pool, ..DbOptions::default() })
+            .await
+            .map_err(|e| format!("connect {url}: {e}"))?;
         // As the tests: minimal password hashing, so that registering the
         // users takes no time and argon2's 19 MiB per hash does not make the
         // peak RSS. The load itself hashes no password (tokens are SHA-256).
@@ -272,15 +280,29 @@ async fn run(o: Options) -> Result<(), String> {
     let (target, base_url, app_id, described) = match &o.url {
         Some(url) => {
             let app = o.app_id.clone().unwrap_or_else(|| "default".into());
-            (Target::Remote, url.clone(), app, format!("running server at {url} (client only in this process)"))
+            (
+                Target::Remote,
+                url.clone(),
+                app,
+                format!("running server at {url} (client only in this process)"),
+            )
         }
         None => {
             let (backend, name) = match &o.database_url {
-                Some(url) => (Backend::Postgres, format!("PostgreSQL (fresh database on {}, dropped afterwards)", redact(url))),
-                None => (Backend::Sqlite, "SQLite (fresh file in the temp dir, WAL, removed afterwards)".to_string()),
+                Some(url) => (
+                    Backend::Postgres,
+                    format!("PostgreSQL (fresh database on {}, dropped afterwards)", redact(url)),
+                ),
+                None => (
+                    Backend::Sqlite,
+                    "SQLite (fresh file in the temp dir, WAL, removed afterwards)".to_string(),
+                ),
             };
             let (server, base_url, app_id) = InProcess::start(backend, o.pool).await?;
-            let described = format!("in-process server at {base_url} on {name}, pool {} connections; client and server share this process", o.pool);
+            let described = format!(
+                "in-process server at {base_url} on {name}, pool {} connections; client and server share this process",
+                o.pool
+            );
             (Target::InProcess(server), base_url, app_id, described)
         }
     };
@@ -318,8 +340,15 @@ struct Api {
 
 impl Api {
     /// The envelope of a call that must succeed (HTTP 200, code 200).
-    async fn call(&self, method: reqwest::Method, path: &str, token: Option<&str>, body: Option<Value>) -> Result<Value, String> {
-        let mut req = self.http.request(method.clone(), format!("{}{path}", self.base)).header("app_id", &self.app_id);
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
+        let mut req =
+            self.http.request(method.clone(), format!("{}{path}", self.base)).header("app_id", &self.app_id);
         if let Some(token) = token {
             req = req.header("access-token", token);
         }
@@ -329,8 +358,12 @@ impl Api {
         let res = req.send().await.map_err(|e| format!("{method} {path}: {e}"))?;
         let status = res.status();
         let bytes = res.bytes().await.map_err(|e| format!("{method} {path}: reading the body: {e}"))?;
-        let value: Value = serde_json::from_slice(&bytes)
-            .map_err(|_| format!("{method} {path}: HTTP {status}, not JSON: {}", String::from_utf8_lossy(&bytes[..bytes.len().min(200)])))?;
+        let value: Value = serde_json::from_slice(&bytes).map_err(|_| {
+            format!(
+                "{method} {path}: HTTP {status}, not JSON: {}",
+                String::from_utf8_lossy(&bytes[..bytes.len().min(200)])
+            )
+        })?;
         if status != reqwest::StatusCode::OK || value["code"] != 200 {
             return Err(format!("{method} {path}: HTTP {status}: {}", truncate(&value.to_string(), 300)));
         }
@@ -347,7 +380,12 @@ fn truncate(s: &str, max: usize) -> &str {
 
 /// Runs `job(i)` for every `i` in `0..n` on `workers` tasks; the first error
 /// (or an interruption) ends it.
-async fn for_each<T, F, Fut>(n: usize, workers: usize, interrupted: &Arc<AtomicBool>, job: F) -> Result<Vec<T>, String>
+async fn for_each<T, F, Fut>(
+    n: usize,
+    workers: usize,
+    interrupted: &Arc<AtomicBool>,
+    job: F,
+) -> Result<Vec<T>, String>
 where
     T: Send + 'static,
     F: Fn(usize) -> Fut + Send + Sync + 'static,
@@ -358,7 +396,8 @@ where
     let failed = Arc::new(AtomicBool::new(false));
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..workers.clamp(1, n.max(1)) {
-        let (job, next, failed, interrupted) = (job.clone(), next.clone(), failed.clone(), interrupted.clone());
+        let (job, next, failed, interrupted) =
+            (job.clone(), next.clone(), failed.clone(), interrupted.clone());
         set.spawn(async move {
             let mut done = Vec::new();
             loop {
@@ -397,9 +436,15 @@ where
     Ok(out.into_iter().map(|v| v.expect("every index ran")).collect())
 }
 
-async fn setup(api: &Arc<Api>, n: usize, workers: usize, interrupted: &Arc<AtomicBool>) -> Result<Vec<User>, String> {
+async fn setup(
+    api: &Arc<Api>,
+    n: usize,
+    workers: usize,
+    interrupted: &Arc<AtomicBool>,
+) -> Result<Vec<User>, String> {
     // Unique per run, so that a running server can be loaded again.
-    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let stamp =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     let run = format!("{:08x}", (stamp as u64 ^ u64::from(std::process::id()).rotate_left(32)) as u32);
     let logins = {
         let api = api.clone();
@@ -407,16 +452,36 @@ async fn setup(api: &Arc<Api>, n: usize, workers: usize, interrupted: &Arc<Atomi
             let api = api.clone();
             let name = format!("ld{run}_{i}");
             async move {
-                api.call(reqwest::Method::POST, "/user/register", None, Some(json!({"username": name, "password": PASSWORD}))).await?;
-                let login = api.call(reqwest::Method::POST, "/token/user", None, Some(json!({"name": name, "password": PASSWORD}))).await?;
-                let token = login["data"]["token"].as_str().ok_or_else(|| format!("/token/user: no data.token in {login}"))?.to_string();
-                let id = login["data"]["user_id"].as_i64().ok_or_else(|| format!("/token/user: no data.user_id in {login}"))?;
+                api.call(
+                    reqwest::Method::POST,
+                    "/user/register",
+                    None,
+                    Some(json!({"username": name, "password": PASSWORD})),
+                )
+                .await?;
+                let login = api
+                    .call(
+                        reqwest::Method::POST,
+                        "/token/user",
+                        None,
+                        Some(json!({"name": name, "password": PASSWORD})),
+                    )
+                    .await?;
+                let token = login["data"]["token"]
+                    .as_str()
+                    .ok_or_else(|| format!("/token/user: no data.token in {login}"))?
+                    .to_string();
+                let id = login["data"]["user_id"]
+                    .as_i64()
+                    .ok_or_else(|| format!("/token/user: no data.user_id in {login}"))?;
                 Ok((id, token))
             }
         })
         .await?
     };
-    let users: Vec<User> = (0..n).map(|i| User { id: logins[i].0, token: logins[i].1.clone(), friend: logins[(i + 1) % n].0 }).collect();
+    let users: Vec<User> = (0..n)
+        .map(|i| User { id: logins[i].0, token: logins[i].1.clone(), friend: logins[(i + 1) % n].0 })
+        .collect();
     // A ring: i applies to i+1, which accepts (auth mode 1, approval needed).
     // With two users the ring is one friendship.
     let edges = if n == 2 { 1 } else { n };
@@ -427,8 +492,20 @@ async fn setup(api: &Arc<Api>, n: usize, workers: usize, interrupted: &Arc<Atomi
             let (api, ring) = (api.clone(), ring.clone());
             async move {
                 let (from, to) = (&ring[i], &ring[(i + 1) % ring.len()]);
-                api.call(reqwest::Method::POST, "/roster/apply", Some(&from.token), Some(json!({"user_id": to.id, "reason": "load"}))).await?;
-                api.call(reqwest::Method::POST, &format!("/roster/accept?user_id={}", from.id), Some(&to.token), Some(json!({}))).await?;
+                api.call(
+                    reqwest::Method::POST,
+                    "/roster/apply",
+                    Some(&from.token),
+                    Some(json!({"user_id": to.id, "reason": "load"})),
+                )
+                .await?;
+                api.call(
+                    reqwest::Method::POST,
+                    &format!("/roster/accept?user_id={}", from.id),
+                    Some(&to.token),
+                    Some(json!({})),
+                )
+                .await?;
                 Ok(())
             }
         })
@@ -436,7 +513,8 @@ async fn setup(api: &Arc<Api>, n: usize, workers: usize, interrupted: &Arc<Atomi
     }
     // The ring is there: the first user has its two neighbours (one if n = 2).
     let list = api.call(reqwest::Method::GET, "/roster/list", Some(&users[0].token), None).await?;
-    let mut friends: Vec<i64> = list["data"].as_array().map(|a| a.iter().filter_map(Value::as_i64).collect()).unwrap_or_default();
+    let mut friends: Vec<i64> =
+        list["data"].as_array().map(|a| a.iter().filter_map(Value::as_i64).collect()).unwrap_or_default();
     friends.sort_unstable();
     let mut expected = vec![users[1].id, users[n - 1].id];
     expected.sort_unstable();
@@ -454,7 +532,8 @@ enum Op {
     Ext,
 }
 
-const OPS: [(Op, &str); 3] = [(Op::List, "GET /roster/list"), (Op::Id, "GET /roster/id"), (Op::Ext, "POST /roster/ext")];
+const OPS: [(Op, &str); 3] =
+    [(Op::List, "GET /roster/list"), (Op::Id, "GET /roster/id"), (Op::Ext, "POST /roster/ext")];
 
 #[derive(Default)]
 struct Tally {
@@ -495,12 +574,24 @@ async fn one_request(api: &Api, users: &[User], rng: &mut Rng, op: Op, serial: u
             };
             (reqwest::Method::GET, format!("/roster/id?user_id={other}"), None)
         }
-        Op::Ext => (reqwest::Method::POST, "/roster/ext".to_string(), Some(json!({"user_id": me.friend, "ext": format!("load {serial}")}))),
+        Op::Ext => (
+            reqwest::Method::POST,
+            "/roster/ext".to_string(),
+            Some(json!({"user_id": me.friend, "ext": format!("load {serial}")})),
+        ),
     };
     api.call(method, &path, Some(&me.token), body).await.map(|_| ())
 }
 
-async fn worker(api: Arc<Api>, users: Arc<Vec<User>>, seed: u64, deadline: Instant, max: u64, issued: Arc<AtomicU64>, interrupted: Arc<AtomicBool>) -> Tally {
+async fn worker(
+    api: Arc<Api>,
+    users: Arc<Vec<User>>,
+    seed: u64,
+    deadline: Instant,
+    max: u64,
+    issued: Arc<AtomicU64>,
+    interrupted: Arc<AtomicBool>,
+) -> Tally {
     let mut rng = Rng::new(seed);
     let mut tally = Tally::default();
     loop {
@@ -549,8 +640,18 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-async fn benchmark(o: &Options, base_url: &str, app_id: &str, described: &str, interrupted: &Arc<AtomicBool>) -> Result<(), String> {
-    let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(30)).build().map_err(|e| format!("HTTP client: {e}"))?;
+async fn benchmark(
+    o: &Options,
+    base_url: &str,
+    app_id: &str,
+    described: &str,
+    interrupted: &Arc<AtomicBool>,
+) -> Result<(), String> {
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| format!("HTTP client: {e}"))?;
     let api = Arc::new(Api { http, base: base_url.to_string(), app_id: app_id.to_string() });
     let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
 
@@ -560,21 +661,46 @@ async fn benchmark(o: &Options, base_url: &str, app_id: &str, described: &str, i
     println!("  users: {} (a ring of {} friendships)", o.users, if o.users == 2 { 1 } else { o.users });
     println!("  concurrency: {} workers, one request in flight each", o.concurrency);
     println!("  duration: {} s, at most {} requests", o.seconds, o.max_requests);
-    println!("  mix: GET /roster/list {LIST_PERCENT}%, GET /roster/id {ID_PERCENT}%, POST /roster/ext {}%", 100 - LIST_PERCENT - ID_PERCENT);
+    println!(
+        "  mix: GET /roster/list {LIST_PERCENT}%, GET /roster/id {ID_PERCENT}%, POST /roster/ext {}%",
+        100 - LIST_PERCENT - ID_PERCENT
+    );
     println!("  cpus: {cpus} (tokio runtime with {cpus} worker threads)");
-    println!("  build: {}", if cfg!(debug_assertions) { "debug (figures are not representative: use --release)" } else { "release" });
+    println!(
+        "  build: {}",
+        if cfg!(debug_assertions) {
+            "debug (figures are not representative: use --release)"
+        } else {
+            "release"
+        }
+    );
 
     let started = Instant::now();
     let users = Arc::new(setup(&api, o.users, o.concurrency.min(16), interrupted).await?);
-    println!("setup: {} users registered and logged in, ring made, in {:.2} s", users.len(), started.elapsed().as_secs_f64());
+    println!(
+        "setup: {} users registered and logged in, ring made, in {:.2} s",
+        users.len(),
+        started.elapsed().as_secs_f64()
+    );
 
     let issued = Arc::new(AtomicU64::new(0));
-    let seed0 = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1);
+    let seed0 = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(1);
     let started = Instant::now();
     let deadline = started + Duration::from_secs_f64(o.seconds);
     let mut set = tokio::task::JoinSet::new();
     for w in 0..o.concurrency {
-        set.spawn(worker(api.clone(), users.clone(), seed0 ^ (w as u64 + 1), deadline, o.max_requests, issued.clone(), interrupted.clone()));
+        set.spawn(worker(
+            api.clone(),
+            users.clone(),
+            seed0 ^ (w as u64 + 1),
+            deadline,
+            o.max_requests,
+            issued.clone(),
+            interrupted.clone(),
+        ));
     }
     let mut total = Tally::default();
     while let Some(joined) = set.join_next().await {
@@ -605,7 +731,8 @@ async fn benchmark(o: &Options, base_url: &str, app_id: &str, described: &str, i
     println!("  latency p90: {:.2} ms", percentile(lat, 90.0));
     println!("  latency p99: {:.2} ms", percentile(lat, 99.0));
     println!("  latency max: {:.2} ms", lat.last().map(|&m| f64::from(m) / 1000.0).unwrap_or(0.0));
-    let whose = if o.url.is_some() { "this process: the client only" } else { "this process: client and server" };
+    let whose =
+        if o.url.is_some() { "this process: the client only" } else { "this process: client and server" };
     match peak_rss_kib() {
         Some(kib) => println!("  peak RSS: {:.1} MiB (VmHWM, {whose})", kib as f64 / 1024.0),
         None => println!("  peak RSS: unknown (no /proc/self/status)"),
@@ -628,7 +755,13 @@ mod tests {
         assert_eq!(local_url("http://127.0.0.1:8080/").as_deref(), Ok("http://127.0.0.1:8080"));
         assert_eq!(local_url("http://LOCALHOST:8080").as_deref(), Ok("http://localhost:8080"));
         assert_eq!(local_url("http://[::1]:8080").as_deref(), Ok("http://[::1]:8080"));
-        for far in ["http://example.com", "http://127.0.0.2:8080", "http://localhost.example.com", "ftp://127.0.0.1", "http://10.0.0.1"] {
+        for far in [
+            "http://example.com",
+            "http://127.0.0.2:8080",
+            "http://localhost.example.com",
+            "ftp://127.0.0.1",
+            "http://10.0.0.1",
+        ] {
             assert!(local_url(far).is_err(), "{far}");
         }
     }

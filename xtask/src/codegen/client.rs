@@ -12,7 +12,8 @@ use quote::quote;
 use serde_json::Value;
 
 pub fn module(g: &Gen) -> TokenStream {
-    let text = format!(" The {} dialect's typed client and models, generated from its OpenAPI spec.", g.api.vendor);
+    let text =
+        format!(" The {} dialect's typed client and models, generated from its OpenAPI spec.", g.api.vendor);
     let client = type_ident(&client_name(&g.api.vendor));
     quote! {
         #![doc = #text]
@@ -64,7 +65,10 @@ pub fn client(g: &Gen) -> Result<TokenStream> {
         let t = rust_type(g, &p.schema, &q)?;
         header_fields.push(quote!(#fid: Option<#t>,));
         let setter = ident(&header_setter(&p.name));
-        let d = doc(&format!("A copy that sends the `{}` header where an operation takes it: {}", p.name, p.description));
+        let d = doc(&format!(
+            "A copy that sends the `{}` header where an operation takes it: {}",
+            p.name, p.description
+        ));
         header_setters.push(quote! {
             #d
             pub fn #setter(&self, value: #t) -> Self {
@@ -109,7 +113,9 @@ pub fn client(g: &Gen) -> Result<TokenStream> {
             (_, false) => quote!(),
             (Some(Body::Array { .. }), _) => quote!(call.json_body(input)?;),
             (Some(Body::Protobuf { .. }), _) => quote!(call.protobuf(input);),
-            (Some(Body::Object { media: Media::Form, .. }), _) => quote!(call.form_input(input, &[#( #query_names ),*])?;),
+            (Some(Body::Object { media: Media::Form, .. }), _) => {
+                quote!(call.form_input(input, &[#( #query_names ),*])?;)
+            }
             (Some(Body::Object { .. }), _) => quote!(call.json_input(input, &[#( #query_names ),*], true)?;),
             (None, _) if route.method == "GET" => quote!(call.query_input(input)?;),
             (None, _) => quote!(call.json_input(input, &[#( #query_names ),*], false)?;),
@@ -123,7 +129,11 @@ pub fn client(g: &Gen) -> Result<TokenStream> {
             Shape::Binary => quote!(ENVELOPE.binary(reply)),
             Shape::Protobuf => {
                 let status = match &op.reply {
-                    Reply::Protobuf { component } => status_check(g, component, env.success.get(&env.code_field).and_then(Value::as_i64).unwrap_or(0)),
+                    Reply::Protobuf { component } => status_check(
+                        g,
+                        component,
+                        env.success.get(&env.code_field).and_then(Value::as_i64).unwrap_or(0),
+                    ),
                     _ => quote!(),
                 };
                 quote!({
@@ -203,7 +213,9 @@ fn status_check(g: &Gen, component: &str, ok: i64) -> TokenStream {
     let props = g.api.props(schema);
     let idents = Gen::field_idents(&props);
     let Some((p, fid)) = props.iter().zip(&idents).find(|(p, _)| p.name == "status") else { return quote!() };
-    let Some(st) = super::spec::ref_name(&p.schema).and_then(|n| g.api.schemas.get(n)) else { return quote!() };
+    let Some(st) = super::spec::ref_name(&p.schema).and_then(|n| g.api.schemas.get(n)) else {
+        return quote!();
+    };
     let sprops = g.api.props(st);
     let sidents = Gen::field_idents(&sprops);
     let env = g.api.envelope.as_ref();

@@ -13,7 +13,8 @@ use serde_json::Value;
 /// (`models::` outside `models.rs`).
 pub fn rust_type(g: &Gen, schema: &Value, q: &TokenStream) -> Result<TokenStream> {
     if let Some(name) = ref_name(schema) {
-        let target = g.api.schemas.get(name).ok_or_else(|| anyhow!("`$ref` to unknown component `{name}`"))?;
+        let target =
+            g.api.schemas.get(name).ok_or_else(|| anyhow!("`$ref` to unknown component `{name}`"))?;
         if g.structs.contains(name) {
             let id = type_ident(name);
             return Ok(quote!(#q #id));
@@ -32,7 +33,9 @@ pub fn rust_type(g: &Gen, schema: &Value, q: &TokenStream) -> Result<TokenStream
             let inner = rust_type(g, schema.get("items").unwrap_or(&Value::Null), q)?;
             quote!(Vec<#inner>)
         }
-        Some("object") if schema.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty()) => {
+        Some("object")
+            if schema.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty()) =>
+        {
             bail!("an inline object with properties has no component to name it")
         }
         _ => quote!(serde_json::Value),
@@ -113,7 +116,14 @@ fn proto_derives(flavor: Flavor) -> TokenStream {
 }
 
 /// A JSON struct over `props`.
-pub fn json_struct(g: &Gen, flavor: Flavor, name: &str, doc_text: &str, props: &[Prop], generics: TokenStream) -> Result<TokenStream> {
+pub fn json_struct(
+    g: &Gen,
+    flavor: Flavor,
+    name: &str,
+    doc_text: &str,
+    props: &[Prop],
+    generics: TokenStream,
+) -> Result<TokenStream> {
     let id = type_ident(name);
     let d = doc(doc_text);
     let der = derives(flavor);
@@ -160,7 +170,8 @@ fn proto_struct(g: &Gen, flavor: Flavor, name: &str, schema: &Value) -> Result<T
             .and_then(Value::as_u64)
             .ok_or_else(|| anyhow!("protobuf message `{name}`: field `{}` has no `x-proto-field`", p.name))?
             .to_string();
-        let (kind, ty) = proto_type(g, &p.schema).map_err(|e| anyhow!("protobuf message `{name}`, field `{}`: {e}", p.name))?;
+        let (kind, ty) = proto_type(g, &p.schema)
+            .map_err(|e| anyhow!("protobuf message `{name}`, field `{}`: {e}", p.name))?;
         let fd = doc(&prop_doc(g, p));
         let rename = (names::unraw(fid) != p.name).then(|| {
             let n = &p.name;
@@ -207,7 +218,9 @@ fn proto_type(g: &Gen, schema: &Value) -> Result<(TokenStream, TokenStream)> {
             let (kind, ty) = proto_type(g, items)?;
             let kind_text = kind.to_string();
             if kind_text.starts_with("message") {
-                let inner = ref_name(items).map(type_ident).ok_or_else(|| anyhow!("repeated message without a component"))?;
+                let inner = ref_name(items)
+                    .map(type_ident)
+                    .ok_or_else(|| anyhow!("repeated message without a component"))?;
                 (quote!(message, repeated), quote!(Vec<#inner>))
             } else if kind_text.starts_with("bytes") {
                 (quote!(bytes = "vec", repeated), quote!(Vec<Vec<u8>>))
@@ -265,7 +278,9 @@ fn paged(g: &Gen, flavor: Flavor) -> Result<TokenStream> {
         let fd = doc(&prop_doc(g, &p));
         let n = &p.name;
         let r = (names::unraw(fid) != p.name).then(|| quote!(#[serde(rename = #n)]));
-        fields.push(quote! { #fd #r #[serde(default, skip_serializing_if = "Option::is_none")] pub #fid: #ty, });
+        fields.push(
+            quote! { #fd #r #[serde(default, skip_serializing_if = "Option::is_none")] pub #fid: #ty, },
+        );
     }
     let d = doc(&format!("A list answer: the `{payload}` payload with the `{env}` fields."));
     Ok(quote! {
@@ -291,7 +306,10 @@ pub fn file(g: &Gen, flavor: Flavor) -> Result<TokenStream> {
             proto_struct(g, flavor, name, schema)?
         } else {
             let props = g.api.props(schema);
-            let text = paragraphs(&[schema.get("description").and_then(Value::as_str).unwrap_or(""), &format!("Component `{name}`.")]);
+            let text = paragraphs(&[
+                schema.get("description").and_then(Value::as_str).unwrap_or(""),
+                &format!("Component `{name}`."),
+            ]);
             json_struct(g, flavor, name, &text, &props, quote!())?
         };
         items.push(item);
@@ -303,7 +321,10 @@ pub fn file(g: &Gen, flavor: Flavor) -> Result<TokenStream> {
     for (i, op) in g.api.ops.iter().enumerate() {
         items.push(op_types(g, flavor, i, op)?);
     }
-    let title = format!(" Models of the {} API: components, protobuf messages and each operation's input, headers and reply.", g.api.vendor);
+    let title = format!(
+        " Models of the {} API: components, protobuf messages and each operation's input, headers and reply.",
+        g.api.vendor
+    );
     Ok(quote! {
         #![doc = #title]
         #![allow(clippy::all, unused_imports)]
@@ -340,14 +361,18 @@ fn op_types(g: &Gen, flavor: Flavor, i: usize, op: &Op) -> Result<TokenStream> {
         match &op.body {
             // Only a body, already a model: the input is that model.
             Some(Body::Object { component: Some(c), fields, .. })
-                if op.query.is_empty() && *fields == props && g.structs.contains(c) && !g.proto.contains(c) =>
+                if op.query.is_empty()
+                    && *fields == props
+                    && g.structs.contains(c)
+                    && !g.proto.contains(c) =>
             {
                 let d = doc(&format!("Input of `{}` ({}): the body, [`{c}`].", op.name, op.summary));
                 let (id, body) = (type_ident(input), type_ident(c));
                 out.push(quote! { #d pub type #id = #body; });
             }
             _ => {
-                let text = format!("Input of `{}` ({}): query parameters and body fields.", op.name, op.summary);
+                let text =
+                    format!("Input of `{}` ({}): query parameters and body fields.", op.name, op.summary);
                 out.push(json_struct(g, flavor, input, &text, &props, quote!())?);
             }
         }
@@ -358,8 +383,15 @@ fn op_types(g: &Gen, flavor: Flavor, i: usize, op: &Op) -> Result<TokenStream> {
     }
     if let (Some(r), Reply::Enveloped { payload, extras, list }) = (&n.reply, &op.reply) {
         let mut props = Vec::new();
-        if let (Some(schema), Some(pname)) = (payload, g.api.envelope.as_ref().and_then(|e| e.payload.clone())) {
-            props.push(Prop { name: pname, description: "The result.".into(), required: true, schema: schema.clone() });
+        if let (Some(schema), Some(pname)) =
+            (payload, g.api.envelope.as_ref().and_then(|e| e.payload.clone()))
+        {
+            props.push(Prop {
+                name: pname,
+                description: "The result.".into(),
+                required: true,
+                schema: schema.clone(),
+            });
         }
         if *list && let Some((_, lp)) = &g.api.list_envelope {
             props.extend(lp.iter().cloned().map(|mut p| {

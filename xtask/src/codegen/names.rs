@@ -7,9 +7,11 @@ use std::collections::BTreeSet;
 
 /// Strict and reserved keywords of Rust 2024.
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn",
-    "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self",
-    "static", "struct", "super", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop",
+    "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self",
+    "static", "struct", "super", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
 ];
 
 /// Keywords that cannot be raw identifiers: they get a trailing `_`.
@@ -22,7 +24,8 @@ fn is_keyword(s: &str) -> bool {
 /// Replaces what cannot stand in an identifier and makes sure it does not
 /// start with a digit.
 fn sanitize(s: &str) -> String {
-    let mut out: String = s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    let mut out: String =
+        s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
     if out.is_empty() || out.chars().next().is_some_and(|c| c.is_ascii_digit()) {
         out.insert(0, '_');
     }
@@ -93,7 +96,11 @@ pub fn field_names(json_names: &[&str]) -> Vec<String> {
         if out[i].is_some() {
             continue;
         }
-        let name = if !taken.contains(s) { s.clone() } else { (2..).map(|n| format!("{s}_{n}")).find(|c| !taken.contains(c)).unwrap_or_default() };
+        let name = if !taken.contains(s) {
+            s.clone()
+        } else {
+            (2..).map(|n| format!("{s}_{n}")).find(|c| !taken.contains(c)).unwrap_or_default()
+        };
         taken.insert(name.clone());
         out[i] = Some(name);
     }
@@ -102,7 +109,11 @@ pub fn field_names(json_names: &[&str]) -> Vec<String> {
 
 /// A name not in `taken` (then added): `base`, else `base2`, `base3`….
 pub fn unique(base: &str, taken: &mut BTreeSet<String>) -> String {
-    let name = if !taken.contains(base) { base.to_string() } else { (2..).map(|n| format!("{base}{n}")).find(|c| !taken.contains(c)).unwrap_or_default() };
+    let name = if !taken.contains(base) {
+        base.to_string()
+    } else {
+        (2..).map(|n| format!("{base}{n}")).find(|c| !taken.contains(c)).unwrap_or_default()
+    };
     taken.insert(name.clone());
     name
 }

@@ -12,7 +12,10 @@ use quote::quote;
 use serde_json::Value;
 
 pub fn module(g: &Gen) -> TokenStream {
-    let text = format!(" The {} dialect, generated from its OpenAPI spec: models, one trait per tag to implement, and the routers serving them.", g.api.vendor);
+    let text = format!(
+        " The {} dialect, generated from its OpenAPI spec: models, one trait per tag to implement, and the routers serving them.",
+        g.api.vendor
+    );
     quote! {
         #![doc = #text]
         pub mod api;
@@ -73,7 +76,13 @@ pub enum Shape {
 }
 
 /// The reply type of an op (`binary` names the type of raw replies).
-pub fn reply_type(g: &Gen, i: usize, op: &Op, q: &TokenStream, binary: &TokenStream) -> Result<(TokenStream, Shape)> {
+pub fn reply_type(
+    g: &Gen,
+    i: usize,
+    op: &Op,
+    q: &TokenStream,
+    binary: &TokenStream,
+) -> Result<(TokenStream, Shape)> {
     let has_payload = g.api.envelope.as_ref().is_some_and(|e| e.payload.is_some());
     Ok(match &op.reply {
         Reply::Enveloped { payload, list, .. } => {
@@ -113,10 +122,20 @@ pub fn op_doc(op: &Op) -> String {
     let routes: Vec<String> = op
         .routes
         .iter()
-        .map(|r| if r.extra { format!("`{} {}` (real clients' POST)", r.method, r.path) } else { format!("`{} {}`", r.method, r.path) })
+        .map(|r| {
+            if r.extra {
+                format!("`{} {}` (real clients' POST)", r.method, r.path)
+            } else {
+                format!("`{} {}`", r.method, r.path)
+            }
+        })
         .collect();
     let source = op.source.as_ref().map(|s| format!(" Document section {s}.")).unwrap_or_default();
-    paragraphs(&[&op.summary, &op.description, &format!("Operation `{}`: {}.{source}", op.name, routes.join(", "))])
+    paragraphs(&[
+        &op.summary,
+        &op.description,
+        &format!("Operation `{}`: {}.{source}", op.name, routes.join(", ")),
+    ])
 }
 
 pub fn api(g: &Gen) -> Result<TokenStream> {
@@ -127,7 +146,10 @@ pub fn api(g: &Gen) -> Result<TokenStream> {
         let tid = type_ident(&trait_name(&tag.name));
         let tdoc = doc(&paragraphs(&[
             &tag.description,
-            &format!("Operations tagged `{}`. Authentication is the implementation's: check `req.credentials`.", tag.name),
+            &format!(
+                "Operations tagged `{}`. Authentication is the implementation's: check `req.credentials`.",
+                tag.name
+            ),
         ]));
         let mut methods = Vec::new();
         for (i, op) in ops {
@@ -167,9 +189,17 @@ pub fn api(g: &Gen) -> Result<TokenStream> {
         }
     });
     let has_role = |r: &str| g.api.roles.iter().any(|(x, _)| x == r);
-    let invalid = if has_role("invalid_parameter") { quote!(models::codes::roles::INVALID_PARAMETER) } else { quote!(400) };
-    let too_long = if has_role("too_long") { quote!(models::codes::roles::TOO_LONG) } else { invalid.clone() };
-    let title = format!(" The {} server API: implement one trait per tag and serve it with `super::router`.", g.api.vendor);
+    let invalid = if has_role("invalid_parameter") {
+        quote!(models::codes::roles::INVALID_PARAMETER)
+    } else {
+        quote!(400)
+    };
+    let too_long =
+        if has_role("too_long") { quote!(models::codes::roles::TOO_LONG) } else { invalid.clone() };
+    let title = format!(
+        " The {} server API: implement one trait per tag and serve it with `super::router`.",
+        g.api.vendor
+    );
     let uses_binary = g.api.ops.iter().any(|o| matches!(o.reply, Reply::Binary { .. }));
     let binary_use = uses_binary.then(|| {
         quote!(
@@ -243,8 +273,12 @@ fn kind(g: &Gen, schema: &Value) -> TokenStream {
     }
     let (ty, _) = base_type(schema);
     match ty.as_deref() {
-        Some("string") if schema.get("format").and_then(Value::as_str) != Some("binary") => quote!(wire::Kind::Str),
-        Some("integer") if schema.get("format").and_then(Value::as_str) == Some("int32") => quote!(wire::Kind::I32),
+        Some("string") if schema.get("format").and_then(Value::as_str) != Some("binary") => {
+            quote!(wire::Kind::Str)
+        }
+        Some("integer") if schema.get("format").and_then(Value::as_str) == Some("int32") => {
+            quote!(wire::Kind::I32)
+        }
         Some("integer") => quote!(wire::Kind::I64),
         Some("number") => quote!(wire::Kind::F64),
         Some("boolean") => quote!(wire::Kind::Bool),
@@ -295,7 +329,8 @@ fn field_reads(g: &Gen, props: &[Prop], source: TokenStream, header: bool) -> Re
 pub fn router(g: &Gen) -> Result<TokenStream> {
     let q = models_q();
     let binary = quote!(Binary);
-    let env = g.api.envelope.as_ref().ok_or_else(|| anyhow!("the spec has no envelope schema (`x-success`)"))?;
+    let env =
+        g.api.envelope.as_ref().ok_or_else(|| anyhow!("the spec has no envelope schema (`x-success`)"))?;
     let success = Value::Object(env.success.clone()).to_string();
     let code_field = &env.code_field;
     let msg_field = &env.error_message;
@@ -303,7 +338,8 @@ pub fn router(g: &Gen) -> Result<TokenStream> {
         Some(p) => quote!(Some(#p)),
         None => quote!(None),
     };
-    let internal = super::int_lit(g.api.roles.iter().find(|(r, _)| r == "internal").map(|(_, c)| *c).unwrap_or(500));
+    let internal =
+        super::int_lit(g.api.roles.iter().find(|(r, _)| r == "internal").map(|(_, c)| *c).unwrap_or(500));
 
     let cred_fields = g.api.security.iter().map(|s| {
         let id = ident(&names::snake(&s.key));
@@ -332,7 +368,11 @@ pub fn router(g: &Gen) -> Result<TokenStream> {
             }
             handlers.push(handler(g, i, op, &tid, &hname, &q, &binary)?);
         }
-        let rdoc = doc(&format!("Routes of the `{}` operations onto an implementation of [`{}`].", tag.name, trait_name(&tag.name)));
+        let rdoc = doc(&format!(
+            "Routes of the `{}` operations onto an implementation of [`{}`].",
+            tag.name,
+            trait_name(&tag.name)
+        ));
         tag_routers.push(quote! {
             #rdoc
             pub fn #fname<T: #tid>(api: Arc<T>) -> Router {
@@ -340,8 +380,15 @@ pub fn router(g: &Gen) -> Result<TokenStream> {
             }
         });
     }
-    let title = format!(" Axum routers of the {} API: every documented method of every operation, answered in the dialect's envelope.", g.api.vendor);
-    let invalid = if g.api.roles.iter().any(|(r, _)| r == "invalid_parameter") { quote!(models::codes::roles::INVALID_PARAMETER) } else { quote!(400) };
+    let title = format!(
+        " Axum routers of the {} API: every documented method of every operation, answered in the dialect's envelope.",
+        g.api.vendor
+    );
+    let invalid = if g.api.roles.iter().any(|(r, _)| r == "invalid_parameter") {
+        quote!(models::codes::roles::INVALID_PARAMETER)
+    } else {
+        quote!(400)
+    };
 
     Ok(quote! {
         #![doc = #title]
@@ -393,7 +440,15 @@ pub fn router(g: &Gen) -> Result<TokenStream> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn handler(g: &Gen, i: usize, op: &Op, tid: &proc_macro2::Ident, hname: &proc_macro2::Ident, q: &TokenStream, binary: &TokenStream) -> Result<TokenStream> {
+fn handler(
+    g: &Gen,
+    i: usize,
+    op: &Op,
+    tid: &proc_macro2::Ident,
+    hname: &proc_macro2::Ident,
+    q: &TokenStream,
+    binary: &TokenStream,
+) -> Result<TokenStream> {
     let n = g.op_names(i);
     let method = ident(&n.method);
     let env = g.api.envelope.as_ref().ok_or_else(|| anyhow!("no envelope"))?;
@@ -507,7 +562,16 @@ fn status_of(g: &Gen, reply: &str, code: &str, message: &str) -> Option<StatusFi
     let sprops = g.api.props(g.api.schemas.get(&component)?);
     let sidents = Gen::field_idents(&sprops);
     let find = |name: &str, want: &str| {
-        sprops.iter().zip(&sidents).find(|(p, _)| p.name == name && base_type(g.api.resolve(&p.schema)).0.as_deref() == Some(want)).map(|(_, i)| i.clone())
+        sprops
+            .iter()
+            .zip(&sidents)
+            .find(|(p, _)| p.name == name && base_type(g.api.resolve(&p.schema)).0.as_deref() == Some(want))
+            .map(|(_, i)| i.clone())
     };
-    Some(StatusField { field: fid.clone(), component, code: find(code, "integer")?, message: find(message, "string")? })
+    Some(StatusField {
+        field: fid.clone(),
+        component,
+        code: find(code, "integer")?,
+        message: find(message, "string")?,
+    })
 }

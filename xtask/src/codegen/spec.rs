@@ -146,11 +146,17 @@ pub fn read(vendor: &str, spec: &Value) -> Result<Api> {
     let schemas = spec.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
 
     let mut security = Vec::new();
-    for (key, sch) in spec.pointer("/components/securitySchemes").and_then(Value::as_object).into_iter().flatten() {
+    for (key, sch) in
+        spec.pointer("/components/securitySchemes").and_then(Value::as_object).into_iter().flatten()
+    {
         if s(sch, "in") != "header" {
             bail!("security scheme `{key}` is not a header");
         }
-        security.push(Scheme { key: key.clone(), header: s(sch, "name"), description: s(sch, "description") });
+        security.push(Scheme {
+            key: key.clone(),
+            header: s(sch, "name"),
+            description: s(sch, "description"),
+        });
     }
 
     let mut envelope = None;
@@ -159,12 +165,20 @@ pub fn read(vendor: &str, spec: &Value) -> Result<Api> {
             if envelope.is_some() {
                 bail!("two envelope schemas carry `{}`", ext::SUCCESS);
             }
-            let code_field = success.keys().next().cloned().ok_or_else(|| anyhow!("`{}` of {name} is empty", ext::SUCCESS))?;
+            let code_field = success
+                .keys()
+                .next()
+                .cloned()
+                .ok_or_else(|| anyhow!("`{}` of {name} is empty", ext::SUCCESS))?;
             envelope = Some(Envelope {
                 schema: name.clone(),
                 success: success.clone(),
                 payload: sch.get(ext::PAYLOAD).and_then(Value::as_str).map(str::to_string),
-                error_message: sch.get(ext::ERROR_MESSAGE).and_then(Value::as_str).unwrap_or("message").to_string(),
+                error_message: sch
+                    .get(ext::ERROR_MESSAGE)
+                    .and_then(Value::as_str)
+                    .unwrap_or("message")
+                    .to_string(),
                 code_field,
             });
         }
@@ -178,11 +192,22 @@ pub fn read(vendor: &str, spec: &Value) -> Result<Api> {
         let descs = ec.get(ext::ENUM_DESCRIPTIONS).and_then(Value::as_array).cloned().unwrap_or_default();
         for (i, v) in values.iter().enumerate() {
             let value = v.as_i64().ok_or_else(|| anyhow!("ErrorCode value {v} is not an integer"))?;
-            let name = names.get(i).and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| format!("Code{}", value.unsigned_abs()));
-            codes.push(Code { name, value, description: descs.get(i).and_then(Value::as_str).unwrap_or("").to_string() });
+            let name = names
+                .get(i)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("Code{}", value.unsigned_abs()));
+            codes.push(Code {
+                name,
+                value,
+                description: descs.get(i).and_then(Value::as_str).unwrap_or("").to_string(),
+            });
         }
         for (role, code) in ec.get(ext::CODE_ROLES).and_then(Value::as_object).into_iter().flatten() {
-            roles.push((role.clone(), code.as_i64().ok_or_else(|| anyhow!("code role `{role}` is not an integer"))?));
+            roles.push((
+                role.clone(),
+                code.as_i64().ok_or_else(|| anyhow!("code role `{role}` is not an integer"))?,
+            ));
         }
         roles.sort();
     }
@@ -196,10 +221,26 @@ pub fn read(vendor: &str, spec: &Value) -> Result<Api> {
         .map(str::to_ascii_uppercase)
         .collect::<Vec<_>>();
 
-    let tags: Vec<Tag> =
-        spec.get("tags").and_then(Value::as_array).into_iter().flatten().map(|t| Tag { name: s(t, "name"), description: s(t, "description") }).collect();
+    let tags: Vec<Tag> = spec
+        .get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|t| Tag { name: s(t, "name"), description: s(t, "description") })
+        .collect();
 
-    let mut api = Api { vendor: vendor.to_string(), tags, ops: Vec::new(), schemas, security, envelope, list_envelope: None, codes, roles, post_also_serves };
+    let mut api = Api {
+        vendor: vendor.to_string(),
+        tags,
+        ops: Vec::new(),
+        schemas,
+        security,
+        envelope,
+        list_envelope: None,
+        codes,
+        roles,
+        post_also_serves,
+    };
 
     // Operations in document order; methods of one `x-operation` join it.
     for (path, item) in spec.get("paths").and_then(Value::as_object).into_iter().flatten() {
@@ -208,13 +249,23 @@ pub fn read(vendor: &str, spec: &Value) -> Result<Api> {
                 continue;
             }
             let id = s(op, "operationId");
-            let name = op.get(ext::OPERATION).and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| id.clone());
-            let route = Route { method: method.to_ascii_uppercase(), path: path.clone(), operation_id: id, extra: false };
+            let name = op
+                .get(ext::OPERATION)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .unwrap_or_else(|| id.clone());
+            let route = Route {
+                method: method.to_ascii_uppercase(),
+                path: path.clone(),
+                operation_id: id,
+                extra: false,
+            };
             if let Some(existing) = api.ops.iter_mut().find(|o| o.name == name) {
                 existing.routes.push(route);
                 continue;
             }
-            let parsed = api.operation(&name, op, route).with_context(|| format!("{method} {path} (`{name}`)"))?;
+            let parsed =
+                api.operation(&name, op, route).with_context(|| format!("{method} {path} (`{name}`)"))?;
             api.ops.push(parsed);
         }
     }
@@ -231,7 +282,11 @@ pub fn read(vendor: &str, spec: &Value) -> Result<Api> {
     // Real clients send POST where the document says PUT/DELETE: route it
     // unless POST on that path is already somebody's.
     if !api.post_also_serves.is_empty() {
-        let taken: Vec<(String, String)> = api.ops.iter().flat_map(|o| o.routes.iter().map(|r| (r.method.clone(), r.path.clone()))).collect();
+        let taken: Vec<(String, String)> = api
+            .ops
+            .iter()
+            .flat_map(|o| o.routes.iter().map(|r| (r.method.clone(), r.path.clone())))
+            .collect();
         let mut added: Vec<(String, String)> = Vec::new();
         for op in &mut api.ops {
             let mut extra = Vec::new();
@@ -244,7 +299,12 @@ pub fn read(vendor: &str, spec: &Value) -> Result<Api> {
                     continue;
                 }
                 added.push(key);
-                extra.push(Route { method: "POST".into(), path: r.path.clone(), operation_id: r.operation_id.clone(), extra: true });
+                extra.push(Route {
+                    method: "POST".into(),
+                    path: r.path.clone(),
+                    operation_id: r.operation_id.clone(),
+                    extra: true,
+                });
             }
             op.routes.extend(extra);
         }
@@ -264,12 +324,23 @@ impl Api {
     /// Properties of an object schema (after resolving a `$ref`).
     pub fn props(&self, v: &Value) -> Vec<Prop> {
         let o = self.resolve(v);
-        let required: Vec<&str> = o.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+        let required: Vec<&str> = o
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
         o.get("properties")
             .and_then(Value::as_object)
             .into_iter()
             .flatten()
-            .map(|(k, v)| Prop { name: k.clone(), description: s(v, "description"), required: required.contains(&k.as_str()), schema: v.clone() })
+            .map(|(k, v)| Prop {
+                name: k.clone(),
+                description: s(v, "description"),
+                required: required.contains(&k.as_str()),
+                schema: v.clone(),
+            })
             .collect()
     }
 
@@ -298,7 +369,8 @@ impl Api {
         let body = match op.pointer("/requestBody/content").and_then(Value::as_object) {
             None => None,
             Some(content) => {
-                let (mime, media) = content.iter().next().ok_or_else(|| anyhow!("requestBody without content"))?;
+                let (mime, media) =
+                    content.iter().next().ok_or_else(|| anyhow!("requestBody without content"))?;
                 let schema = media.get("schema").cloned().unwrap_or(Value::Null);
                 let kind = match mime.as_str() {
                     "application/json" => Media::Json,
@@ -307,16 +379,24 @@ impl Api {
                     other => bail!("request media `{other}` is not supported"),
                 };
                 Some(match kind {
-                    Media::Protobuf => {
-                        Body::Protobuf { component: ref_name(&schema).ok_or_else(|| anyhow!("a protobuf body must be a component"))?.to_string() }
-                    }
+                    Media::Protobuf => Body::Protobuf {
+                        component: ref_name(&schema)
+                            .ok_or_else(|| anyhow!("a protobuf body must be a component"))?
+                            .to_string(),
+                    },
                     _ if self.resolve(&schema).get("type").and_then(Value::as_str) == Some("array") => {
                         if !query.is_empty() {
                             bail!("an array body next to query parameters is not supported");
                         }
-                        Body::Array { items: self.resolve(&schema).get("items").cloned().unwrap_or(Value::Null) }
+                        Body::Array {
+                            items: self.resolve(&schema).get("items").cloned().unwrap_or(Value::Null),
+                        }
                     }
-                    _ => Body::Object { media: kind, component: ref_name(&schema).map(str::to_string), fields: self.props(&schema) },
+                    _ => Body::Object {
+                        media: kind,
+                        component: ref_name(&schema).map(str::to_string),
+                        fields: self.props(&schema),
+                    },
                 })
             }
         };
@@ -329,7 +409,13 @@ impl Api {
         }
         Ok(Op {
             name: name.to_string(),
-            tag: op.get("tags").and_then(Value::as_array).and_then(|t| t.first()).and_then(Value::as_str).unwrap_or("default").to_string(),
+            tag: op
+                .get("tags")
+                .and_then(Value::as_array)
+                .and_then(|t| t.first())
+                .and_then(Value::as_str)
+                .unwrap_or("default")
+                .to_string(),
             summary: s(op, "summary"),
             description: description.trim().to_string(),
             source: op.get(ext::SOURCE).and_then(Value::as_str).map(str::to_string),
@@ -344,15 +430,22 @@ impl Api {
     fn reply(&mut self, op: &Value) -> Result<Reply> {
         let responses = op.get("responses").and_then(Value::as_object).cloned().unwrap_or_default();
         let ok = responses.iter().find(|(code, _)| code.starts_with('2')).map(|(_, r)| r.clone());
-        let Some(content) = ok.as_ref().and_then(|r| r.get("content")).and_then(Value::as_object) else { return Ok(Reply::Empty) };
+        let Some(content) = ok.as_ref().and_then(|r| r.get("content")).and_then(Value::as_object) else {
+            return Ok(Reply::Empty);
+        };
         let Some((mime, media)) = content.iter().next() else { return Ok(Reply::Empty) };
         let schema = media.get("schema").cloned().unwrap_or(Value::Null);
         match mime.as_str() {
-            "application/x-protobuf" => {
-                Ok(Reply::Protobuf { component: ref_name(&schema).ok_or_else(|| anyhow!("a protobuf reply must be a component"))?.to_string() })
-            }
+            "application/x-protobuf" => Ok(Reply::Protobuf {
+                component: ref_name(&schema)
+                    .ok_or_else(|| anyhow!("a protobuf reply must be a component"))?
+                    .to_string(),
+            }),
             "application/json" | "application/x-www-form-urlencoded" => self.enveloped(&schema),
-            other if schema.get("format").and_then(Value::as_str) == Some("binary") || other.starts_with("application/octet-stream") => {
+            other
+                if schema.get("format").and_then(Value::as_str) == Some("binary")
+                    || other.starts_with("application/octet-stream") =>
+            {
                 Ok(Reply::Binary { content_type: other.to_string() })
             }
             other => bail!("reply media `{other}` is not supported"),

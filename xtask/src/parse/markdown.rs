@@ -106,7 +106,11 @@ pub fn blocks(src: &str) -> Vec<Block> {
             }
             Event::End(TagEnd::Heading(_)) => {
                 let r = start.take().unwrap_or(range);
-                out.push(Block::Heading { level: heading.take().unwrap_or(1), text: text.trim().to_string(), line: lines.line_of(r.start) });
+                out.push(Block::Heading {
+                    level: heading.take().unwrap_or(1),
+                    text: text.trim().to_string(),
+                    line: lines.line_of(r.start),
+                });
                 text.clear();
             }
             Event::Start(Tag::BlockQuote(_)) => {
@@ -120,17 +124,29 @@ pub fn blocks(src: &str) -> Vec<Block> {
                 quote_depth = quote_depth.saturating_sub(1);
                 if quote_depth == 0 {
                     let r = start.take().unwrap_or(range);
-                    out.push(Block::Quote { text: text.trim().to_string(), line: lines.line_of(r.start), raw: src[r.clone()].to_string() });
+                    out.push(Block::Quote {
+                        text: text.trim().to_string(),
+                        line: lines.line_of(r.start),
+                        raw: src[r.clone()].to_string(),
+                    });
                     text.clear();
                 }
             }
-            Event::Start(Tag::Paragraph) | Event::Start(Tag::Item) if quote_depth == 0 && table.is_none() && start.is_none() => {
+            Event::Start(Tag::Paragraph) | Event::Start(Tag::Item)
+                if quote_depth == 0 && table.is_none() && start.is_none() =>
+            {
                 text.clear();
                 start = Some(range);
             }
-            Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Item) if quote_depth == 0 && table.is_none() => {
+            Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Item)
+                if quote_depth == 0 && table.is_none() =>
+            {
                 if let Some(r) = start.take() {
-                    out.push(Block::Text { text: text.trim().to_string(), line: lines.line_of(r.start), raw: src[r.clone()].to_string() });
+                    out.push(Block::Text {
+                        text: text.trim().to_string(),
+                        line: lines.line_of(r.start),
+                        raw: src[r.clone()].to_string(),
+                    });
                 }
                 text.clear();
             }
@@ -146,10 +162,15 @@ pub fn blocks(src: &str) -> Vec<Block> {
             }
             Event::End(TagEnd::CodeBlock) => {
                 let r = start.take().unwrap_or(range);
-                out.push(Block::Code { text: std::mem::take(&mut text), line: lines.line_of(r.start), lang: in_code.take().unwrap_or_default() });
+                out.push(Block::Code {
+                    text: std::mem::take(&mut text),
+                    line: lines.line_of(r.start),
+                    lang: in_code.take().unwrap_or_default(),
+                });
             }
             Event::Start(Tag::Table(_)) => {
-                table = Some(Table { line: lines.line_of(range.start), header: Vec::new(), rows: Vec::new() });
+                table =
+                    Some(Table { line: lines.line_of(range.start), header: Vec::new(), rows: Vec::new() });
             }
             Event::End(TagEnd::Table) => {
                 if let Some(t) = table.take() {
@@ -159,7 +180,11 @@ pub fn blocks(src: &str) -> Vec<Block> {
             Event::Start(Tag::TableHead) => in_head = true,
             Event::End(TagEnd::TableHead) => in_head = false,
             Event::Start(Tag::TableRow) => {
-                row = Some(Row { line: lines.line_of(range.start), cells: Vec::new(), raw: src[range].trim_end().to_string() });
+                row = Some(Row {
+                    line: lines.line_of(range.start),
+                    cells: Vec::new(),
+                    raw: src[range].trim_end().to_string(),
+                });
             }
             Event::End(TagEnd::TableRow) => {
                 if let (Some(t), Some(r)) = (table.as_mut(), row.take()) {
@@ -185,7 +210,9 @@ pub fn blocks(src: &str) -> Vec<Block> {
                 }
             }
             Event::Html(h) | Event::InlineHtml(h) => {
-                let is_br = h.trim().eq_ignore_ascii_case("<br>") || h.trim().eq_ignore_ascii_case("<br/>") || h.trim().eq_ignore_ascii_case("<br />");
+                let is_br = h.trim().eq_ignore_ascii_case("<br>")
+                    || h.trim().eq_ignore_ascii_case("<br/>")
+                    || h.trim().eq_ignore_ascii_case("<br />");
                 let s = if is_br { "\n".to_string() } else { h.to_string() };
                 if let Some(c) = cell.as_mut() {
                     c.push_str(&s);

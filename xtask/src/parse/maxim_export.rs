@@ -29,7 +29,10 @@ pub fn parse(file: &str, src: &str) -> DocResult<Document> {
     let mut rest = blocks.as_slice();
     while let Some((first, tail)) = rest.split_first() {
         // A chunk is a heading of level <= 2 and the blocks up to the next one.
-        let len = tail.iter().position(|b| matches!(b, Block::Heading { level, .. } if *level <= 2)).unwrap_or(tail.len());
+        let len = tail
+            .iter()
+            .position(|b| matches!(b, Block::Heading { level, .. } if *level <= 2))
+            .unwrap_or(tail.len());
         let (body, next) = tail.split_at(len);
         let end = match next.first() {
             Some(Block::Heading { line, .. }) => *line,
@@ -41,7 +44,11 @@ pub fn parse(file: &str, src: &str) -> DocResult<Document> {
                 let (number, title) = split_number(text);
                 if number.as_deref().is_some_and(|n| n.contains('.')) {
                     let Some((sec, used)) = section.as_mut() else {
-                        return Err(DocError::new(file, *line, "operation heading before any section heading; expected `## N<TAB>section title` first"));
+                        return Err(DocError::new(
+                            file,
+                            *line,
+                            "operation heading before any section heading; expected `## N<TAB>section title` first",
+                        ));
                     };
                     *used = true;
                     let cx = Cx { file, lines: &lines };
@@ -86,12 +93,19 @@ fn split_number(text: &str) -> (Option<String>, String) {
 /// Content of a section without operations (environment, intro): URLs of
 /// the environment table become servers, text goes to the description under
 /// its sub-heading.
-fn intro_text(file: &str, body: &[Block], servers: &mut Vec<String>, intro: &mut Vec<String>) -> DocResult<()> {
+fn intro_text(
+    file: &str,
+    body: &[Block],
+    servers: &mut Vec<String>,
+    intro: &mut Vec<String>,
+) -> DocResult<()> {
     let mut heading: Option<&str> = None;
     let mut group: Vec<String> = Vec::new();
     let mut flush = |heading: Option<&str>, group: &mut Vec<String>| {
         if !group.is_empty() {
-            intro.push(heading.into_iter().map(str::to_string).chain(group.drain(..)).collect::<Vec<_>>().join("\n"));
+            intro.push(
+                heading.into_iter().map(str::to_string).chain(group.drain(..)).collect::<Vec<_>>().join("\n"),
+            );
         }
     };
     for b in body {
@@ -103,7 +117,9 @@ fn intro_text(file: &str, body: &[Block], servers: &mut Vec<String>, intro: &mut
             }
             Block::Table(t) => {
                 for (_, cells) in records(file, t)? {
-                    servers.extend(cells.into_iter().filter(|c| c.starts_with("http://") || c.starts_with("https://")));
+                    servers.extend(
+                        cells.into_iter().filter(|c| c.starts_with("http://") || c.starts_with("https://")),
+                    );
                 }
                 continue;
             }
@@ -140,7 +156,15 @@ impl Cx<'_> {
     }
 
     /// One `## N.M<TAB>title` chunk; `end` is the line of the next `##`.
-    fn operation(&self, number: Option<String>, summary: String, line: usize, section: &str, body: &[Block], end: usize) -> DocResult<Operation> {
+    fn operation(
+        &self,
+        number: Option<String>,
+        summary: String,
+        line: usize,
+        section: &str,
+        body: &[Block],
+        end: usize,
+    ) -> DocResult<Operation> {
         let mut methods = Vec::new();
         let mut path: Option<String> = None;
         let mut i = 0;
@@ -148,9 +172,13 @@ impl Cx<'_> {
             for (k, l) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
                 let (m, p) = self.method_line(l, qline + k)?;
                 if path.as_ref().is_some_and(|old| *old != p) {
-                    return Err(
-                        self.err(qline + k, format!("`{p}` differs from the operation's path `{}`; one heading has one path", path.unwrap_or_default()))
-                    );
+                    return Err(self.err(
+                        qline + k,
+                        format!(
+                            "`{p}` differs from the operation's path `{}`; one heading has one path",
+                            path.unwrap_or_default()
+                        ),
+                    ));
                 }
                 methods.push(m);
                 path = Some(p);
@@ -158,9 +186,22 @@ impl Cx<'_> {
             i += 1;
         }
         let Some(path) = path else {
-            return Err(self.err(line, format!("operation `{summary}` has no `> METHOD /path` line; expected one right after the heading")));
+            return Err(self.err(
+                line,
+                format!(
+                    "operation `{summary}` has no `> METHOD /path` line; expected one right after the heading"
+                ),
+            ));
         };
-        let mut op = Operation { methods, path, section: section.to_string(), number, summary, line, ..blank_operation() };
+        let mut op = Operation {
+            methods,
+            path,
+            section: section.to_string(),
+            number,
+            summary,
+            line,
+            ..blank_operation()
+        };
         let mut part = Part::Start;
         let mut response_heading: Option<usize> = None;
         for (j, b) in body.iter().enumerate().skip(i) {
@@ -170,7 +211,12 @@ impl Cx<'_> {
                         "请求头" => Part::Headers,
                         "请求参数(Query Param)" => Part::Query,
                         "请求体(Request Body)" => {
-                            op.body = Some(Body { media: Media::Json, fields: Vec::new(), message: None, example: None });
+                            op.body = Some(Body {
+                                media: Media::Json,
+                                fields: Vec::new(),
+                                message: None,
+                                example: None,
+                            });
                             Part::Body
                         }
                         "响应体" => {
@@ -221,9 +267,14 @@ impl Cx<'_> {
     fn method_line(&self, text: &str, line: usize) -> DocResult<(Method, String)> {
         let words: Vec<&str> = text.split_whitespace().collect();
         let [m, p] = words.as_slice() else {
-            return Err(self.err(line, format!("expected `> METHOD /path` after the operation heading, found `> {}`", text.trim())));
+            return Err(self.err(
+                line,
+                format!("expected `> METHOD /path` after the operation heading, found `> {}`", text.trim()),
+            ));
         };
-        let method = m.parse::<Method>().map_err(|e| self.err(line, format!("{e} in `> {}`; expected GET, POST, PUT, DELETE or PATCH", text.trim())))?;
+        let method = m.parse::<Method>().map_err(|e| {
+            self.err(line, format!("{e} in `> {}`; expected GET, POST, PUT, DELETE or PATCH", text.trim()))
+        })?;
         if !p.starts_with('/') {
             return Err(self.err(line, format!("expected a path starting with `/` in `> {}`", text.trim())));
         }
@@ -261,7 +312,8 @@ impl Cx<'_> {
     }
 
     fn table(&self, op: &mut Operation, part: Part, t: &Table) -> DocResult<()> {
-        let second = |what: &str| self.err(t.line, format!("a second table under `### {what}`; expected one"));
+        let second =
+            |what: &str| self.err(t.line, format!("a second table under `### {what}`; expected one"));
         let fields = self.fields(t)?;
         let (slot, what) = match part {
             Part::Headers => (&mut op.headers, "请求头"),
@@ -272,7 +324,10 @@ impl Cx<'_> {
             },
             Part::Response => match op.responses.last_mut() {
                 Some(r) => (&mut r.fields, "响应体"),
-                None => return Err(self.err(t.line, "response table without a `● 200 响应数据格式：JSON` line before it")),
+                None => {
+                    return Err(self
+                        .err(t.line, "response table without a `● 200 响应数据格式：JSON` line before it"));
+                }
             },
             Part::Start | Part::Description => {
                 return Err(self.err(t.line, "table outside `### 请求头`, `### 请求参数(Query Param)`, `### 请求体(Request Body)` or `### 响应体`"));
@@ -284,7 +339,10 @@ impl Cx<'_> {
         // Only a request body may be an array (one top-level row, no name).
         let array_body = part == Part::Body && fields.len() == 1;
         if let Some(f) = fields.iter().find(|f| f.name.is_empty() && !array_body) {
-            return Err(self.err(f.line, "row with an empty 参数名称; only a request body's single top-level row may have none"));
+            return Err(self.err(
+                f.line,
+                "row with an empty 参数名称; only a request body's single top-level row may have none",
+            ));
         }
         *slot = fields;
         Ok(())
@@ -292,17 +350,28 @@ impl Cx<'_> {
 
     /// The rows of a field table, nested by their leading `⇥`.
     fn fields(&self, t: &Table) -> DocResult<Vec<Field>> {
-        if let Some(h) = t.header.iter().find(|h| !["参数名称", "数据类型", "类型", "默认值", "不为空", "描述"].contains(&h.as_str())) {
-            return Err(self.err(t.line, format!("unknown column `{h}`; expected 参数名称, 数据类型 (or 类型), 默认值, 不为空 and 描述")));
+        if let Some(h) = t
+            .header
+            .iter()
+            .find(|h| !["参数名称", "数据类型", "类型", "默认值", "不为空", "描述"].contains(&h.as_str()))
+        {
+            return Err(self.err(
+                t.line,
+                format!(
+                    "unknown column `{h}`; expected 参数名称, 数据类型 (or 类型), 默认值, 不为空 and 描述"
+                ),
+            ));
         }
         let h = Header::new(self.file, t.line, &t.header);
         let name_col = h.need(&["参数名称"])?;
-        let (ty_col, default_col, required_col, desc_col) = (h.find(&["数据类型", "类型"]), h.find(&["默认值"]), h.find(&["不为空"]), h.find(&["描述"]));
+        let (ty_col, default_col, required_col, desc_col) =
+            (h.find(&["数据类型", "类型"]), h.find(&["默认值"]), h.find(&["不为空"]), h.find(&["描述"]));
 
         let mut roots: Vec<Field> = Vec::new();
         for (line, cells) in records(self.file, t)? {
             let err = |msg: String| self.err(line, msg);
-            let cell = |c: Option<usize>| c.and_then(|i| cells.get(i)).map(|s| clean_cell(s)).unwrap_or_default();
+            let cell =
+                |c: Option<usize>| c.and_then(|i| cells.get(i)).map(|s| clean_cell(s)).unwrap_or_default();
             let (depth, name) = rows::nesting(cells.get(name_col).map_or("", String::as_str));
             let ty = match ty_col {
                 Some(_) => rows::parse_type(&cell(ty_col), name).map_err(err)?,
@@ -337,12 +406,16 @@ fn records(file: &str, t: &Table) -> DocResult<Vec<(usize, Vec<String>)>> {
         // The missing joiner after the last row makes every row n + 1 wide.
         cells.push(String::new());
         let chunks: Vec<&[String]> = cells.chunks(n + 1).collect();
-        let fits = n > 0 && cells.len().is_multiple_of(n + 1) && chunks.iter().all(|c| c.last().is_some_and(String::is_empty));
+        let fits = n > 0
+            && cells.len().is_multiple_of(n + 1)
+            && chunks.iter().all(|c| c.last().is_some_and(String::is_empty));
         if !fits {
             return Err(DocError::new(
                 file,
                 row.line,
-                format!("table row has {count} cells but the header has {n} columns; expected {n} cells, or rows of {n} cells joined by `||` on one line"),
+                format!(
+                    "table row has {count} cells but the header has {n} columns; expected {n} cells, or rows of {n} cells joined by `||` on one line"
+                ),
             ));
         }
         out.extend(chunks.into_iter().map(|c| (row.line, c.iter().take(n).cloned().collect())));
@@ -357,8 +430,7 @@ mod tests {
 
     const HEADERS: &str = "### 请求头\n| 参数名称 | 默认值 | 描述 |\n| ------ | ------ | ------ |\n";
     const BODY: &str = "### 请求体(Request Body)\n| 参数名称 | 数据类型 | 默认值 | 不为空 | 描述 |\n| ------ | ------ | ------ | ------ | ------ |\n";
-    const RESPONSE: &str =
-        "### 响应体\n● 200 响应数据格式：JSON\n| 参数名称 | 类型 | 默认值 | 不为空 | 描述 |\n| ------ | ------ | ------ | ------ | ------ |\n";
+    const RESPONSE: &str = "### 响应体\n● 200 响应数据格式：JSON\n| 参数名称 | 类型 | 默认值 | 不为空 | 描述 |\n| ------ | ------ | ------ | ------ | ------ |\n";
 
     /// A document with one operation whose content starts on line 6.
     fn doc(op: &str) -> String {
@@ -387,16 +459,23 @@ mod tests {
         assert_eq!((d.vendor.as_str(), d.title.as_str(), d.source.as_str()), ("maxim", "文档", "x.md"));
         assert_eq!(d.servers, ["http://api.example.cn"]);
         assert_eq!(d.description.as_deref(), Some("文档版本\nv1.0"));
-        assert_eq!(d.sections, [Section { number: Some("3".into()), title: "用户操作".into(), anchor: None }]);
+        assert_eq!(
+            d.sections,
+            [Section { number: Some("3".into()), title: "用户操作".into(), anchor: None }]
+        );
         let op = &d.operations[0];
-        assert_eq!((op.methods.as_slice(), op.path.as_str(), op.number.as_deref()), ([Method::Post].as_slice(), "/user/avatar", Some("3.1")));
+        assert_eq!(
+            (op.methods.as_slice(), op.path.as_str(), op.number.as_deref()),
+            ([Method::Post].as_slice(), "/user/avatar", Some("3.1"))
+        );
         assert_eq!((op.summary.as_str(), op.section.as_str(), op.line), ("设置头像", "用户操作", 22));
         assert!(op.body.is_none() && op.responses.is_empty() && op.description.is_none());
     }
 
     #[test]
     fn run_together_header_rows() {
-        let op = ok(&format!("> GET  /a\n{HEADERS}|access-token||令牌||app_id|1|应用ID||user_id||用户<br>ID|\n"));
+        let op =
+            ok(&format!("> GET  /a\n{HEADERS}|access-token||令牌||app_id|1|应用ID||user_id||用户<br>ID|\n"));
         assert_eq!(names(&op.headers), ["access-token", "app_id", "user_id"]);
         assert!(op.headers.iter().all(|f| f.ty == Type::Unspecified && f.required.is_none() && f.line == 10));
         assert_eq!(op.headers[1].default.as_deref(), Some("1"));
@@ -432,8 +511,13 @@ mod tests {
 
     #[test]
     fn br_and_json_in_cells() {
-        let op = ok(&format!("> POST  /a\n{BODY}| audience|object||false|推送目标:<br>\"all\"<br>{{\"tag\":[\"tag1\",\"tag2\"]}} 表示标签<br>|\n"));
-        assert_eq!(op.body.unwrap().fields[0].description, "推送目标:\n\"all\"\n{\"tag\":[\"tag1\",\"tag2\"]} 表示标签");
+        let op = ok(&format!(
+            "> POST  /a\n{BODY}| audience|object||false|推送目标:<br>\"all\"<br>{{\"tag\":[\"tag1\",\"tag2\"]}} 表示标签<br>|\n"
+        ));
+        assert_eq!(
+            op.body.unwrap().fields[0].description,
+            "推送目标:\n\"all\"\n{\"tag\":[\"tag1\",\"tag2\"]} 表示标签"
+        );
     }
 
     #[test]
@@ -441,13 +525,22 @@ mod tests {
         let op = ok(&format!("> POST  /a\n{BODY}| |array[object]||false||\n|⇥ uid|int64||false||\n"));
         let f = &op.body.unwrap().fields[0];
         assert_eq!((f.name.as_str(), names(&f.children)), ("", vec!["uid"]));
-        assert_error(&err(&format!("> POST  /a\n{BODY}| |array[object]||false||\n| uid|int64||false||\n")), 10, "empty 参数名称");
+        assert_error(
+            &err(&format!("> POST  /a\n{BODY}| |array[object]||false||\n| uid|int64||false||\n")),
+            10,
+            "empty 参数名称",
+        );
     }
 
     #[test]
     fn response_without_table() {
-        let op = ok("> GET  /file/download/avatar\n### 响应体\n● 200 响应数据格式：JSON\n\n##### 接口描述\n> \n\n\n");
-        assert_eq!(op.responses, [Response { status: 200, media: Media::Json, fields: vec![], message: None, example: None }]);
+        let op = ok(
+            "> GET  /file/download/avatar\n### 响应体\n● 200 响应数据格式：JSON\n\n##### 接口描述\n> \n\n\n",
+        );
+        assert_eq!(
+            op.responses,
+            [Response { status: 200, media: Media::Json, fields: vec![], message: None, example: None }]
+        );
         assert_eq!(op.description, None);
     }
 
@@ -468,7 +561,9 @@ mod tests {
         );
         assert_eq!(
             op.description.as_deref(),
-            Some("发送推送通知。\n常用请求格式如下:\n1. 推送文本\n{\n  \"audience\": \"all\",\n  \"message\": {\"type\": \"text\"}\n}")
+            Some(
+                "发送推送通知。\n常用请求格式如下:\n1. 推送文本\n{\n  \"audience\": \"all\",\n  \"message\": {\"type\": \"text\"}\n}"
+            )
         );
     }
 
@@ -486,16 +581,34 @@ mod tests {
 
     #[test]
     fn unknown_type() {
-        assert_error(&err(&format!("> POST  /a\n{BODY}| avatar|string||false||\n| n|varchar||false||\n")), 11, "field `n`: unknown type `varchar`");
+        assert_error(
+            &err(&format!("> POST  /a\n{BODY}| avatar|string||false||\n| n|varchar||false||\n")),
+            11,
+            "field `n`: unknown type `varchar`",
+        );
     }
 
     #[test]
     fn nesting_errors() {
-        assert_error(&err(&format!("> POST  /a\n{BODY}| a|string||false||\n|⇥ b|int32||false||\n")), 11, "a ⇥ row `b` under a scalar: `a` is string");
-        let e = err(&format!("> POST  /a\n{BODY}| a|object||false||\n|⇥ b|int32||false||\n|⇥⇥ c|int32||false||\n"));
+        assert_error(
+            &err(&format!("> POST  /a\n{BODY}| a|string||false||\n|⇥ b|int32||false||\n")),
+            11,
+            "a ⇥ row `b` under a scalar: `a` is string",
+        );
+        let e = err(&format!(
+            "> POST  /a\n{BODY}| a|object||false||\n|⇥ b|int32||false||\n|⇥⇥ c|int32||false||\n"
+        ));
         assert_error(&e, 12, "a ⇥⇥ row `c` under a scalar: `b` is int32");
-        assert_error(&err(&format!("> POST  /a\n{BODY}| a|object||false||\n|⇥⇥ b|int32||false||\n")), 11, "a nesting level was skipped");
-        assert_error(&err(&format!("> POST  /a\n{BODY}|⇥ b|int32||false||\n")), 10, "must follow a row without ⇥");
+        assert_error(
+            &err(&format!("> POST  /a\n{BODY}| a|object||false||\n|⇥⇥ b|int32||false||\n")),
+            11,
+            "a nesting level was skipped",
+        );
+        assert_error(
+            &err(&format!("> POST  /a\n{BODY}|⇥ b|int32||false||\n")),
+            10,
+            "must follow a row without ⇥",
+        );
     }
 
     #[test]
@@ -511,7 +624,14 @@ mod tests {
 
     #[test]
     fn other_errors() {
-        assert_error(&err(&format!("> GET  /a\n### 响应体\n{}", &RESPONSE["### 响应体\n● 200 响应数据格式：JSON\n".len()..])), 8, "without a `● 200");
+        assert_error(
+            &err(&format!(
+                "> GET  /a\n### 响应体\n{}",
+                &RESPONSE["### 响应体\n● 200 响应数据格式：JSON\n".len()..]
+            )),
+            8,
+            "without a `● 200",
+        );
         let e = err("> GET  /a\n### 响应体\n● 200 响应数据格式：XML\n");
         assert_eq!((e.line, e.message.as_str()), (8, "unknown response format `XML`; expected JSON"));
         let e = err("> GET  /a\n### 返回\n");

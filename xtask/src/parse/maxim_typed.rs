@@ -22,11 +22,13 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 /// `3.1 同意好友申请{#put__roster_accept}`: number, title, anchor.
-static HEADING: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:(\d+(?:\.\d+)*)\s+)?(.*?)\s*(?:\{#([^}\s]+)\})?$").unwrap());
+static HEADING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:(\d+(?:\.\d+)*)\s+)?(.*?)\s*(?:\{#([^}\s]+)\})?$").unwrap());
 /// `PUT /roster/accept`
 static METHOD_LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([A-Za-z]+)\s+(/\S*)$").unwrap());
 /// `● 200 响应数据格式：JSON`
-static STATUS_LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^●\s*(\d{3})\s*响应数据格式\s*[:：]\s*(\S+)$").unwrap());
+static STATUS_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^●\s*(\d{3})\s*响应数据格式\s*[:：]\s*(\S+)$").unwrap());
 
 /// The `####` subsections an operation may have.
 #[derive(Clone, Copy, PartialEq)]
@@ -81,22 +83,32 @@ pub fn parse(file: &str, src: &str) -> DocResult<Document> {
             }
             Block::Heading { level: 2, text, line } => {
                 finish(&mut doc, &mut op, &mut op_text, &mut pending);
-                let section = doc
-                    .sections
-                    .last()
-                    .map(|s| s.title.clone())
-                    .ok_or_else(|| err(line, format!("operation `{text}` comes before any `# N title{{#anchor}}` section heading")))?;
+                let section = doc.sections.last().map(|s| s.title.clone()).ok_or_else(|| {
+                    err(
+                        line,
+                        format!("operation `{text}` comes before any `# N title{{#anchor}}` section heading"),
+                    )
+                })?;
                 let (number, summary, anchor) = split_heading(&text);
                 // The `> METHOD /path` quotes follow the heading directly.
                 let mut methods = Vec::new();
                 let mut path: Option<String> = None;
                 while let Some(Block::Quote { text: q, line: qline, .. }) = iter.peek() {
                     for (i, l) in q.lines().enumerate() {
-                        let (m, p) =
-                            method_line(l).ok_or_else(|| err(qline + i, format!("expected `> METHOD /path` after operation `{text}`, found `> {l}`")))?;
+                        let (m, p) = method_line(l).ok_or_else(|| {
+                            err(
+                                qline + i,
+                                format!("expected `> METHOD /path` after operation `{text}`, found `> {l}`"),
+                            )
+                        })?;
                         match &path {
                             Some(prev) if *prev != p => {
-                                return Err(err(qline + i, format!("operation `{text}` lists two paths, `{prev}` and `{p}`; expected one path")));
+                                return Err(err(
+                                    qline + i,
+                                    format!(
+                                        "operation `{text}` lists two paths, `{prev}` and `{p}`; expected one path"
+                                    ),
+                                ));
                             }
                             _ => path = Some(p),
                         }
@@ -107,9 +119,21 @@ pub fn parse(file: &str, src: &str) -> DocResult<Document> {
                     iter.next();
                 }
                 let Some(path) = path else {
-                    return Err(err(line, format!("operation `{text}` has no `> METHOD /path` line after its heading")));
+                    return Err(err(
+                        line,
+                        format!("operation `{text}` has no `> METHOD /path` line after its heading"),
+                    ));
                 };
-                op = Some(Operation { methods, path, section, number, anchor, summary, line, ..blank_operation() });
+                op = Some(Operation {
+                    methods,
+                    path,
+                    section,
+                    number,
+                    anchor,
+                    summary,
+                    line,
+                    ..blank_operation()
+                });
                 part = None;
             }
             Block::Heading { text, line, .. } => {
@@ -130,7 +154,8 @@ pub fn parse(file: &str, src: &str) -> DocResult<Document> {
                 let Some(o) = op.as_mut() else {
                     return Err(err(table.line, "table outside an operation".into()));
                 };
-                let twice = |name: &str| err(table.line, format!("a second table under `{name}`; expected one"));
+                let twice =
+                    |name: &str| err(table.line, format!("a second table under `{name}`; expected one"));
                 match part {
                     Some(Part::Headers) if !o.headers.is_empty() => return Err(twice("请求头")),
                     Some(Part::Query) if !o.query.is_empty() => return Err(twice("请求参数")),
@@ -143,7 +168,10 @@ pub fn parse(file: &str, src: &str) -> DocResult<Document> {
                     }
                     Some(Part::Responses) => {
                         let Some(mut r) = pending.take() else {
-                            return Err(err(table.line, "响应体 table without a `● 200 响应数据格式：JSON` line before it".into()));
+                            return Err(err(
+                                table.line,
+                                "响应体 table without a `● 200 响应数据格式：JSON` line before it".into(),
+                            ));
                         };
                         r.fields = fields(file, &table, Kind::Response)?;
                         o.responses.push(r);
@@ -162,9 +190,14 @@ pub fn parse(file: &str, src: &str) -> DocResult<Document> {
                     doc_text.push(text);
                 } else if text.starts_with('|') && part.is_some_and(|p| p != Part::Description) {
                     let first = text.lines().next().unwrap_or("");
-                    return Err(err(line, format!("expected a table (header, `|---|` delimiter row, rows), found `{first}`")));
+                    return Err(err(
+                        line,
+                        format!("expected a table (header, `|---|` delimiter row, rows), found `{first}`"),
+                    ));
                 } else if part == Some(Part::Responses) && text.starts_with('●') {
-                    let r = status_line(&text).ok_or_else(|| err(line, format!("expected `● 200 响应数据格式：JSON`, found `{text}`")))?;
+                    let r = status_line(&text).ok_or_else(|| {
+                        err(line, format!("expected `● 200 响应数据格式：JSON`, found `{text}`"))
+                    })?;
                     // A status line with no table of its own stays, fieldless.
                     if let (Some(prev), Some(o)) = (pending.replace(r), op.as_mut()) {
                         o.responses.push(prev);
@@ -184,7 +217,11 @@ pub fn parse(file: &str, src: &str) -> DocResult<Document> {
     }
     finish(&mut doc, &mut op, &mut op_text, &mut pending);
     if doc.sections.is_empty() {
-        return Err(DocError::new(file, 0, "no `# N title{#anchor}` section heading; expected a MaxIM typed document"));
+        return Err(DocError::new(
+            file,
+            0,
+            "no `# N title{#anchor}` section heading; expected a MaxIM typed document",
+        ));
     }
     doc.description = join(doc_text);
     Ok(doc)
@@ -192,7 +229,12 @@ pub fn parse(file: &str, src: &str) -> DocResult<Document> {
 
 /// Closes the open operation: its free text becomes the description and a
 /// trailing status line without a table becomes a fieldless response.
-fn finish(doc: &mut Document, op: &mut Option<Operation>, text: &mut Vec<String>, pending: &mut Option<Response>) {
+fn finish(
+    doc: &mut Document,
+    op: &mut Option<Operation>,
+    text: &mut Vec<String>,
+    pending: &mut Option<Response>,
+) {
     if let Some(mut o) = op.take() {
         if let Some(r) = pending.take() {
             o.responses.push(r);
@@ -208,7 +250,11 @@ fn join(parts: Vec<String>) -> Option<String> {
 
 fn split_heading(text: &str) -> (Option<String>, String, Option<String>) {
     match HEADING.captures(text.trim()) {
-        Some(c) => (c.get(1).map(|m| m.as_str().to_string()), c.get(2).map_or("", |m| m.as_str()).trim().to_string(), c.get(3).map(|m| m.as_str().to_string())),
+        Some(c) => (
+            c.get(1).map(|m| m.as_str().to_string()),
+            c.get(2).map_or("", |m| m.as_str()).trim().to_string(),
+            c.get(3).map(|m| m.as_str().to_string()),
+        ),
         None => (None, text.trim().to_string(), None),
     }
 }
@@ -273,7 +319,11 @@ fn fields(file: &str, table: &Table, kind: Kind) -> DocResult<Vec<Field>> {
         let err = |msg: String| DocError::new(file, row.line, msg);
         let found = markdown::split_row(&row.raw).len();
         if found != table.header.len() {
-            return Err(err(format!("table row has {found} cells, expected {} like its header `{}`", table.header.len(), table.header.join(" | "))));
+            return Err(err(format!(
+                "table row has {found} cells, expected {} like its header `{}`",
+                table.header.len(),
+                table.header.join(" | ")
+            )));
         }
         let cell = |i: usize| rows::cell(&row.cells, i);
         let (depth, name) = rows::nesting(cell(cols.name));
@@ -283,7 +333,8 @@ fn fields(file: &str, table: &Table, kind: Kind) -> DocResult<Vec<Field>> {
         }
         let mut field = Field::new(name, rows::parse_type(ty_text, name).map_err(err)?, row.line);
         let required = cols.required.map(cell).filter(|r| !r.is_empty());
-        field.required = required.map(|r| rows::flag(r, "必填", ["true", "false"], name)).transpose().map_err(err)?;
+        field.required =
+            required.map(|r| rows::flag(r, "必填", ["true", "false"], name)).transpose().map_err(err)?;
         field.default = cols.default.map(cell).filter(|d| !d.is_empty()).map(str::to_string);
         rows::describe(&mut field, cell(cols.desc));
         rows::nest(&mut top, depth, field).map_err(err)?;
@@ -330,7 +381,10 @@ mod tests {
         assert_eq!(body.media, Media::Json);
         assert_eq!(body.fields.len(), 1);
         let arr = &body.fields[0];
-        assert_eq!((arr.name.as_str(), arr.ty.to_string(), arr.required), ("", "array[object]".into(), Some(true)));
+        assert_eq!(
+            (arr.name.as_str(), arr.ty.to_string(), arr.required),
+            ("", "array[object]".into(), Some(true))
+        );
         assert_eq!(arr.children[0].name, "alias");
         assert_eq!(arr.children[0].default.as_deref(), Some("x"));
         assert_eq!(arr.children[0].line, 13);
@@ -339,7 +393,10 @@ mod tests {
     #[test]
     fn description_quote_is_kept() {
         let src = format!("{OP}#### 接口描述\n> 只有好友才能调用\n");
-        assert_eq!(parse("t.md", &src).unwrap().operations[0].description.as_deref(), Some("只有好友才能调用"));
+        assert_eq!(
+            parse("t.md", &src).unwrap().operations[0].description.as_deref(),
+            Some("只有好友才能调用")
+        );
     }
 
     #[test]
@@ -356,7 +413,11 @@ mod tests {
 
     #[test]
     fn operation_without_method_line_is_an_error() {
-        assert_error(&err("# 3 好友{#roster}\n\n## 3.1 同意{#a}\n\n#### 请求头\n"), 3, "no `> METHOD /path` line");
+        assert_error(
+            &err("# 3 好友{#roster}\n\n## 3.1 同意{#a}\n\n#### 请求头\n"),
+            3,
+            "no `> METHOD /path` line",
+        );
     }
 
     #[test]
@@ -373,14 +434,18 @@ mod tests {
 
     #[test]
     fn bad_required_and_two_paths_are_errors() {
-        let src = format!("{OP}#### 请求头\n|  参数名称 |  数据类型 | 必填 |  描述 |\n|---|---|---|---|\n| app_id | string | yes | 应用ID |\n");
+        let src = format!(
+            "{OP}#### 请求头\n|  参数名称 |  数据类型 | 必填 |  描述 |\n|---|---|---|---|\n| app_id | string | yes | 应用ID |\n"
+        );
         assert!(err(&src).message.contains("expected `true` or `false`"));
         assert_error(&err("# 3 好友{#roster}\n\n## 3.1 同意{#a}\n\n> PUT /a\n\n> POST /b\n"), 7, "two paths");
     }
 
     #[test]
     fn table_without_delimiter_or_twice_is_an_error() {
-        let e = err(&format!("{OP}#### 请求头\n| 参数名称 | 数据类型 | 必填 | 描述 |\n| app_id | string | true | 应用ID |\n"));
+        let e = err(&format!(
+            "{OP}#### 请求头\n| 参数名称 | 数据类型 | 必填 | 描述 |\n| app_id | string | true | 应用ID |\n"
+        ));
         assert_error(&e, 10, "expected a table");
         assert!(e.message.ends_with("描述 |`"), "{e}");
         let table = "| 参数名称 | 数据类型 | 必填 | 描述 |\n|---|---|---|---|\n| app_id | string | true | 应用ID |\n\n";
@@ -389,12 +454,19 @@ mod tests {
 
     #[test]
     fn response_table_needs_a_status_line() {
-        assert_error(&err(&format!("{OP}#### 响应体\n|  参数名称 |  类型 |  描述 |\n|---|---|---|\n| code | int32 | 码 |\n")), 10, "● 200");
+        assert_error(
+            &err(&format!(
+                "{OP}#### 响应体\n|  参数名称 |  类型 |  描述 |\n|---|---|---|\n| code | int32 | 码 |\n"
+            )),
+            10,
+            "● 200",
+        );
     }
 
     #[test]
     fn garbage_never_panics() {
-        for src in ["", "#", "## x", "# 1 a{#b}\n## 1.1 c\n> \n", "|⇥|\n|-|\n|⇥⇥|", "# 1 é{#\n## ⇥"] {
+        for src in ["", "#", "## x", "# 1 a{#b}\n## 1.1 c\n> \n", "|⇥|\n|-|\n|⇥⇥|", "# 1 é{#\n## ⇥"]
+        {
             let _ = parse("t.md", src);
         }
     }

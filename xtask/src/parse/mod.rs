@@ -57,7 +57,8 @@ impl Dialect {
             Some(Dialect::Yhchat)
         } else if src.lines().any(|l| l.starts_with("## ") && l.contains("{#")) {
             Some(Dialect::MaximTyped)
-        } else if src.lines().any(|l| l.starts_with("## ") && l.contains('\t')) || src.contains("### 请求头") {
+        } else if src.lines().any(|l| l.starts_with("## ") && l.contains('\t')) || src.contains("### 请求头")
+        {
             Some(Dialect::MaximExport)
         } else {
             None
@@ -96,6 +97,8 @@ pub fn parse(dialect: Dialect, file: &str, src: &str) -> DocResult<Document> {
 
 /// Parses a document whose dialect is recognised from its content.
 pub fn parse_detect(file: &str, src: &str) -> DocResult<Document> {
-    let dialect = Dialect::detect(src).ok_or_else(|| DocError::new(file, 0, "unrecognised document: expected a MaxIM, NetEase or YHChat API document"))?;
+    let dialect = Dialect::detect(src).ok_or_else(|| {
+        DocError::new(file, 0, "unrecognised document: expected a MaxIM, NetEase or YHChat API document")
+    })?;
     parse(dialect, file, src)
 }

@@ -31,9 +31,11 @@ const CHROME: [&str; 2] = ["此文档是否对你有帮助?", "此文档是否�
 const BOILERPLATE: [&str; 2] = ["请求中 Headers 的设置", "请求中 Body 的设置"];
 
 /// `POST https://api.netease.im/nimserver/friend/add.action HTTP/1.1`
-static URL_LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([A-Za-z]+)\s+(https?://[^/\s]+)(/\S*)(?:\s+HTTP/[\d.]+)?$").unwrap());
+static URL_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([A-Za-z]+)\s+(https?://[^/\s]+)(/\S*)(?:\s+HTTP/[\d.]+)?$").unwrap());
 /// `---|---|---|` with at least one pipe.
-static DELIMITER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?$|^\|\s*:?-+:?\s*\|$").unwrap());
+static DELIMITER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?$|^\|\s*:?-+:?\s*\|$").unwrap());
 
 pub fn parse(file: &str, src: &str) -> DocResult<Document> {
     let norm = normalise(file, src)?;
@@ -59,7 +61,9 @@ pub fn parse(file: &str, src: &str) -> DocResult<Document> {
                     return Err(DocError::new(
                         file,
                         norm.line(line),
-                        format!("`{text}` before any operation title; expected a title line such as `添加好友` first"),
+                        format!(
+                            "`{text}` before any operation title; expected a title line such as `添加好友` first"
+                        ),
                     ));
                 }
                 if let Some(d) = draft.as_mut() {
@@ -101,11 +105,19 @@ pub fn parse(file: &str, src: &str) -> DocResult<Document> {
                     Part::Request => (&mut d.body, Kind::Request),
                     Part::Response => (&mut d.response, Kind::Response),
                     _ => {
-                        return Err(DocError::new(file, line, "table outside 请求参数 and 返回参数; expected one of those lines before it"));
+                        return Err(DocError::new(
+                            file,
+                            line,
+                            "table outside 请求参数 and 返回参数; expected one of those lines before it",
+                        ));
                     }
                 };
                 if !slot.is_empty() {
-                    return Err(DocError::new(file, line, "a second parameter table in one section; expected 返回参数 between the two tables"));
+                    return Err(DocError::new(
+                        file,
+                        line,
+                        "a second parameter table in one section; expected 返回参数 between the two tables",
+                    ));
                 }
                 *slot = fields(file, &norm, &table, kind)?;
             }
@@ -113,7 +125,11 @@ pub fn parse(file: &str, src: &str) -> DocResult<Document> {
     }
     finish(file, &mut doc, draft.take())?;
     if doc.operations.is_empty() {
-        return Err(DocError::new(file, 0, "no operation found; expected a title line followed by 功能描述, API 使用限制 or URL"));
+        return Err(DocError::new(
+            file,
+            0,
+            "no operation found; expected a title line followed by 功能描述, API 使用限制 or URL",
+        ));
     }
     doc.sections.push(Section { number: None, title: doc.title.clone(), anchor: None });
     doc.description = (!doc_text.is_empty()).then(|| doc_text.join("\n"));
@@ -199,7 +215,11 @@ impl Draft {
             Part::Request if BOILERPLATE.iter().any(|b| l.contains(b)) => {}
             // Table rows that did not become a table.
             Part::Request | Part::Response if l.contains('|') => {
-                return Err(DocError::new(file, line, format!("expected a table (header, `---|---` delimiter row, rows), found `{l}`")));
+                return Err(DocError::new(
+                    file,
+                    line,
+                    format!("expected a table (header, `---|---` delimiter row, rows), found `{l}`"),
+                ));
             }
             Part::Examples if self.caption.is_some() => self.caption_notes.push(l.to_string()),
             _ => self.description.push(l.to_string()),
@@ -213,19 +233,32 @@ impl Draft {
                 let method: Method = c.get(1)?.as_str().parse().ok()?;
                 Some((method, c.get(2)?.as_str().to_string(), c.get(3)?.as_str().to_string()))
             });
-            self.target =
-                Some(parsed.ok_or_else(|| DocError::new(file, line, format!("expected `POST https://host/path HTTP/1.1` after `URL`, found `{l}`")))?);
+            self.target = Some(parsed.ok_or_else(|| {
+                DocError::new(
+                    file,
+                    line,
+                    format!("expected `POST https://host/path HTTP/1.1` after `URL`, found `{l}`"),
+                )
+            })?);
             return Ok(());
         }
         let Some(value) = l.strip_prefix("Content-Type:") else {
-            return Err(DocError::new(file, line, format!("expected `Content-Type: …` after the URL, found `{l}`")));
+            return Err(DocError::new(
+                file,
+                line,
+                format!("expected `Content-Type: …` after the URL, found `{l}`"),
+            ));
         };
         let media = if value.contains("x-www-form-urlencoded") {
             Media::Form
         } else if value.contains("application/json") {
             Media::Json
         } else {
-            return Err(DocError::new(file, line, format!("unsupported Content-Type `{}`; expected form-urlencoded or JSON", value.trim())));
+            return Err(DocError::new(
+                file,
+                line,
+                format!("unsupported Content-Type `{}`; expected form-urlencoded or JSON", value.trim()),
+            ));
         };
         self.media = Some(media);
         Ok(())
@@ -235,7 +268,8 @@ impl Draft {
         if lang == "json" {
             // The block opens with the response's header lines; the JSON
             // starts at the first bracket.
-            let json: Vec<&str> = text.lines().skip_while(|l| !l.trim_start().starts_with(['{', '['])).collect();
+            let json: Vec<&str> =
+                text.lines().skip_while(|l| !l.trim_start().starts_with(['{', '['])).collect();
             self.examples.push(Example {
                 caption: self.caption.take(),
                 notes: std::mem::take(&mut self.caption_notes),
@@ -255,7 +289,10 @@ fn finish(file: &str, doc: &mut Document, draft: Option<Draft>) -> DocResult<()>
         return Err(DocError::new(
             file,
             d.line,
-            format!("operation `{}` has no URL; expected a `URL` line followed by `POST https://host/path HTTP/1.1`", d.summary),
+            format!(
+                "operation `{}` has no URL; expected a `URL` line followed by `POST https://host/path HTTP/1.1`",
+                d.summary
+            ),
         ));
     };
     if !doc.servers.contains(&server) {
@@ -332,13 +369,18 @@ fn fields(file: &str, norm: &Normalised, table: &Table, kind: Kind) -> DocResult
         field.max_length = match len_col.map(cell) {
             None | Some("" | "/") => None,
             Some(n) => {
-                let n: u32 = n.parse().map_err(|_| err(format!("field `{name}`: expected a number or `/` in 字符串长度上限, found `{n}`")))?;
+                let n: u32 = n.parse().map_err(|_| {
+                    err(format!("field `{name}`: expected a number or `/` in 字符串长度上限, found `{n}`"))
+                })?;
                 // Numbers get their bit width here (`Long | 64`), which the
                 // type already says; only strings have a length limit.
                 (field.ty == Type::String).then_some(n)
             }
         };
-        field.required = req_col.map(|c| rows::flag(cell(c), "是否必填", ["必填", "选填"], name)).transpose().map_err(err)?;
+        field.required = req_col
+            .map(|c| rows::flag(cell(c), "是否必填", ["必填", "选填"], name))
+            .transpose()
+            .map_err(err)?;
         field.example = Some(cell(example_col)).filter(|e| !e.is_empty() && *e != "/").map(str::to_string);
         rows::describe(&mut field, cell(desc_col));
         out.push(field);
@@ -468,7 +510,11 @@ fn code_at(file: &str, lines: &[&str], i: usize) -> DocResult<Option<Code>> {
         let mut j = i + 1;
         while !scan.closed() {
             let Some(l) = lines.get(j) else {
-                return Err(DocError::new(file, i + 1, "JSON example never closes; expected its `}` or `]` before the end of the document"));
+                return Err(DocError::new(
+                    file,
+                    i + 1,
+                    "JSON example never closes; expected its `}` or `]` before the end of the document",
+                ));
             };
             scan.feed(l);
             out.push(l.to_string());
@@ -476,7 +522,9 @@ fn code_at(file: &str, lines: &[&str], i: usize) -> DocResult<Option<Code>> {
         }
         return Ok(Some(Code { lang: "json", lines: out, next: j }));
     }
-    if let Some(first) = ["curl", "shell", "bash"].iter().find_map(|p| t.strip_prefix(p).filter(|r| r.starts_with("curl "))) {
+    if let Some(first) =
+        ["curl", "shell", "bash"].iter().find_map(|p| t.strip_prefix(p).filter(|r| r.starts_with("curl ")))
+    {
         let mut out = vec![first.to_string()];
         let mut j = i + 1;
         while out.last().is_some_and(|l| l.trim_end().ends_with('\\')) {
@@ -554,7 +602,11 @@ fn table_at(file: &str, lines: &[&str], i: usize) -> DocResult<Option<TableText>
     let closed = delim.ends_with('|');
     let found = markdown::split_row(&header).len();
     if found != width {
-        return Err(DocError::new(file, i + 1, format!("table header `{header}` has {found} cells but the delimiter row below it has {width}")));
+        return Err(DocError::new(
+            file,
+            i + 1,
+            format!("table header `{header}` has {found} cells but the delimiter row below it has {width}"),
+        ));
     }
     let complete = |row: &str| markdown::split_row(row).len() == width && (!closed || row.ends_with('|'));
 
@@ -582,7 +634,10 @@ fn table_at(file: &str, lines: &[&str], i: usize) -> DocResult<Option<TableText>
             return Err(DocError::new(
                 file,
                 start,
-                format!("table row has {} cells, expected {width}{pipe} like its header `{header}`", markdown::split_row(&row).len()),
+                format!(
+                    "table row has {} cells, expected {width}{pipe} like its header `{header}`",
+                    markdown::split_row(&row).len()
+                ),
             ));
         }
         rows.push((row, start));
@@ -612,7 +667,10 @@ mod tests {
         assert_eq!(doc.servers, ["https://api.netease.im"]);
         let op = &doc.operations[0];
         assert_eq!((op.summary.as_str(), op.line, op.section.as_str()), ("添加好友", 4, "好友关系管理"));
-        assert_eq!((op.methods.as_slice(), op.path.as_str()), ([Method::Post].as_slice(), "/nimserver/friend/add.action"));
+        assert_eq!(
+            (op.methods.as_slice(), op.path.as_str()),
+            ([Method::Post].as_slice(), "/nimserver/friend/add.action")
+        );
         assert_eq!(op.description.as_deref(), Some("上限为 3000。\nAPI 使用限制: 每秒 100 次。"));
     }
 
@@ -654,56 +712,115 @@ mod tests {
         let op = &doc.operations[0];
         assert_eq!(op.body.as_ref().unwrap().example.as_deref(), Some("curl -X POST -d 'a=b' 'https://x'"));
         assert_eq!(op.responses[0].example.as_deref(), Some("{\n\"code\":200\n}"));
-        assert_eq!(op.description.as_deref(), Some("好友关系不存在的返回示例\n如果非好友关系,则返回404\n{\n\"code\":404,\n}"));
-        assert_eq!(doc.description.as_deref(), Some("网易云信支持好友。\n上述接口在 HTTPS Body 中返回请求的状态码。"));
+        assert_eq!(
+            op.description.as_deref(),
+            Some("好友关系不存在的返回示例\n如果非好友关系,则返回404\n{\n\"code\":404,\n}")
+        );
+        assert_eq!(
+            doc.description.as_deref(),
+            Some("网易云信支持好友。\n上述接口在 HTTPS Body 中返回请求的状态码。")
+        );
     }
 
     #[test]
     fn operation_without_url_is_an_error() {
-        let e = err(&format!("{HEAD}添加好友\nAPI 使用限制\n每秒 100 次。\n{REQ}accid | String | 32 | 必填 | a | b |\n"));
+        let e = err(&format!(
+            "{HEAD}添加好友\nAPI 使用限制\n每秒 100 次。\n{REQ}accid | String | 32 | 必填 | a | b |\n"
+        ));
         assert_eq!(e.file, "t.md");
         assert_error(&e, 4, "operation `添加好友` has no URL");
     }
 
     #[test]
     fn bad_url_line_is_an_error() {
-        assert_error(&err(&format!("{HEAD}添加好友\nURL\nhttps://api.netease.im/x.action\n")), 6, "expected `POST https://host/path HTTP/1.1`");
+        assert_error(
+            &err(&format!("{HEAD}添加好友\nURL\nhttps://api.netease.im/x.action\n")),
+            6,
+            "expected `POST https://host/path HTTP/1.1`",
+        );
     }
 
     #[test]
     fn malformed_rows_are_errors() {
         // Too many cells.
-        assert_error(&err(&format!("{HEAD}添加好友\n{URL}{REQ}accid | String | 32 | 必填 | a | b | c |\n")), 12, "table row has 7 cells, expected 6");
+        assert_error(
+            &err(&format!("{HEAD}添加好友\n{URL}{REQ}accid | String | 32 | 必填 | a | b | c |\n")),
+            12,
+            "table row has 7 cells, expected 6",
+        );
         // Too few, and the next line is a section, not a continuation.
-        assert_error(&err(&format!("{HEAD}添加好友\n{URL}{REQ}accid | String | 32 |\n返回参数\n")), 12, "table row has 3 cells, expected 6");
+        assert_error(
+            &err(&format!("{HEAD}添加好友\n{URL}{REQ}accid | String | 32 |\n返回参数\n")),
+            12,
+            "table row has 3 cells, expected 6",
+        );
         // Header and delimiter disagree.
-        assert_error(&err(&format!("{HEAD}添加好友\n{URL}请求参数\n参数 | 类型 |\n---|---|---|\n")), 9, "has 2 cells but the delimiter row below it has 3");
+        assert_error(
+            &err(&format!("{HEAD}添加好友\n{URL}请求参数\n参数 | 类型 |\n---|---|---|\n")),
+            9,
+            "has 2 cells but the delimiter row below it has 3",
+        );
     }
 
     #[test]
     fn rows_without_a_table_are_errors() {
         // No delimiter row: the rows would otherwise be read as text.
-        assert_error(&err(&format!("{HEAD}添加好友\n{URL}请求参数\n参数 | 类型 | 示例 | 描述 |\naccid | String | a | b |\n")), 9, "expected a table");
+        assert_error(
+            &err(&format!(
+                "{HEAD}添加好友\n{URL}请求参数\n参数 | 类型 | 示例 | 描述 |\naccid | String | a | b |\n"
+            )),
+            9,
+            "expected a table",
+        );
         // A second table where 返回参数 is missing.
         let table = "参数 | 类型 | 字符串长度上限 | 是否必填 | 示例 | 描述 |\n---|---|---|---|---|---|\n";
-        assert_error(&err(&format!("{HEAD}添加好友\n{URL}{REQ}accid | String | 32 | 必填 | a | b |\n\n{table}")), 14, "a second parameter table");
+        assert_error(
+            &err(&format!("{HEAD}添加好友\n{URL}{REQ}accid | String | 32 | 必填 | a | b |\n\n{table}")),
+            14,
+            "a second parameter table",
+        );
     }
 
     #[test]
     fn bad_cells_are_errors() {
-        assert_error(&err(&format!("{HEAD}添加好友\n{URL}{REQ}accid | Strnig | 32 | 必填 | a | b |\n")), 12, "field `accid`: unknown type `Strnig`");
-        assert_error(&err(&format!("{HEAD}添加好友\n{URL}{REQ}accid | String | 32 | 是 | a | b |\n")), 12, "expected `必填` or `选填` in 是否必填, found `是`");
-        assert_error(&err(&format!("{HEAD}添加好友\n{URL}{REQ}accid | String | 32位 | 必填 | a | b |\n")), 12, "expected a number or `/`");
+        assert_error(
+            &err(&format!("{HEAD}添加好友\n{URL}{REQ}accid | Strnig | 32 | 必填 | a | b |\n")),
+            12,
+            "field `accid`: unknown type `Strnig`",
+        );
+        assert_error(
+            &err(&format!("{HEAD}添加好友\n{URL}{REQ}accid | String | 32 | 是 | a | b |\n")),
+            12,
+            "expected `必填` or `选填` in 是否必填, found `是`",
+        );
+        assert_error(
+            &err(&format!("{HEAD}添加好友\n{URL}{REQ}accid | String | 32位 | 必填 | a | b |\n")),
+            12,
+            "expected a number or `/`",
+        );
     }
 
     #[test]
     fn unclosed_json_is_an_error() {
-        assert_error(&err(&format!("{HEAD}添加好友\n{URL}示例\n返回示例\njson\"Content-Type\": \"x\"\n{{\n\"code\":200\n")), 10, "never closes");
+        assert_error(
+            &err(&format!(
+                "{HEAD}添加好友\n{URL}示例\n返回示例\njson\"Content-Type\": \"x\"\n{{\n\"code\":200\n"
+            )),
+            10,
+            "never closes",
+        );
     }
 
     #[test]
     fn garbage_never_panics() {
-        for src in ["", "x", "a\nURL\n", "a\nb\nURL\nPOST https://h/p\n|\n---|\n|", "é\n|é|\n-|-\né|", "t\nb\n功能描述\njson{"] {
+        for src in [
+            "",
+            "x",
+            "a\nURL\n",
+            "a\nb\nURL\nPOST https://h/p\n|\n---|\n|",
+            "é\n|é|\n-|-\né|",
+            "t\nb\n功能描述\njson{",
+        ] {
             let _ = parse("t.md", src);
         }
     }

@@ -30,8 +30,13 @@ impl<'a> Header<'a> {
 
     /// As [`Header::find`], for a column the table must have.
     pub fn need(&self, names: &[&str]) -> DocResult<usize> {
-        self.find(names)
-            .ok_or_else(|| DocError::new(self.file, self.line, format!("table header `{}` has no `{}` column", self.names.join(" | "), names.join("` or `"))))
+        self.find(names).ok_or_else(|| {
+            DocError::new(
+                self.file,
+                self.line,
+                format!("table header `{}` has no `{}` column", self.names.join(" | "), names.join("` or `")),
+            )
+        })
     }
 }
 
@@ -75,8 +80,12 @@ pub fn nest(top: &mut Vec<Field>, depth: usize, field: Field) -> Result<(), Stri
     let mut level = top;
     for d in 0..depth {
         let Some(parent) = level.last_mut() else {
-            let above = if d == 0 { "a row without ⇥".to_string() } else { format!("a {} row", "⇥".repeat(d)) };
-            return Err(format!("a {marks} row `{}` must follow {above}; a nesting level was skipped", field.name));
+            let above =
+                if d == 0 { "a row without ⇥".to_string() } else { format!("a {} row", "⇥".repeat(d)) };
+            return Err(format!(
+                "a {marks} row `{}` must follow {above}; a nesting level was skipped",
+                field.name
+            ));
         };
         // Rows further up hold children already: only the parent can be a scalar.
         if d + 1 == depth && !parent.ty.holds_children() {
@@ -105,7 +114,14 @@ mod tests {
 
     #[test]
     fn nests_under_the_last_row_one_level_up() {
-        let top = tree(&[(0, "a", Type::Object), (1, "b", Type::Object), (2, "c", Type::Int32), (1, "d", Type::Int32), (0, "e", Type::Int32)]).unwrap();
+        let top = tree(&[
+            (0, "a", Type::Object),
+            (1, "b", Type::Object),
+            (2, "c", Type::Int32),
+            (1, "d", Type::Int32),
+            (0, "e", Type::Int32),
+        ])
+        .unwrap();
         let names = |fs: &[Field]| fs.iter().map(|f| f.name.clone()).collect::<Vec<_>>();
         assert_eq!(names(&top), ["a", "e"]);
         assert_eq!(names(&top[0].children), ["b", "d"]);
@@ -127,12 +143,22 @@ mod tests {
         assert_eq!(nesting("⇥ ⇥⇥  uid "), (3, "uid"));
         assert_eq!(nesting(" name"), (0, "name"));
         assert_eq!(nesting("⇥"), (1, ""));
-        assert!(parse_type("varchar", "n").unwrap_err().starts_with("field `n`: unknown type `varchar`; expected int32"));
+        assert!(
+            parse_type("varchar", "n")
+                .unwrap_err()
+                .starts_with("field `n`: unknown type `varchar`; expected int32")
+        );
         assert_eq!(flag("必填", "是否必填", ["必填", "选填"], "a"), Ok(true));
-        assert_eq!(flag("yes", "必填", ["true", "false"], "a").unwrap_err(), "field `a`: expected `true` or `false` in 必填, found `yes`");
+        assert_eq!(
+            flag("yes", "必填", ["true", "false"], "a").unwrap_err(),
+            "field `a`: expected `true` or `false` in 必填, found `yes`"
+        );
         let header = ["参数".to_string(), " 类型 ".to_string()];
         let h = Header::new("t.md", 3, &header);
         assert_eq!(h.find(&["类型"]), Some(1));
-        assert_eq!(h.need(&["描述", "说明"]).unwrap_err().message, "table header `参数 |  类型 ` has no `描述` or `说明` column");
+        assert_eq!(
+            h.need(&["描述", "说明"]).unwrap_err().message,
+            "table header `参数 |  类型 ` has no `描述` or `说明` column"
+        );
     }
 }

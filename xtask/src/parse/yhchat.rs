@@ -39,10 +39,22 @@ pub fn parse(file: &str, src: &str) -> DocResult<Document> {
     let mut starts: Vec<(usize, Method, String)> = Vec::new();
     for (i, p) in pieces.iter().enumerate() {
         if let Some((m, path)) = method_line(p) {
-            let method = m.parse::<Method>().map_err(|e| err(p.line, format!("{e}: expected GET, POST, PUT, DELETE or PATCH")))?;
+            let method = m
+                .parse::<Method>()
+                .map_err(|e| err(p.line, format!("{e}: expected GET, POST, PUT, DELETE or PATCH")))?;
             starts.push((i, method, path.to_string()));
-        } else if p.glued && part(&p.text).is_none() && p.text != PROTO_MARK && pieces.get(i + 1).is_none_or(|n| method_line(n).is_none()) {
-            return Err(err(p.line, format!("expected a `METHOD /path` line (e.g. `POST /v1/friend/apply`) after the operation summary `{}`", p.text)));
+        } else if p.glued
+            && part(&p.text).is_none()
+            && p.text != PROTO_MARK
+            && pieces.get(i + 1).is_none_or(|n| method_line(n).is_none())
+        {
+            return Err(err(
+                p.line,
+                format!(
+                    "expected a `METHOD /path` line (e.g. `POST /v1/friend/apply`) after the operation summary `{}`",
+                    p.text
+                ),
+            ));
         }
     }
     if starts.is_empty() {
@@ -60,7 +72,12 @@ pub fn parse(file: &str, src: &str) -> DocResult<Document> {
         let s = m.checked_sub(1).filter(|&s| s >= lo).filter(|&s| pieces.get(s).is_some_and(is_summary));
         let Some(s) = s else {
             let line = pieces.get(*m).map_or(0, |p| p.line);
-            return Err(err(line, format!("expected an operation summary line before `{method} {path}` (and the document title before the first one)")));
+            return Err(err(
+                line,
+                format!(
+                    "expected an operation summary line before `{method} {path}` (and the document title before the first one)"
+                ),
+            ));
         };
         summaries.push(s);
     }
@@ -73,7 +90,8 @@ pub fn parse(file: &str, src: &str) -> DocResult<Document> {
     let mut servers: Vec<String> = Vec::new();
     let mut description = Vec::new();
     for p in intro.get(1..).unwrap_or(&[]) {
-        let urls: Vec<String> = URL_RE.find_iter(&p.text).map(|m| m.as_str().trim_end_matches('.').to_string()).collect();
+        let urls: Vec<String> =
+            URL_RE.find_iter(&p.text).map(|m| m.as_str().trim_end_matches('.').to_string()).collect();
         if urls.is_empty() {
             description.push(p.text.as_str());
         }
@@ -137,16 +155,27 @@ fn pieces(src: &str) -> Vec<Piece> {
             }
             Block::Code { text, line, .. } => {
                 let fence = source_line(line).trim_start();
-                let first = if fence.starts_with("```") || fence.starts_with("~~~") { line + 1 } else { line };
+                let first =
+                    if fence.starts_with("```") || fence.starts_with("~~~") { line + 1 } else { line };
                 for (i, l) in text.lines().enumerate() {
                     split_glued(&mut out, first + i, l, false);
                 }
             }
             Block::Table(t) => {
-                out.push(Piece { line: t.line, text: source_line(t.line).trim().to_string(), cells: Some(t.header), glued: false });
+                out.push(Piece {
+                    line: t.line,
+                    text: source_line(t.line).trim().to_string(),
+                    cells: Some(t.header),
+                    glued: false,
+                });
                 for r in t.rows {
                     if r.raw.trim_start().starts_with('|') {
-                        out.push(Piece { line: r.line, text: r.raw.trim().to_string(), cells: Some(r.cells), glued: false });
+                        out.push(Piece {
+                            line: r.line,
+                            text: r.raw.trim().to_string(),
+                            cells: Some(r.cells),
+                            glued: false,
+                        });
                     } else {
                         // A lazy continuation row: plain text GFM kept in the table.
                         split_glued(&mut out, r.line, &r.raw, false);
@@ -190,7 +219,10 @@ fn method_line(p: &Piece) -> Option<(&str, &str)> {
 }
 
 fn is_summary(p: &Piece) -> bool {
-    p.cells.is_none() && part(&p.text).is_none() && p.text != PROTO_MARK && !p.text.starts_with(['{', '}', '[', ']'])
+    p.cells.is_none()
+        && part(&p.text).is_none()
+        && p.text != PROTO_MARK
+        && !p.text.starts_with(['{', '}', '[', ']'])
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -212,14 +244,24 @@ fn part(text: &str) -> Option<Part> {
 // ---------------------------------------------------------------------------
 // Operations
 
-fn operation(file: &str, section: &str, summary: &Piece, method: Method, path: &str, region: &[Piece]) -> DocResult<Operation> {
+fn operation(
+    file: &str,
+    section: &str,
+    summary: &Piece,
+    method: Method,
+    path: &str,
+    region: &[Piece],
+) -> DocResult<Operation> {
     let mut description = Vec::new();
     let mut parts: Vec<(Part, usize, Vec<&Piece>)> = Vec::new();
     for p in region {
         match part(&p.text).filter(|_| p.cells.is_none()) {
             Some(kind) => {
                 if parts.iter().any(|(k, ..)| *k == kind) {
-                    let msg = format!("expected one `{}` per operation: a second one means the next operation's `METHOD /path` line is missing", p.text);
+                    let msg = format!(
+                        "expected one `{}` per operation: a second one means the next operation's `METHOD /path` line is missing",
+                        p.text
+                    );
                     return Err(DocError::new(file, p.line, msg));
                 }
                 parts.push((kind, p.line, Vec::new()));
@@ -244,11 +286,18 @@ fn operation(file: &str, section: &str, summary: &Piece, method: Method, path: &
             Part::Headers => op.headers = header_table(file, *line, ps)?,
             Part::Request => {
                 let p = payload(file, *line, ps)?;
-                op.body = Some(Body { media: p.media, fields: p.fields, message: p.message, example: p.example });
+                op.body =
+                    Some(Body { media: p.media, fields: p.fields, message: p.message, example: p.example });
             }
             Part::Response => {
                 let p = payload(file, *line, ps)?;
-                op.responses.push(Response { status: 200, media: p.media, fields: p.fields, message: p.message, example: p.example });
+                op.responses.push(Response {
+                    status: 200,
+                    media: p.media,
+                    fields: p.fields,
+                    message: p.message,
+                    example: p.example,
+                });
             }
         }
     }
@@ -272,7 +321,10 @@ fn header_table(file: &str, marker_line: usize, rows: &[&Piece]) -> DocResult<Ve
         let Some([name, required, desc, ty]) = cols else {
             let h = Header::new(file, p.line, &cells);
             let name = Some(h.need(&["名称", "参数", "参数名", "name"])?);
-            let (required, desc) = (h.find(&["必须", "必填", "是否必须", "required"]), h.find(&["备注", "说明", "描述", "description"]));
+            let (required, desc) = (
+                h.find(&["必须", "必填", "是否必须", "required"]),
+                h.find(&["备注", "说明", "描述", "description"]),
+            );
             cols = Some([name, required, desc, h.find(&["类型", "type"])]);
             continue;
         };
@@ -290,7 +342,13 @@ fn header_table(file: &str, marker_line: usize, rows: &[&Piece]) -> DocResult<Ve
             "是" | "必须" | "必填" | "Y" | "y" | "yes" | "true" => Some(true),
             "否" | "N" | "n" | "no" | "false" => Some(false),
             "" => None,
-            other => return Err(DocError::new(file, p.line, format!("expected `是` or `否` in the `必须` column, found `{other}`"))),
+            other => {
+                return Err(DocError::new(
+                    file,
+                    p.line,
+                    format!("expected `是` or `否` in the `必须` column, found `{other}`"),
+                ));
+            }
         };
         f.description = match cell(desc) {
             "无" | "-" => String::new(),
@@ -323,14 +381,30 @@ fn payload(file: &str, marker_line: usize, ps: &[&Piece]) -> DocResult<Payload> 
         let mark_line = def.first().map_or(marker_line, |(l, _)| *l);
         let nodes = text_example(file, example)?;
         let (message, fields) = protobuf(file, mark_line, def.get(1..).unwrap_or(&[]), &nodes)?;
-        return Ok(Payload { media: Media::Protobuf, fields, message: Some(message), example: joined(example) });
+        return Ok(Payload {
+            media: Media::Protobuf,
+            fields,
+            message: Some(message),
+            example: joined(example),
+        });
     }
     match lines.first() {
-        None => Err(DocError::new(file, marker_line, "expected a JSON body or a protobuf example after this line")),
-        Some((_, t)) if t.starts_with(['{', '[']) => {
-            Ok(Payload { media: Media::Json, fields: json_fields(file, &lines)?, message: None, example: joined(&lines) })
-        }
-        Some((line, _)) => Err(DocError::new(file, *line, "expected a JSON body starting with `{` or a protobuf text example followed by `ProtoBuf数据结构`")),
+        None => Err(DocError::new(
+            file,
+            marker_line,
+            "expected a JSON body or a protobuf example after this line",
+        )),
+        Some((_, t)) if t.starts_with(['{', '[']) => Ok(Payload {
+            media: Media::Json,
+            fields: json_fields(file, &lines)?,
+            message: None,
+            example: joined(&lines),
+        }),
+        Some((line, _)) => Err(DocError::new(
+            file,
+            *line,
+            "expected a JSON body starting with `{` or a protobuf text example followed by `ProtoBuf数据结构`",
+        )),
     }
 }
 
@@ -495,13 +569,17 @@ impl<'a> Cursor<'a> {
         match self.next() {
             Some(Token { tok: Tok::Word(w), line }) => Ok((w.clone(), *line)),
             Some(t) => Err(self.err(t.line, format!("expected {what}, found `{}`", t.tok))),
-            None => Err(self.err(self.end_line(), format!("expected {what}, found the end of the definition"))),
+            None => {
+                Err(self.err(self.end_line(), format!("expected {what}, found the end of the definition")))
+            }
         }
     }
 }
 
 fn is_number(w: &str) -> bool {
-    w.starts_with(|c: char| c.is_ascii_digit() || c == '-') && w.chars().all(|c| c.is_ascii_digit() || "+-.eE".contains(c)) && w.parse::<f64>().is_ok()
+    w.starts_with(|c: char| c.is_ascii_digit() || c == '-')
+        && w.chars().all(|c| c.is_ascii_digit() || "+-.eE".contains(c))
+        && w.parse::<f64>().is_ok()
 }
 
 fn number_type(n: &str) -> Type {
@@ -540,8 +618,13 @@ fn json_fields(file: &str, src: &[(usize, &str)]) -> DocResult<Vec<Field>> {
     let v = json_value(&mut p, 0)?;
     if let Some(t) = p.next() {
         return Err(match t.tok {
-            Tok::Sym('}') | Tok::Sym(']') => p.err(t.line, format!("unbalanced braces: `{}` without a matching opening one", t.tok)),
-            _ => p.err(t.line, format!("expected the end of the JSON body after line {}, found `{}`", v.end, t.tok)),
+            Tok::Sym('}') | Tok::Sym(']') => {
+                p.err(t.line, format!("unbalanced braces: `{}` without a matching opening one", t.tok))
+            }
+            _ => p.err(
+                t.line,
+                format!("expected the end of the JSON body after line {}, found `{}`", v.end, t.tok),
+            ),
         });
     }
     match &v.kind {
@@ -574,7 +657,9 @@ fn json_value(p: &mut Cursor, depth: usize) -> DocResult<JVal> {
 }
 
 fn json_object(p: &mut Cursor, open: usize, depth: usize) -> DocResult<JVal> {
-    let unclosed = |p: &Cursor| p.err(open, format!("unbalanced braces: the `{{` on line {open} is never closed (expected `}}`)"));
+    let unclosed = |p: &Cursor| {
+        p.err(open, format!("unbalanced braces: the `{{` on line {open} is never closed (expected `}}`)"))
+    };
     let mut members: Vec<(String, usize, JVal)> = Vec::new();
     loop {
         let Some(t) = p.next() else { return Err(unclosed(p)) };
@@ -599,13 +684,20 @@ fn json_object(p: &mut Cursor, open: usize, depth: usize) -> DocResult<JVal> {
             }
             Some(Tok::Sym('}')) => {}
             None => return Err(unclosed(p)),
-            Some(other) => return Err(p.err(end, format!("expected `,` or `}}` after the value of \"{key}\", found `{other}`"))),
+            Some(other) => {
+                return Err(p.err(
+                    end,
+                    format!("expected `,` or `}}` after the value of \"{key}\", found `{other}`"),
+                ));
+            }
         }
     }
 }
 
 fn json_array(p: &mut Cursor, open: usize, depth: usize) -> DocResult<JVal> {
-    let unclosed = |p: &Cursor| p.err(open, format!("unbalanced brackets: the `[` on line {open} is never closed (expected `]`)"));
+    let unclosed = |p: &Cursor| {
+        p.err(open, format!("unbalanced brackets: the `[` on line {open} is never closed (expected `]`)"))
+    };
     let mut items = Vec::new();
     loop {
         match p.peek() {
@@ -625,7 +717,9 @@ fn json_array(p: &mut Cursor, open: usize, depth: usize) -> DocResult<JVal> {
             }
             Some(Tok::Sym(']')) => {}
             None => return Err(unclosed(p)),
-            Some(other) => return Err(p.err(end, format!("expected `,` or `]` after an array item, found `{other}`"))),
+            Some(other) => {
+                return Err(p.err(end, format!("expected `,` or `]` after an array item, found `{other}`")));
+            }
         }
     }
 }
@@ -646,7 +740,9 @@ fn json_shape(v: &JVal, notes: &Notes) -> (Type, Option<String>, Vec<Field>) {
         JKind::Num(n) => (number_type(n), Some(n.clone()), Vec::new()),
         JKind::Bool(b) => (Type::Boolean, Some(b.clone()), Vec::new()),
         JKind::Null => (Type::Unspecified, None, Vec::new()),
-        JKind::Obj(members) => (Type::Object, None, members.iter().map(|(k, l, m)| json_field(k, *l, m, notes)).collect()),
+        JKind::Obj(members) => {
+            (Type::Object, None, members.iter().map(|(k, l, m)| json_field(k, *l, m, notes)).collect())
+        }
         JKind::Arr(items) => match items.first() {
             Some(first) => {
                 let (ty, _, children) = json_shape(first, notes);
@@ -676,7 +772,15 @@ struct TNode {
 /// definition does not (`temp_text1 = 1`, `requestI: 123;`, a missing
 /// opening quote, a comment without `//`); only the structure must hold.
 fn text_example(file: &str, src: &[(usize, &str)]) -> DocResult<Vec<TNode>> {
-    let node = |name: &str, line| TNode { name: name.into(), line, block: false, value: None, quoted: false, comment: String::new(), children: Vec::new() };
+    let node = |name: &str, line| TNode {
+        name: name.into(),
+        line,
+        block: false,
+        value: None,
+        quoted: false,
+        comment: String::new(),
+        children: Vec::new(),
+    };
     let note = |rest: &str| {
         let r = rest.trim_start_matches([';', ',']).trim();
         r.strip_prefix("//").unwrap_or(r).trim().to_string()
@@ -695,7 +799,13 @@ fn text_example(file: &str, src: &[(usize, &str)]) -> DocResult<Vec<TNode>> {
             let done = if stack.len() > 1 { stack.pop() } else { None };
             match (done, stack.last_mut()) {
                 (Some(done), Some(parent)) => parent.children.push(done),
-                _ => return Err(DocError::new(file, line, "unbalanced braces: `}` without a matching `{` in the protobuf text example")),
+                _ => {
+                    return Err(DocError::new(
+                        file,
+                        line,
+                        "unbalanced braces: `}` without a matching `{` in the protobuf text example",
+                    ));
+                }
             }
             continue;
         }
@@ -727,7 +837,11 @@ fn text_example(file: &str, src: &[(usize, &str)]) -> DocResult<Vec<TNode>> {
             }
         };
         if val.is_empty() && !quoted {
-            return Err(DocError::new(file, line, format!("expected a value after `{name}:` in the protobuf text example")));
+            return Err(DocError::new(
+                file,
+                line,
+                format!("expected a value after `{name}:` in the protobuf text example"),
+            ));
         }
         let mut n = node(name, line);
         n.value = Some(val.to_string());
@@ -738,7 +852,10 @@ fn text_example(file: &str, src: &[(usize, &str)]) -> DocResult<Vec<TNode>> {
         }
     }
     if let Some(open) = stack.get(1) {
-        let msg = format!("unbalanced braces: `{} {{` on line {} is never closed (expected `}}`)", open.name, open.line);
+        let msg = format!(
+            "unbalanced braces: `{} {{` on line {} is never closed (expected `}}`)",
+            open.name, open.line
+        );
         return Err(DocError::new(file, open.line, msg));
     }
     Ok(stack.pop().map(|root| root.children).unwrap_or_default())
@@ -799,7 +916,12 @@ struct PField {
 
 /// Reads the `message` definitions after `ProtoBuf数据结构` and returns the
 /// payload's message (the one no other message uses) with its fields.
-fn protobuf(file: &str, mark_line: usize, src: &[(usize, &str)], example: &[TNode]) -> DocResult<(String, Vec<Field>)> {
+fn protobuf(
+    file: &str,
+    mark_line: usize,
+    src: &[(usize, &str)],
+    example: &[TNode],
+) -> DocResult<(String, Vec<Field>)> {
     let (toks, comments) = lex(file, src)?;
     let notes = Notes::new(&comments);
     let mut p = Cursor { file, toks: &toks, pos: 0 };
@@ -810,7 +932,9 @@ fn protobuf(file: &str, mark_line: usize, src: &[(usize, &str)], example: &[TNod
             continue;
         }
         match &t.tok {
-            Tok::Word(w) if ["syntax", "package", "import", "option"].contains(&w.as_str()) => while p.next().is_some_and(|t| t.tok != Tok::Sym(';')) {},
+            Tok::Word(w) if ["syntax", "package", "import", "option"].contains(&w.as_str()) => {
+                while p.next().is_some_and(|t| t.tok != Tok::Sym(';')) {}
+            }
             Tok::Sym('}') => return Err(p.err(t.line, "unbalanced braces: `}` without a matching `{`")),
             other => return Err(p.err(t.line, format!("expected `message Name {{`, found `{other}`"))),
         }
@@ -828,7 +952,9 @@ fn protobuf(file: &str, mark_line: usize, src: &[(usize, &str)], example: &[TNod
 /// `message Data {`; a block opened by two words can only be a message, so
 /// that form is taken as one named by the first word.
 fn message_head(p: &mut Cursor) -> Option<(String, usize)> {
-    let (Some(Tok::Word(a)), Some(Tok::Word(b)), Some(Tok::Sym('{'))) = (p.tok_at(0), p.tok_at(1), p.tok_at(2)) else {
+    let (Some(Tok::Word(a)), Some(Tok::Word(b)), Some(Tok::Sym('{'))) =
+        (p.tok_at(0), p.tok_at(1), p.tok_at(2))
+    else {
         return None;
     };
     let line = p.peek().map_or(0, |t| t.line);
@@ -844,7 +970,10 @@ fn message_body(p: &mut Cursor, name: String, line: usize, notes: &Notes, depth:
     let mut msg = Msg { name, comment: notes.describe(line, line), fields: Vec::new(), nested: Vec::new() };
     loop {
         let Some(t) = p.peek() else {
-            let m = format!("unbalanced braces: message `{}` opened on line {line} is never closed (expected `}}`)", msg.name);
+            let m = format!(
+                "unbalanced braces: message `{}` opened on line {line} is never closed (expected `}}`)",
+                msg.name
+            );
             return Err(p.err(line, m));
         };
         if t.tok == Tok::Sym('}') {
@@ -857,7 +986,10 @@ fn message_body(p: &mut Cursor, name: String, line: usize, notes: &Notes, depth:
         }
         let f = proto_field(p, notes)?;
         if let Some(o) = msg.fields.iter().find(|o| o.number == f.number) {
-            let m = format!("duplicate field number {} in message `{}`: `{}` (line {}) already uses it for `{}`", f.number, msg.name, o.name, o.line, f.name);
+            let m = format!(
+                "duplicate field number {} in message `{}`: `{}` (line {}) already uses it for `{}`",
+                f.number, msg.name, o.name, o.line, f.name
+            );
             return Err(p.err(f.line, m));
         }
         if msg.fields.iter().any(|o| o.name == f.name) {
@@ -875,14 +1007,14 @@ fn proto_field(p: &mut Cursor, notes: &Notes) -> DocResult<PField> {
     }
     let (name, _) = p.word(&format!("a field name after `{ty}`"))?;
     if !p.eat('=') {
-        return Err(p.err(line, format!("expected `= N` after field `{name}`: a protobuf field needs a number")));
+        return Err(
+            p.err(line, format!("expected `= N` after field `{name}`: a protobuf field needs a number"))
+        );
     }
     let (num, _) = p.word(&format!("a field number after `{name} =`"))?;
-    let number = num
-        .parse::<u32>()
-        .ok()
-        .filter(|n| (1..=536_870_911).contains(n))
-        .ok_or_else(|| p.err(line, format!("expected a field number from 1 to 536870911 for `{name}`, found `{num}`")))?;
+    let number = num.parse::<u32>().ok().filter(|n| (1..=536_870_911).contains(n)).ok_or_else(|| {
+        p.err(line, format!("expected a field number from 1 to 536870911 for `{name}`, found `{num}`"))
+    })?;
     if !p.eat(';') {
         return Err(p.err(line, format!("expected `;` after `{name} = {number}`")));
     }
@@ -898,7 +1030,8 @@ fn collect_types<'a>(msgs: &'a [Msg], out: &mut Vec<&'a str>) {
 
 fn proto_scalar(ty: &str) -> Option<Type> {
     match ty {
-        "double" | "float" | "int32" | "int64" | "uint32" | "uint64" | "sint32" | "sint64" | "bool" | "string" | "bytes" => ty.parse().ok(),
+        "double" | "float" | "int32" | "int64" | "uint32" | "uint64" | "sint32" | "sint64" | "bool"
+        | "string" | "bytes" => ty.parse().ok(),
         "fixed32" | "sfixed32" => Some(Type::Int32),
         "fixed64" | "sfixed64" => Some(Type::Int64),
         _ => None,
@@ -922,7 +1055,14 @@ fn lookup<'a>(name: &str, chain: &[&'a Msg], top: &'a [Msg]) -> Option<(&'a Msg,
 /// definition is authoritative for names, types and numbers; the example
 /// (the entries at the same place in the text example) adds example values
 /// and the descriptions the definition lacks.
-fn resolve<'a>(file: &str, msg: &'a Msg, chain: &[&'a Msg], top: &'a [Msg], example: &[TNode], stack: &mut Vec<&'a Msg>) -> DocResult<Vec<Field>> {
+fn resolve<'a>(
+    file: &str,
+    msg: &'a Msg,
+    chain: &[&'a Msg],
+    top: &'a [Msg],
+    example: &[TNode],
+    stack: &mut Vec<&'a Msg>,
+) -> DocResult<Vec<Field>> {
     let mut out = Vec::new();
     for f in &msg.fields {
         let ex = example.iter().find(|n| n.name == f.name);
@@ -932,7 +1072,10 @@ fn resolve<'a>(file: &str, msg: &'a Msg, chain: &[&'a Msg], top: &'a [Msg], exam
             field
         } else if let Some((m, scope)) = lookup(&f.ty, chain, top) {
             if stack.iter().any(|s| std::ptr::eq(*s, m)) || stack.len() > MAX_DEPTH {
-                let e = format!("field `{}` makes message `{}` contain itself: expected messages the model can expand into a tree", f.name, m.name);
+                let e = format!(
+                    "field `{}` makes message `{}` contain itself: expected messages the model can expand into a tree",
+                    f.name, m.name
+                );
                 return Err(DocError::new(file, f.line, e));
             }
             stack.push(m);
@@ -1068,7 +1211,10 @@ mod tests {
         for o in &d.operations {
             assert_eq!(o.headers.len(), 1);
             let h = &o.headers[0];
-            assert_eq!((h.name.as_str(), h.required, h.ty.clone(), h.description.as_str()), ("token", Some(true), Type::String, ""));
+            assert_eq!(
+                (h.name.as_str(), h.required, h.ty.clone(), h.description.as_str()),
+                ("token", Some(true), Type::String, "")
+            );
         }
         let delete = op(&d, "/v1/friend/delete-friend");
         assert_eq!(delete.body.as_ref().unwrap().fields.len(), 2);
@@ -1082,7 +1228,10 @@ mod tests {
         assert_eq!((body.media, body.message.as_deref()), (Media::Protobuf, Some("address_book_list_send")));
         assert_eq!(body.fields.len(), 1);
         let number = &body.fields[0];
-        assert_eq!((number.name.as_str(), number.ty.clone(), number.proto_number, number.line), ("number", Type::String, Some(2), 58));
+        assert_eq!(
+            (number.name.as_str(), number.ty.clone(), number.proto_number, number.line),
+            ("number", Type::String, Some(2), 58)
+        );
         assert_eq!(number.description, "请求标识ID,可以随便写");
         assert_eq!(body.example.as_deref(), Some("number: \"123123\" // 请求标识ID,可以随便写"));
 
@@ -1090,10 +1239,17 @@ mod tests {
         assert_eq!((r.media, r.message.as_deref()), (Media::Protobuf, Some("address_book_list")));
         let status = field(&r.fields, "status");
         assert_eq!((status.ty.clone(), status.proto_number), (Type::Object, Some(1)));
-        let kids: Vec<_> = status.children.iter().map(|f| (f.name.as_str(), f.ty.clone(), f.proto_number)).collect();
-        assert_eq!(kids, [("number", Type::Int32, None), ("code", Type::Int32, None), ("msg", Type::String, None)]);
+        let kids: Vec<_> =
+            status.children.iter().map(|f| (f.name.as_str(), f.ty.clone(), f.proto_number)).collect();
+        assert_eq!(
+            kids,
+            [("number", Type::Int32, None), ("code", Type::Int32, None), ("msg", Type::String, None)]
+        );
         let data = field(&r.fields, "data");
-        assert_eq!((data.ty.clone(), data.proto_number, data.description.as_str()), (Type::Array(Box::new(Type::Object)), Some(2), "列表数据"));
+        assert_eq!(
+            (data.ty.clone(), data.proto_number, data.description.as_str()),
+            (Type::Array(Box::new(Type::Object)), Some(2), "列表数据")
+        );
         let inner = field(&data.children, "data");
         assert_eq!((inner.ty.clone(), inner.proto_number), (Type::Array(Box::new(Type::Object)), Some(2)));
         let nd = field(&inner.children, "noDisturb");
@@ -1110,12 +1266,21 @@ mod tests {
         let r = &o.responses[0];
         assert_eq!((r.media, r.message.as_deref()), (Media::Protobuf, Some("Response")));
         let names: Vec<_> = r.fields.iter().map(|f| (f.name.as_str(), f.proto_number)).collect();
-        assert_eq!(names, [("status", Some(1)), ("requests", Some(2)), ("total", Some(3)), ("pending", Some(4))]);
+        assert_eq!(
+            names,
+            [("status", Some(1)), ("requests", Some(2)), ("total", Some(3)), ("pending", Some(4))]
+        );
         let req = field(&r.fields, "requests");
-        assert_eq!((req.ty.clone(), req.description.as_str()), (Type::Array(Box::new(Type::Object)), "请求列表"));
+        assert_eq!(
+            (req.ty.clone(), req.description.as_str()),
+            (Type::Array(Box::new(Type::Object)), "请求列表")
+        );
         assert_eq!(req.children.len(), 20);
         let id = field(&req.children, "requestId");
-        assert_eq!((id.ty.clone(), id.proto_number, id.description.as_str()), (Type::Int32, Some(18), "请求ID"));
+        assert_eq!(
+            (id.ty.clone(), id.proto_number, id.description.as_str()),
+            (Type::Int32, Some(18), "请求ID")
+        );
         assert_eq!(field(&req.children, "note").proto_number, Some(23));
         assert_eq!(field(&req.children, "sourceType").proto_number, Some(9));
         assert_eq!(field(&req.children, "processedAt").ty, Type::Int64);
@@ -1139,7 +1304,11 @@ mod tests {
 
     #[test]
     fn rejects_malformed_json() {
-        assert_error(&err(&with_body("{\n\"a\": 1\n\"b\": 2\n}")), 10, "expected `,` or `}` after the value of \"a\"");
+        assert_error(
+            &err(&with_body("{\n\"a\": 1\n\"b\": 2\n}")),
+            10,
+            "expected `,` or `}` after the value of \"a\"",
+        );
         assert_error(&err(&with_body("{\n\"a\" 1\n}")), 10, "expected `:`");
         assert_error(&err(&with_body("{\n\"a\": oops\n}")), 10, "expected a JSON value");
         assert_error(&err(&with_body("{\n\"a\": \"x\n}")), 10, "closing `\"`");
@@ -1150,22 +1319,43 @@ mod tests {
         assert_error(&err(&with_body("{\n\"a\": {\"b\": 1\n}")), 9, "unbalanced braces");
         let e = err(&with_body("{\n\"a\": 1\n}\n}"));
         assert!(e.message.contains("unbalanced braces"), "{e}");
-        assert_error(&err(&with_body("x: 1ProtoBuf数据结构\nmessage M {\nstring x = 1;")), 10, "unbalanced braces: message `M`");
-        assert_error(&err(&with_body("s {\nx: 1\nProtoBuf数据结构\nmessage M {\nstring x = 1;\n}")), 9, "unbalanced braces: `s {`");
+        assert_error(
+            &err(&with_body("x: 1ProtoBuf数据结构\nmessage M {\nstring x = 1;")),
+            10,
+            "unbalanced braces: message `M`",
+        );
+        assert_error(
+            &err(&with_body("s {\nx: 1\nProtoBuf数据结构\nmessage M {\nstring x = 1;\n}")),
+            9,
+            "unbalanced braces: `s {`",
+        );
     }
 
     #[test]
     fn rejects_bad_protobuf() {
-        assert_error(&err(&with_body("ProtoBuf数据结构\nmessage M {\nFoo foo = 1;\n}")), 11, "unknown protobuf type `Foo`");
-        assert_error(&err(&with_body("ProtoBuf数据结构\nmessage M {\nstring a;\n}")), 11, "expected `= N` after field `a`");
-        assert_error(&err(&with_body("ProtoBuf数据结构\nmessage M {\nstring a = 1;\nint32 b = 1;\n}")), 12, "duplicate field number 1 in message `M`");
+        assert_error(
+            &err(&with_body("ProtoBuf数据结构\nmessage M {\nFoo foo = 1;\n}")),
+            11,
+            "unknown protobuf type `Foo`",
+        );
+        assert_error(
+            &err(&with_body("ProtoBuf数据结构\nmessage M {\nstring a;\n}")),
+            11,
+            "expected `= N` after field `a`",
+        );
+        assert_error(
+            &err(&with_body("ProtoBuf数据结构\nmessage M {\nstring a = 1;\nint32 b = 1;\n}")),
+            12,
+            "duplicate field number 1 in message `M`",
+        );
         assert_error(&err(&with_body("ProtoBuf数据结构\nmessage M {\nM m = 1;\n}")), 11, "contain itself");
     }
 
     #[test]
     fn rejects_an_operation_without_method_line() {
         let mut src = with_body("{\n\"a\": 1\n}");
-        src = src.trim_end().to_string() + "删除\n请求头:\n| 名称 | 必须 | 备注 |\n|---|---|---|\n| token | 是 | 无 |\n";
+        src = src.trim_end().to_string()
+            + "删除\n请求头:\n| 名称 | 必须 | 备注 |\n|---|---|---|\n| token | 是 | 无 |\n";
         let e = err(&src);
         assert_error(&e, 15, "expected a `METHOD /path` line");
         assert!(e.message.contains("`删除`"), "{e}");

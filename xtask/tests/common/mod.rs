@@ -41,7 +41,8 @@ pub fn op_fields(op: &Operation) -> Vec<&Field> {
 /// `src` without the lines numbered (from 0) in `drop`, cut at the first
 /// char boundary from byte `cut` on: a damaged document.
 pub fn mangle(src: &str, drop: &[usize], cut: usize) -> String {
-    let kept: Vec<&str> = src.lines().enumerate().filter(|(i, _)| !drop.contains(i)).map(|(_, l)| l).collect();
+    let kept: Vec<&str> =
+        src.lines().enumerate().filter(|(i, _)| !drop.contains(i)).map(|(_, l)| l).collect();
     let text = kept.join("\n");
     let end = text.char_indices().map(|(i, _)| i).find(|i| *i >= cut).unwrap_or(text.len());
     text.get(..end).unwrap_or_default().to_string()

@@ -7,7 +7,10 @@ use super::super::error::{Error, RefusalReason, Result};
 use super::super::ids::{ApplicationId, UserId};
 use super::super::settings::AuthMode;
 use super::super::validation::Limit;
-use super::{ApplicationStatus, ApplyOutcome, ApplyRequest, BatchApplyEntry, DeleteOptions, FriendPatch, Friends, Relation, ServerFriendPatch};
+use super::{
+    ApplicationStatus, ApplyOutcome, ApplyRequest, BatchApplyEntry, DeleteOptions, FriendPatch, Friends,
+    Relation, ServerFriendPatch,
+};
 use crate::store::RosterTx;
 
 impl Friends<'_> {
@@ -41,7 +44,9 @@ impl Friends<'_> {
             AuthMode::Open => {}
             AuthMode::Approval => {
                 let expires_at = now.saturating_add(app.settings.application_ttl_ms);
-                let id = tx.upsert_pending_application(me.user, target, &req.reason, &req.alias, now, expires_at).await?;
+                let id = tx
+                    .upsert_pending_application(me.user, target, &req.reason, &req.alias, now, expires_at)
+                    .await?;
                 tx.commit().await?;
                 return Ok(ApplyOutcome::Pending { application: id, expires_at });
             }
@@ -89,14 +94,20 @@ impl Friends<'_> {
         self.accept_inner(me, application.applicant, Some(id)).await
     }
 
-    async fn accept_inner(&self, me: &Actor, applicant: UserId, expected: Option<ApplicationId>) -> Result<()> {
+    async fn accept_inner(
+        &self,
+        me: &Actor,
+        applicant: UserId,
+        expected: Option<ApplicationId>,
+    ) -> Result<()> {
         if applicant == me.user {
             return Err(Error::ApplicationMissing);
         }
         let app = self.core.apps().get(&me.app).await?;
         let now = self.core.now_ms();
         let mut tx = self.core.db.lock_rosters(&me.app, &[me.user, applicant]).await?;
-        let pending = tx.pending_application(applicant, me.user, now).await?.ok_or(Error::ApplicationMissing)?;
+        let pending =
+            tx.pending_application(applicant, me.user, now).await?.ok_or(Error::ApplicationMissing)?;
         if expected.is_some_and(|id| id != pending.id) {
             return Err(Error::ApplicationMissing);
         }
@@ -115,14 +126,21 @@ impl Friends<'_> {
         self.decline_inner(me, application.applicant, reason, Some(id)).await
     }
 
-    async fn decline_inner(&self, me: &Actor, applicant: UserId, reason: &str, expected: Option<ApplicationId>) -> Result<()> {
+    async fn decline_inner(
+        &self,
+        me: &Actor,
+        applicant: UserId,
+        reason: &str,
+        expected: Option<ApplicationId>,
+    ) -> Result<()> {
         Limit::DECLINE_REASON.check(reason)?;
         if applicant == me.user {
             return Err(Error::ApplicationMissing);
         }
         let now = self.core.now_ms();
         let mut tx = self.core.db.lock_rosters(&me.app, &[me.user, applicant]).await?;
-        let pending = tx.pending_application(applicant, me.user, now).await?.ok_or(Error::ApplicationMissing)?;
+        let pending =
+            tx.pending_application(applicant, me.user, now).await?.ok_or(Error::ApplicationMissing)?;
         if expected.is_some_and(|id| id != pending.id) {
             return Err(Error::ApplicationMissing);
         }
@@ -184,7 +202,13 @@ impl Friends<'_> {
         self.update(me, friend, patch, None).await
     }
 
-    async fn update(&self, me: &Actor, friend: UserId, patch: ServerFriendPatch, mute: Option<bool>) -> Result<()> {
+    async fn update(
+        &self,
+        me: &Actor,
+        friend: UserId,
+        patch: ServerFriendPatch,
+        mute: Option<bool>,
+    ) -> Result<()> {
         let now = self.core.now_ms();
         let mut tx = self.core.db.lock_rosters(&me.app, &[me.user]).await?;
         if !tx.update_friendship(me.user, friend, &patch, mute, now).await? {
