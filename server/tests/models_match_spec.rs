@@ -3,15 +3,15 @@
 //! and required set as the component; and a sample of every component, read
 //! into the model and written back, is unchanged and valid against the spec.
 
+use client::schema::Model;
 use serde_json::{Map, Value, json};
-use server::wire::models::Model;
 
 fn dialects() -> Vec<(&'static str, Value, Vec<Model>)> {
     let spec = |i: usize| serde_json::from_str::<Value>(server::docs::SPECS[i].2).unwrap();
     vec![
-        ("maxim", spec(0), server::generated::maxim::models::registry()),
-        ("netease", spec(1), server::generated::netease::models::registry()),
-        ("yhchat", spec(2), server::generated::yhchat::models::registry()),
+        ("maxim", spec(0), client::generated::maxim::models::registry()),
+        ("netease", spec(1), client::generated::netease::models::registry()),
+        ("yhchat", spec(2), client::generated::yhchat::models::registry()),
     ]
 }
 

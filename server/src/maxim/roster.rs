@@ -18,7 +18,7 @@
 
 use crate::core::friends::{ApplyOutcome, ApplyRequest, FriendPatch, Relation, RosterItem};
 use crate::core::{Error, PageRequest, UserId};
-use crate::generated::maxim::api::{ApiError, Request, RosterApi};
+use crate::generated::maxim::api::{ApiError, GroupIdHeaders, GroupIdUserIdHeaders, Request, RosterApi};
 use crate::generated::maxim::models::{self, Paged};
 
 use super::{Maxim, api_error};
@@ -63,7 +63,7 @@ fn roster_item(item: RosterItem) -> models::RosterItem {
 impl RosterApi for Maxim {
     async fn roster_accept(
         &self,
-        req: Request<models::RosterAcceptHeaders, models::RosterAcceptInput>,
+        req: Request<GroupIdHeaders, models::RosterAcceptInput>,
     ) -> Result<bool, ApiError> {
         let me = self.actor(&req.credentials, None).await?;
         self.core.friends().accept(&me, UserId(req.input.user_id)).await.map_err(no_application)?;
@@ -72,7 +72,7 @@ impl RosterApi for Maxim {
 
     async fn roster_apply(
         &self,
-        req: Request<models::RosterApplyHeaders, models::RosterApplyInput>,
+        req: Request<GroupIdUserIdHeaders, models::RosterApplyInput>,
     ) -> Result<bool, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
         let input = req.input;
@@ -83,7 +83,7 @@ impl RosterApi for Maxim {
 
     async fn roster_apply_batch(
         &self,
-        req: Request<models::RosterApplyBatchHeaders, Vec<models::RosterApplyBatchBodyItem>>,
+        req: Request<GroupIdUserIdHeaders, Vec<models::RosterApplyBatchBodyItem>>,
     ) -> Result<models::RosterApplyBatchData, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
         let list = req
@@ -108,7 +108,7 @@ impl RosterApi for Maxim {
 
     async fn roster_apply_list(
         &self,
-        req: Request<models::RosterApplyListHeaders, models::RosterApplyListInput>,
+        req: Request<GroupIdUserIdHeaders, models::RosterApplyListInput>,
     ) -> Result<Paged<Vec<models::RosterApplyListDataItem>>, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
         let page = self
@@ -132,7 +132,7 @@ impl RosterApi for Maxim {
 
     async fn roster_block(
         &self,
-        req: Request<models::RosterBlockHeaders, models::RosterBlockInput>,
+        req: Request<GroupIdHeaders, models::RosterBlockInput>,
     ) -> Result<bool, ApiError> {
         let me = self.actor(&req.credentials, None).await?;
         self.core.friends().block(&me, UserId(req.input.user_id)).await.map_err(api_error)?;
@@ -141,7 +141,7 @@ impl RosterApi for Maxim {
 
     async fn roster_blocked_list(
         &self,
-        req: Request<models::RosterBlockedListHeaders, ()>,
+        req: Request<GroupIdUserIdHeaders, ()>,
     ) -> Result<Vec<i64>, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
         let ids = self.core.friends().blocked_list(&me).await.map_err(api_error)?;
@@ -150,7 +150,7 @@ impl RosterApi for Maxim {
 
     async fn roster_decline(
         &self,
-        req: Request<models::RosterDeclineHeaders, models::RosterDeclineInput>,
+        req: Request<GroupIdUserIdHeaders, models::RosterDeclineInput>,
     ) -> Result<bool, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
         let reason = req.input.reason.unwrap_or_default();
@@ -160,7 +160,7 @@ impl RosterApi for Maxim {
 
     async fn roster_delete(
         &self,
-        req: Request<models::RosterDeleteHeaders, models::RosterDeleteInput>,
+        req: Request<GroupIdHeaders, models::RosterDeleteInput>,
     ) -> Result<bool, ApiError> {
         let me = self.actor(&req.credentials, None).await?;
         self.core
@@ -173,7 +173,7 @@ impl RosterApi for Maxim {
 
     async fn roster_ext(
         &self,
-        req: Request<models::RosterExtHeaders, models::RosterExtInput>,
+        req: Request<GroupIdUserIdHeaders, models::RosterExtInput>,
     ) -> Result<bool, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
         let input = req.input;
@@ -185,7 +185,7 @@ impl RosterApi for Maxim {
 
     async fn roster_id(
         &self,
-        req: Request<models::RosterIdHeaders, models::RosterIdInput>,
+        req: Request<GroupIdHeaders, models::RosterIdInput>,
     ) -> Result<models::RosterItem, ApiError> {
         let me = self.actor(&req.credentials, None).await?;
         let item =
@@ -195,7 +195,7 @@ impl RosterApi for Maxim {
 
     async fn roster_list_ids(
         &self,
-        req: Request<models::RosterListIdsHeaders, models::RosterListIdsInput>,
+        req: Request<GroupIdUserIdHeaders, models::RosterListIdsInput>,
     ) -> Result<Paged<Vec<i64>>, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
         let page = self
@@ -213,7 +213,7 @@ impl RosterApi for Maxim {
 
     async fn roster_list_items(
         &self,
-        req: Request<models::RosterListItemsHeaders, models::RosterListItemsInput>,
+        req: Request<GroupIdUserIdHeaders, models::RosterListItemsInput>,
     ) -> Result<Vec<models::RosterItem>, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
         let ids: Vec<UserId> = req.input.list.into_iter().map(UserId).collect();
@@ -223,7 +223,7 @@ impl RosterApi for Maxim {
 
     async fn roster_may_message(
         &self,
-        req: Request<models::RosterMayMessageHeaders, models::RosterMayMessageInput>,
+        req: Request<GroupIdHeaders, models::RosterMayMessageInput>,
     ) -> Result<bool, ApiError> {
         // Asking about `user_id` is acting as `user_id`: only that user or an admin may.
         let me = self.actor(&req.credentials, Some(req.input.user_id)).await?;
@@ -236,7 +236,7 @@ impl RosterApi for Maxim {
 
     async fn roster_mobile(
         &self,
-        req: Request<models::RosterMobileHeaders, models::RosterMobileInput>,
+        req: Request<GroupIdUserIdHeaders, models::RosterMobileInput>,
     ) -> Result<models::RosterItem, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
         let item =
@@ -246,7 +246,7 @@ impl RosterApi for Maxim {
 
     async fn roster_name(
         &self,
-        req: Request<models::RosterNameHeaders, models::RosterNameInput>,
+        req: Request<GroupIdUserIdHeaders, models::RosterNameInput>,
     ) -> Result<models::RosterItem, ApiError> {
         let me = self.actor(&req.credentials, req.headers.user_id).await?;
         let item = self
@@ -260,7 +260,7 @@ impl RosterApi for Maxim {
 
     async fn roster_unblock(
         &self,
-        req: Request<models::RosterUnblockHeaders, models::RosterUnblockInput>,
+        req: Request<GroupIdHeaders, models::RosterUnblockInput>,
     ) -> Result<bool, ApiError> {
         let me = self.actor(&req.credentials, None).await?;
         self.core.friends().unblock(&me, UserId(req.input.user_id)).await.map_err(api_error)?;

@@ -6,7 +6,7 @@
 use crate::core::UserId;
 use crate::core::devices::DeviceLogin;
 use crate::core::tokens::IssuedToken;
-use crate::generated::maxim::api::{ApiError, Request, TokenApi};
+use crate::generated::maxim::api::{ApiError, GroupIdUserIdHeaders, Request, TokenApi};
 use crate::generated::maxim::models;
 
 use super::user::{given, missing, required};
@@ -36,7 +36,7 @@ fn device(guid: Option<String>) -> Option<DeviceLogin> {
 impl TokenApi for Maxim {
     async fn token_id(
         &self,
-        req: Request<models::TokenIdHeaders, models::TokenIdInput>,
+        req: Request<GroupIdUserIdHeaders, models::TokenIdInput>,
     ) -> Result<models::TokenData, ApiError> {
         let app = self.app(&req.credentials).await?;
         let i = req.input;
@@ -58,7 +58,7 @@ impl TokenApi for Maxim {
 
     async fn token_login(
         &self,
-        req: Request<models::TokenLoginHeaders, models::TokenLoginInput>,
+        req: Request<GroupIdUserIdHeaders, models::TokenLoginInput>,
     ) -> Result<models::TokenData, ApiError> {
         let app = self.app(&req.credentials).await?;
         let i = req.input;
@@ -75,7 +75,7 @@ impl TokenApi for Maxim {
 
     async fn token_user(
         &self,
-        req: Request<models::TokenUserHeaders, models::TokenUserInput>,
+        req: Request<GroupIdUserIdHeaders, models::TokenUserInput>,
     ) -> Result<models::TokenData, ApiError> {
         let app = self.app(&req.credentials).await?;
         let i = req.input;

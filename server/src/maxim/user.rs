@@ -14,7 +14,7 @@ use crate::core::settings::{SettingsPatch, UserSettings};
 use crate::core::users::{NewUser, ProfilePatch, User};
 use crate::core::validation::Limit;
 use crate::core::{Actor, AppId, Caller, DeviceSn, UserId};
-use crate::generated::maxim::api::{ApiError, Request, UserApi};
+use crate::generated::maxim::api::{ApiError, GroupIdUserIdHeaders, Request, UserApi};
 use crate::generated::maxim::models::{self, codes};
 
 use super::errors::registration_error;
@@ -134,7 +134,7 @@ async fn update_profiles(
 impl UserApi for Maxim {
     async fn user_authmode(
         &self,
-        req: Request<models::UserAuthmodeHeaders, models::UserAuthmodeInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserAuthmodeInput>,
     ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let mode = required(req.input.value, "value")?;
@@ -148,7 +148,7 @@ impl UserApi for Maxim {
 
     async fn user_avatar(
         &self,
-        req: Request<models::UserAvatarHeaders, models::UserAvatarInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserAvatarInput>,
     ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let avatar = required(req.input.avatar, "avatar")?;
@@ -157,7 +157,7 @@ impl UserApi for Maxim {
 
     async fn user_avatar_batch(
         &self,
-        req: Request<models::UserAvatarBatchHeaders, models::UserAvatarBatchInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserAvatarBatchInput>,
     ) -> Result<Vec<models::UserBatchResult>, ApiError> {
         let caller = self.admin(&req.credentials).await?;
         let list = required(req.input.list, "list")?;
@@ -183,7 +183,7 @@ impl UserApi for Maxim {
 
     async fn user_bind_openid(
         &self,
-        req: Request<models::UserBindOpenidHeaders, models::UserBindOpenidInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserBindOpenidInput>,
     ) -> Result<bool, ApiError> {
         // Authenticate first so the answer does not depend on who asks.
         self.actor(&req.credentials, req.headers.user_id).await?;
@@ -195,7 +195,7 @@ impl UserApi for Maxim {
 
     async fn user_change_password(
         &self,
-        req: Request<models::UserChangePasswordHeaders, models::UserChangePasswordInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserChangePasswordInput>,
     ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let old = required(req.input.old_password, "old_password")?;
@@ -206,7 +206,7 @@ impl UserApi for Maxim {
 
     async fn user_device_list(
         &self,
-        req: Request<models::UserDeviceListHeaders, ()>,
+        req: Request<GroupIdUserIdHeaders, ()>,
     ) -> Result<models::Paged<Vec<models::UserDeviceListDataItem>>, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let devices = self.core.devices().list(&actor).await.map_err(api_error)?;
@@ -225,7 +225,7 @@ impl UserApi for Maxim {
 
     async fn user_device_remove(
         &self,
-        req: Request<models::UserDeviceRemoveHeaders, models::UserDeviceRemoveInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserDeviceRemoveInput>,
     ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let sn = required(req.input.device_sn, "device_sn")?;
@@ -235,7 +235,7 @@ impl UserApi for Maxim {
 
     async fn user_disable(
         &self,
-        req: Request<models::UserDisableHeaders, models::UserDisableInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserDisableInput>,
     ) -> Result<bool, ApiError> {
         let caller = self.admin(&req.credentials).await?;
         let users = user_ids(req.input.list)?;
@@ -245,7 +245,7 @@ impl UserApi for Maxim {
 
     async fn user_download(
         &self,
-        req: Request<models::UserDownloadHeaders, models::UserDownloadInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserDownloadInput>,
     ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let value = required(req.input.value, "value")?;
@@ -255,7 +255,7 @@ impl UserApi for Maxim {
 
     async fn user_enable(
         &self,
-        req: Request<models::UserEnableHeaders, models::UserEnableInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserEnableInput>,
     ) -> Result<bool, ApiError> {
         let caller = self.admin(&req.credentials).await?;
         let users = user_ids(req.input.list)?;
@@ -265,7 +265,7 @@ impl UserApi for Maxim {
 
     async fn user_kick(
         &self,
-        req: Request<models::UserKickHeaders, models::UserKickInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserKickInput>,
     ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         // No device_sn kicks every device (the document's words).
@@ -276,7 +276,7 @@ impl UserApi for Maxim {
 
     async fn user_mobile(
         &self,
-        req: Request<models::UserMobileHeaders, models::UserMobileInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserMobileInput>,
     ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         // `""` unbinds the number; absent is a mistake.
@@ -287,7 +287,7 @@ impl UserApi for Maxim {
 
     async fn user_nickname(
         &self,
-        req: Request<models::UserNicknameHeaders, models::UserNicknameInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserNicknameInput>,
     ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let nick_name = required(req.input.nick_name, "nick_name")?;
@@ -296,14 +296,14 @@ impl UserApi for Maxim {
 
     async fn user_online_status(
         &self,
-        req: Request<models::UserOnlineStatusHeaders, ()>,
+        req: Request<GroupIdUserIdHeaders, ()>,
     ) -> Result<models::UserOnlineStatusData, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let online = self.core.users().is_online(&actor.app, actor.user).await.map_err(api_error)?;
         Ok(models::UserOnlineStatusData { online: Some(online) })
     }
 
-    async fn user_private(&self, req: Request<models::UserPrivateHeaders, ()>) -> Result<bool, ApiError> {
+    async fn user_private(&self, req: Request<GroupIdUserIdHeaders, ()>) -> Result<bool, ApiError> {
         // The document gives this operation no field to carry the value, so
         // there is nothing to store; saying so beats a success that did nothing.
         self.actor(&req.credentials, req.headers.user_id).await?;
@@ -315,7 +315,7 @@ impl UserApi for Maxim {
 
     async fn user_profile_get(
         &self,
-        req: Request<models::UserProfileGetHeaders, ()>,
+        req: Request<GroupIdUserIdHeaders, ()>,
     ) -> Result<models::UserProfileGetData, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let u = self.core.users().profile(&actor).await.map_err(api_error)?;
@@ -334,7 +334,7 @@ impl UserApi for Maxim {
 
     async fn user_profile_update(
         &self,
-        req: Request<models::UserProfileUpdateHeaders, models::UserProfileUpdateInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserProfileUpdateInput>,
     ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let i = req.input;
@@ -350,7 +350,7 @@ impl UserApi for Maxim {
 
     async fn user_profile_batch(
         &self,
-        req: Request<models::UserProfileBatchHeaders, models::UserProfileBatchInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserProfileBatchInput>,
     ) -> Result<Vec<models::UserBatchResult>, ApiError> {
         let caller = self.admin(&req.credentials).await?;
         let list = required(req.input.list, "list")?;
@@ -379,7 +379,7 @@ impl UserApi for Maxim {
             .collect())
     }
 
-    async fn user_public(&self, req: Request<models::UserPublicHeaders, ()>) -> Result<bool, ApiError> {
+    async fn user_public(&self, req: Request<GroupIdUserIdHeaders, ()>) -> Result<bool, ApiError> {
         // As user_private: the document gives no field to carry the value.
         self.actor(&req.credentials, req.headers.user_id).await?;
         Err(ApiError::new(
@@ -390,7 +390,7 @@ impl UserApi for Maxim {
 
     async fn user_push(
         &self,
-        req: Request<models::UserPushHeaders, models::UserPushInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserPushInput>,
     ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let value = required(req.input.value, "value")?;
@@ -399,7 +399,7 @@ impl UserApi for Maxim {
 
     async fn user_push_alias(
         &self,
-        req: Request<models::UserPushAliasHeaders, models::UserPushAliasInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserPushAliasInput>,
     ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         // `""` unbinds the alias; a push token is only replaced when one is sent.
@@ -414,7 +414,7 @@ impl UserApi for Maxim {
 
     async fn user_push_badge(
         &self,
-        req: Request<models::UserPushBadgeHeaders, models::UserPushBadgeInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserPushBadgeInput>,
     ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let badge = required(req.input.badge, "badge")?;
@@ -424,7 +424,7 @@ impl UserApi for Maxim {
 
     async fn user_push_detail(
         &self,
-        req: Request<models::UserPushDetailHeaders, models::UserPushDetailInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserPushDetailInput>,
     ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let value = required(req.input.value, "value")?;
@@ -434,7 +434,7 @@ impl UserApi for Maxim {
 
     async fn user_push_limit(
         &self,
-        req: Request<models::UserPushLimitHeaders, models::UserPushLimitInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserPushLimitInput>,
     ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let (start, end) = (req.input.no_push_start_hour, req.input.no_push_end_hour);
@@ -454,7 +454,7 @@ impl UserApi for Maxim {
 
     async fn user_push_nickname(
         &self,
-        req: Request<models::UserPushNicknameHeaders, models::UserPushNicknameInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserPushNicknameInput>,
     ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let value = required(req.input.value, "value")?;
@@ -464,7 +464,7 @@ impl UserApi for Maxim {
 
     async fn user_push_tag_list(
         &self,
-        req: Request<models::UserPushTagListHeaders, ()>,
+        req: Request<GroupIdUserIdHeaders, ()>,
     ) -> Result<Vec<String>, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         self.core.settings().tags(&actor).await.map_err(api_error)
@@ -472,7 +472,7 @@ impl UserApi for Maxim {
 
     async fn user_push_tag_bind(
         &self,
-        req: Request<models::UserPushTagBindHeaders, models::UserPushTagBindInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserPushTagBindInput>,
     ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let tags = required(req.input.tags, "tags")?;
@@ -482,7 +482,7 @@ impl UserApi for Maxim {
 
     async fn user_push_tag_unbind(
         &self,
-        req: Request<models::UserPushTagUnbindHeaders, models::UserPushTagUnbindInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserPushTagUnbindInput>,
     ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let tags = required(req.input.tags, "tags")?;
@@ -490,10 +490,7 @@ impl UserApi for Maxim {
         Ok(true)
     }
 
-    async fn user_push_tag_all(
-        &self,
-        req: Request<models::UserPushTagAllHeaders, ()>,
-    ) -> Result<bool, ApiError> {
+    async fn user_push_tag_all(&self, req: Request<GroupIdUserIdHeaders, ()>) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         self.core.settings().clear_tags(&actor).await.map_err(api_error)?;
         Ok(true)
@@ -501,7 +498,7 @@ impl UserApi for Maxim {
 
     async fn user_register(
         &self,
-        req: Request<models::UserRegisterHeaders, models::UserRegisterInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserRegisterInput>,
     ) -> Result<models::UserSettingsData, ApiError> {
         let app = self.app(&req.credentials).await?;
         let i = req.input;
@@ -525,7 +522,7 @@ impl UserApi for Maxim {
 
     async fn user_register_batch(
         &self,
-        req: Request<models::UserRegisterBatchHeaders, models::UserRegisterBatchInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserRegisterBatchInput>,
     ) -> Result<Vec<models::UserRegisterBatchDataItem>, ApiError> {
         let caller = self.admin(&req.credentials).await?;
         let list = required(req.input.list, "list")?;
@@ -548,7 +545,7 @@ impl UserApi for Maxim {
 
     async fn user_register_push(
         &self,
-        req: Request<models::UserRegisterPushHeaders, models::UserRegisterPushInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserRegisterPushInput>,
     ) -> Result<models::UserSettingsData, ApiError> {
         let app = self.app(&req.credentials).await?;
         let i = req.input;
@@ -585,7 +582,7 @@ impl UserApi for Maxim {
 
     async fn user_register_v2(
         &self,
-        req: Request<models::UserRegisterV2Headers, models::UserRegisterV2Input>,
+        req: Request<GroupIdUserIdHeaders, models::UserRegisterV2Input>,
     ) -> Result<models::UserSettingsData, ApiError> {
         let app = self.app(&req.credentials).await?;
         let username = required(req.input.username, "username")?;
@@ -597,7 +594,7 @@ impl UserApi for Maxim {
 
     async fn user_settings_get(
         &self,
-        req: Request<models::UserSettingsGetHeaders, ()>,
+        req: Request<GroupIdUserIdHeaders, ()>,
     ) -> Result<models::UserSettingsData, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         Ok(settings_data(actor.user, &settings_of(self, &actor).await?))
@@ -605,7 +602,7 @@ impl UserApi for Maxim {
 
     async fn user_settings_update(
         &self,
-        req: Request<models::UserSettingsUpdateHeaders, models::UserSettingsUpdateInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserSettingsUpdateInput>,
     ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let i = req.input;
@@ -642,7 +639,7 @@ impl UserApi for Maxim {
 
     async fn user_sounds(
         &self,
-        req: Request<models::UserSoundsHeaders, models::UserSoundsInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserSoundsInput>,
     ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let value = required(req.input.value, "value")?;
@@ -651,7 +648,7 @@ impl UserApi for Maxim {
 
     async fn user_token_bind(
         &self,
-        req: Request<models::UserTokenBindHeaders, models::UserTokenBindInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserTokenBindInput>,
     ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let sn = required(req.input.device_sn, "device_sn")?;
@@ -667,7 +664,7 @@ impl UserApi for Maxim {
 
     async fn user_token_unbind(
         &self,
-        req: Request<models::UserTokenUnbindHeaders, models::UserTokenUnbindInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserTokenUnbindInput>,
     ) -> Result<serde_json::Value, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let sn = required(req.input.device_sn, "deviceSn")?;
@@ -678,7 +675,7 @@ impl UserApi for Maxim {
 
     async fn user_username(
         &self,
-        req: Request<models::UserUsernameHeaders, models::UserUsernameInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserUsernameInput>,
     ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let username = required(req.input.username, "username")?;
@@ -688,7 +685,7 @@ impl UserApi for Maxim {
 
     async fn user_vibratory(
         &self,
-        req: Request<models::UserVibratoryHeaders, models::UserVibratoryInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserVibratoryInput>,
     ) -> Result<bool, ApiError> {
         let actor = self.actor(&req.credentials, req.headers.user_id).await?;
         let value = required(req.input.value, "value")?;

@@ -10,8 +10,9 @@ use serde_json::{Map, Value};
 /// One dialect's envelope, as the generated router declares it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Envelope {
-    /// A successful answer's fields as a JSON object (`{"code":200,"message":null}`).
-    pub success: &'static str,
+    /// A successful answer's fields, each with its value already written as
+    /// JSON (`[("code", "200"), ("message", "null")]`): answers copy them.
+    pub success: &'static [(&'static str, &'static str)],
     /// The field carrying the code.
     pub code: &'static str,
     /// The field carrying an error's text.
@@ -23,53 +24,62 @@ pub struct Envelope {
 }
 
 impl Envelope {
-    fn success_fields(&self) -> Map<String, Value> {
-        match serde_json::from_str(self.success) {
-            Ok(Value::Object(m)) => m,
-            _ => Map::new(),
+    /// `{` and the success fields other than those in `skip`, each followed by `,`.
+    fn open(&self, skip: impl Fn(&str) -> bool) -> Vec<u8> {
+        let mut out = Vec::with_capacity(256);
+        out.push(b'{');
+        for (k, v) in self.success.iter().filter(|(k, _)| !skip(k)) {
+            push_key(&mut out, k);
+            out.extend_from_slice(v.as_bytes());
+            out.push(b',');
         }
+        out
     }
 
     /// The success envelope with `value` under the payload field (or
     /// flattened when the dialect has none).
     pub fn ok_payload<T: Serialize>(&self, value: &T) -> Response {
         let Some(payload) = self.payload else { return self.ok_flat(value) };
-        match serde_json::to_value(value) {
-            Ok(v) => {
-                let mut m = self.success_fields();
-                m.insert(payload.to_string(), v);
-                json(Value::Object(m))
-            }
-            Err(e) => self.error(self.internal, &format!("the result could not be written: {e}")),
+        let mut out = self.open(|k| k == payload);
+        push_key(&mut out, payload);
+        if let Err(e) = serde_json::to_writer(&mut out, value) {
+            return self.error(self.internal, &format!("the result could not be written: {e}"));
         }
+        out.push(b'}');
+        json_bytes(out)
     }
 
     /// The success envelope with the fields of `value` (an object; `()` adds
     /// none) next to the success fields; `None` fields are left out.
     pub fn ok_flat<T: Serialize>(&self, value: &T) -> Response {
-        let mut m = self.success_fields();
-        match serde_json::to_value(value) {
+        let fields: Vec<(String, Value)> = match serde_json::to_value(value) {
             Ok(Value::Object(fields)) => {
-                for (k, v) in fields {
-                    if !v.is_null() || self.payload == Some(k.as_str()) {
-                        m.insert(k, v);
-                    }
-                }
+                fields.into_iter().filter(|(k, v)| !v.is_null() || self.payload == Some(k.as_str())).collect()
             }
-            Ok(Value::Null) => {
-                if let Some(p) = self.payload {
-                    m.insert(p.to_string(), Value::Null);
-                }
-            }
+            Ok(Value::Null) => match self.payload {
+                Some(p) => vec![(p.to_string(), Value::Null)],
+                None => Vec::new(),
+            },
             Ok(other) => match self.payload {
-                Some(p) => {
-                    m.insert(p.to_string(), other);
-                }
+                Some(p) => vec![(p.to_string(), other)],
                 None => return self.error(self.internal, "the result is not an object"),
             },
             Err(e) => return self.error(self.internal, &format!("the result could not be written: {e}")),
+        };
+        let mut out = self.open(|k| fields.iter().any(|(f, _)| f == k));
+        for (k, v) in &fields {
+            push_key(&mut out, k);
+            // A `Value` always serializes.
+            let _ = serde_json::to_writer(&mut out, v);
+            out.push(b',');
         }
-        json(Value::Object(m))
+        // The last `,` closes the object instead.
+        if let Some(last) = out.last_mut().filter(|b| **b == b',') {
+            *last = b'}';
+        } else {
+            out.push(b'}');
+        }
+        json_bytes(out)
     }
 
     /// `{code, message}` (plus a null payload where the dialect has one).
@@ -88,9 +98,20 @@ impl Envelope {
     }
 }
 
+/// `"key":`
+fn push_key(out: &mut Vec<u8>, key: &str) {
+    // A `&str` always serializes.
+    let _ = serde_json::to_writer(&mut *out, key);
+    out.push(b':');
+}
+
 /// HTTP 200 with a JSON body.
 pub fn json(v: Value) -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response()
+    json_bytes(v.to_string().into_bytes())
+}
+
+fn json_bytes(body: Vec<u8>) -> Response {
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 #[cfg(test)]
@@ -98,14 +119,14 @@ mod tests {
     use super::*;
 
     const MAXIM: Envelope = Envelope {
-        success: r#"{"code":200,"message":null}"#,
+        success: &[("code", "200"), ("message", "null")],
         code: "code",
         message: "message",
         payload: Some("data"),
         internal: 20000,
     };
     const NETEASE: Envelope =
-        Envelope { success: r#"{"code":200}"#, code: "code", message: "desc", payload: None, internal: 500 };
+        Envelope { success: &[("code", "200")], code: "code", message: "desc", payload: None, internal: 500 };
 
     async fn body(r: Response) -> Value {
         assert_eq!(r.status(), StatusCode::OK);

@@ -5,14 +5,15 @@
 //! plain-text rejection, a 5xx or a panic.
 
 pub mod binary;
+pub mod cause;
 pub mod envelope;
 pub mod headers;
-pub mod models;
 pub mod params;
 pub mod proto;
 pub mod rejection;
 
 pub use binary::Binary;
+pub use cause::Cause;
 pub use envelope::Envelope;
 pub use headers::{header, header_string, required_header};
 pub use params::{BodyMode, Kind, Params, json_body, read_body};

@@ -48,7 +48,9 @@ async fn json_call(app: &Router, method: Method, uri: &str, headers: &[(&str, &s
 
 mod maxim {
     use super::*;
-    use crate::generated::maxim::{ApiError, Request as Req, RosterApi, models as m, roster_router};
+    use crate::generated::maxim::{
+        self as a, ApiError, Request as Req, RosterApi, models as m, roster_router,
+    };
 
     struct Roster(Log);
 
@@ -61,21 +63,21 @@ mod maxim {
     impl RosterApi for Roster {
         async fn roster_accept(
             &self,
-            req: Req<m::RosterAcceptHeaders, m::RosterAcceptInput>,
+            req: Req<a::GroupIdHeaders, m::RosterAcceptInput>,
         ) -> Result<bool, ApiError> {
             self.note("accept", (&req.credentials.access_token, req.headers.group_id, req.input.user_id));
             Ok(true)
         }
         async fn roster_apply(
             &self,
-            req: Req<m::RosterApplyHeaders, m::RosterApplyInput>,
+            req: Req<a::GroupIdUserIdHeaders, m::RosterApplyInput>,
         ) -> Result<bool, ApiError> {
             self.note("apply", (&req.input.user_id, &req.input.alias, &req.input.reason));
             Ok(true)
         }
         async fn roster_apply_batch(
             &self,
-            req: Req<m::RosterApplyBatchHeaders, Vec<m::RosterApplyBatchBodyItem>>,
+            req: Req<a::GroupIdUserIdHeaders, Vec<m::RosterApplyBatchBodyItem>>,
         ) -> Result<m::RosterApplyBatchData, ApiError> {
             Ok(m::RosterApplyBatchData {
                 fails: None,
@@ -84,78 +86,81 @@ mod maxim {
         }
         async fn roster_apply_list(
             &self,
-            _: Req<m::RosterApplyListHeaders, m::RosterApplyListInput>,
+            _: Req<a::GroupIdUserIdHeaders, m::RosterApplyListInput>,
         ) -> Result<m::Paged<Vec<m::RosterApplyListDataItem>>, ApiError> {
             Err(ApiError::internal("unused"))
         }
         async fn roster_block(
             &self,
-            _: Req<m::RosterBlockHeaders, m::RosterBlockInput>,
+            _: Req<a::GroupIdHeaders, m::RosterBlockInput>,
         ) -> Result<bool, ApiError> {
             Err(ApiError::new(10006, "blocked"))
         }
         async fn roster_blocked_list(
             &self,
-            _: Req<m::RosterBlockedListHeaders, ()>,
+            _: Req<a::GroupIdUserIdHeaders, ()>,
         ) -> Result<Vec<i64>, ApiError> {
             Ok(vec![])
         }
         async fn roster_decline(
             &self,
-            _: Req<m::RosterDeclineHeaders, m::RosterDeclineInput>,
+            _: Req<a::GroupIdUserIdHeaders, m::RosterDeclineInput>,
         ) -> Result<bool, ApiError> {
             Ok(true)
         }
         async fn roster_delete(
             &self,
-            req: Req<m::RosterDeleteHeaders, m::RosterDeleteInput>,
+            req: Req<a::GroupIdHeaders, m::RosterDeleteInput>,
         ) -> Result<bool, ApiError> {
             self.note("delete", req.input.user_id);
             Ok(true)
         }
-        async fn roster_ext(&self, _: Req<m::RosterExtHeaders, m::RosterExtInput>) -> Result<bool, ApiError> {
+        async fn roster_ext(
+            &self,
+            _: Req<a::GroupIdUserIdHeaders, m::RosterExtInput>,
+        ) -> Result<bool, ApiError> {
             Ok(true)
         }
         async fn roster_id(
             &self,
-            _: Req<m::RosterIdHeaders, m::RosterIdInput>,
+            _: Req<a::GroupIdHeaders, m::RosterIdInput>,
         ) -> Result<m::RosterItem, ApiError> {
             Err(ApiError::not_found("no such user"))
         }
         async fn roster_list_ids(
             &self,
-            req: Req<m::RosterListIdsHeaders, m::RosterListIdsInput>,
+            req: Req<a::GroupIdUserIdHeaders, m::RosterListIdsInput>,
         ) -> Result<m::Paged<Vec<i64>>, ApiError> {
             self.note("list", (req.headers.user_id, &req.input.cursor, req.input.limit));
             Ok(m::Paged { data: vec![1, 2], cursor: None, version: Some(3) })
         }
         async fn roster_list_items(
             &self,
-            _: Req<m::RosterListItemsHeaders, m::RosterListItemsInput>,
+            _: Req<a::GroupIdUserIdHeaders, m::RosterListItemsInput>,
         ) -> Result<Vec<m::RosterItem>, ApiError> {
             Ok(vec![])
         }
         async fn roster_may_message(
             &self,
-            _: Req<m::RosterMayMessageHeaders, m::RosterMayMessageInput>,
+            _: Req<a::GroupIdHeaders, m::RosterMayMessageInput>,
         ) -> Result<bool, ApiError> {
             Ok(true)
         }
         async fn roster_mobile(
             &self,
-            _: Req<m::RosterMobileHeaders, m::RosterMobileInput>,
+            _: Req<a::GroupIdUserIdHeaders, m::RosterMobileInput>,
         ) -> Result<m::RosterItem, ApiError> {
             Err(ApiError::not_found("x"))
         }
         async fn roster_name(
             &self,
-            _: Req<m::RosterNameHeaders, m::RosterNameInput>,
+            _: Req<a::GroupIdUserIdHeaders, m::RosterNameInput>,
         ) -> Result<m::RosterItem, ApiError> {
             Err(ApiError::not_found("x"))
         }
         async fn roster_unblock(
             &self,
-            _: Req<m::RosterUnblockHeaders, m::RosterUnblockInput>,
+            _: Req<a::GroupIdHeaders, m::RosterUnblockInput>,
         ) -> Result<bool, ApiError> {
             Ok(true)
         }

@@ -12,13 +12,19 @@ use quote::quote;
 use serde_json::Value;
 
 pub fn module(g: &Gen) -> TokenStream {
-    let text =
-        format!(" The {} dialect's typed client and models, generated from its OpenAPI spec.", g.api.vendor);
+    let text = format!(
+        " The {} dialect's models (shared with the server) and typed client, generated from its OpenAPI spec.",
+        g.api.vendor
+    );
     let client = type_ident(&client_name(&g.api.vendor));
     quote! {
         #![doc = #text]
+        /// The HTTP client (the `http` feature, on by default; the server
+        /// uses the models without it).
+        #[cfg(feature = "http")]
         pub mod client;
         pub mod models;
+        #[cfg(feature = "http")]
         pub use client::#client;
     }
 }

@@ -3,7 +3,7 @@
 
 use super::names::{self, ident, type_ident};
 use super::spec::{Body, Op, Prop, Reply, ref_name};
-use super::{Flavor, Gen, doc, paragraphs};
+use super::{Gen, doc, paragraphs};
 use anyhow::{Result, anyhow, bail};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -89,36 +89,28 @@ pub fn prop_doc(g: &Gen, p: &Prop) -> String {
     paragraphs(&[&desc, &extra.join(" ")])
 }
 
-fn derives(flavor: Flavor) -> TokenStream {
-    match flavor {
-        Flavor::Server => quote! {
-            #[derive(Debug, Clone, Default, PartialEq)]
-            #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-        },
-        Flavor::Client => quote! {
-            #[derive(Debug, Clone, Default, PartialEq)]
-            #[derive(serde::Serialize, serde::Deserialize)]
-        },
+/// The derives of a JSON model. `JsonSchema` only with the client crate's
+/// `schema` feature: the server's tests hold the models to the spec with it,
+/// and neither a client user nor the release server compiles it.
+fn derives() -> TokenStream {
+    quote! {
+        #[derive(Debug, Clone, Default, PartialEq)]
+        #[derive(serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
     }
 }
 
-fn proto_derives(flavor: Flavor) -> TokenStream {
-    match flavor {
-        Flavor::Server => quote! {
-            #[derive(Clone, PartialEq, prost::Message)]
-            #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-        },
-        Flavor::Client => quote! {
-            #[derive(Clone, PartialEq, prost::Message)]
-            #[derive(serde::Serialize, serde::Deserialize)]
-        },
+fn proto_derives() -> TokenStream {
+    quote! {
+        #[derive(Clone, PartialEq, prost::Message)]
+        #[derive(serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
     }
 }
 
 /// A JSON struct over `props`.
 pub fn json_struct(
     g: &Gen,
-    flavor: Flavor,
     name: &str,
     doc_text: &str,
     props: &[Prop],
@@ -126,7 +118,7 @@ pub fn json_struct(
 ) -> Result<TokenStream> {
     let id = type_ident(name);
     let d = doc(doc_text);
-    let der = derives(flavor);
+    let der = derives();
     let idents = Gen::field_idents(props);
     let mut fields = Vec::new();
     for (p, fid) in props.iter().zip(&idents) {
@@ -154,12 +146,12 @@ pub fn json_struct(
 }
 
 /// A protobuf message struct over a component's properties.
-fn proto_struct(g: &Gen, flavor: Flavor, name: &str, schema: &Value) -> Result<TokenStream> {
+fn proto_struct(g: &Gen, name: &str, schema: &Value) -> Result<TokenStream> {
     let id = type_ident(name);
     let mut text = schema.get("description").and_then(Value::as_str).unwrap_or("").to_string();
     text = paragraphs(&[&text, &format!("Protobuf message (component `{name}`).")]);
     let d = doc(&text);
-    let der = proto_derives(flavor);
+    let der = proto_derives();
     let props = g.api.props(schema);
     let idents = Gen::field_idents(&props);
     let mut fields = Vec::new();
@@ -262,13 +254,13 @@ fn codes(g: &Gen) -> TokenStream {
 }
 
 /// The generic list answer: the payload plus the list envelope's fields.
-fn paged(g: &Gen, flavor: Flavor) -> Result<TokenStream> {
+fn paged(g: &Gen) -> Result<TokenStream> {
     let (Some(name), Some((env, props))) = (&g.paged, &g.api.list_envelope) else { return Ok(quote!()) };
     let payload = g.api.envelope.as_ref().and_then(|e| e.payload.clone()).unwrap_or_else(|| "data".into());
     let pid = ident(&names::snake(&payload));
     let rename = (names::unraw(&pid) != payload).then(|| quote!(#[serde(rename = #payload)]));
     let id = type_ident(name);
-    let der = derives(flavor);
+    let der = derives();
     let mut fields = Vec::new();
     let idents = Gen::field_idents(props);
     for (p, fid) in props.iter().zip(&idents) {
@@ -296,33 +288,31 @@ fn paged(g: &Gen, flavor: Flavor) -> Result<TokenStream> {
 }
 
 /// Everything in `models.rs`.
-pub fn file(g: &Gen, flavor: Flavor) -> Result<TokenStream> {
+pub fn file(g: &Gen) -> Result<TokenStream> {
     let mut items = vec![codes(g)];
     for (name, schema) in &g.api.schemas {
         if !g.structs.contains(name) {
             continue;
         }
         let item = if g.proto.contains(name) {
-            proto_struct(g, flavor, name, schema)?
+            proto_struct(g, name, schema)?
         } else {
             let props = g.api.props(schema);
             let text = paragraphs(&[
                 schema.get("description").and_then(Value::as_str).unwrap_or(""),
                 &format!("Component `{name}`."),
             ]);
-            json_struct(g, flavor, name, &text, &props, quote!())?
+            json_struct(g, name, &text, &props, quote!())?
         };
         items.push(item);
     }
-    items.push(paged(g, flavor)?);
-    if flavor == Flavor::Server {
-        items.push(registry(g));
-    }
+    items.push(paged(g)?);
+    items.push(registry(g));
     for (i, op) in g.api.ops.iter().enumerate() {
-        items.push(op_types(g, flavor, i, op)?);
+        items.push(op_types(g, i, op)?);
     }
     let title = format!(
-        " Models of the {} API: components, protobuf messages and each operation's input, headers and reply.",
+        " Models of the {} API: components, protobuf messages and each operation's input and reply.",
         g.api.vendor
     );
     Ok(quote! {
@@ -333,27 +323,28 @@ pub fn file(g: &Gen, flavor: Flavor) -> Result<TokenStream> {
 }
 
 /// Every component that is a model here, with its schema and a JSON round
-/// trip, so tests can hold the models to the spec.
+/// trip, so tests can hold the models to the spec (`schema` feature only).
 fn registry(g: &Gen) -> TokenStream {
     let entries = g.api.schemas.iter().filter(|(name, _)| g.structs.contains(*name)).map(|(name, _)| {
         let id = type_ident(name);
         quote! {
-            crate::wire::models::Model {
+            crate::schema::Model {
                 component: #name,
-                schema: crate::wire::models::schema_of::<#id>,
-                round_trip: crate::wire::models::round_trip::<#id>,
+                schema: crate::schema::schema_of::<#id>,
+                round_trip: crate::schema::round_trip::<#id>,
             },
         }
     });
     quote! {
         /// Every model generated from a spec component, for tests.
-        pub fn registry() -> Vec<crate::wire::models::Model> {
+        #[cfg(feature = "schema")]
+        pub fn registry() -> Vec<crate::schema::Model> {
             Vec::from([ #( #entries )* ])
         }
     }
 }
 
-fn op_types(g: &Gen, flavor: Flavor, i: usize, op: &Op) -> Result<TokenStream> {
+fn op_types(g: &Gen, i: usize, op: &Op) -> Result<TokenStream> {
     let n = g.op_names(i);
     let mut out = Vec::new();
     if let Some(input) = &n.input {
@@ -373,13 +364,9 @@ fn op_types(g: &Gen, flavor: Flavor, i: usize, op: &Op) -> Result<TokenStream> {
             _ => {
                 let text =
                     format!("Input of `{}` ({}): query parameters and body fields.", op.name, op.summary);
-                out.push(json_struct(g, flavor, input, &text, &props, quote!())?);
+                out.push(json_struct(g, input, &text, &props, quote!())?);
             }
         }
-    }
-    if let Some(h) = &n.headers {
-        let text = format!("Header parameters of `{}` ({}).", op.name, op.summary);
-        out.push(json_struct(g, flavor, h, &text, &op.headers, quote!())?);
     }
     if let (Some(r), Reply::Enveloped { payload, extras, list }) = (&n.reply, &op.reply) {
         let mut props = Vec::new();
@@ -401,7 +388,7 @@ fn op_types(g: &Gen, flavor: Flavor, i: usize, op: &Op) -> Result<TokenStream> {
         }
         props.extend(extras.iter().cloned());
         let text = format!("Reply of `{}` ({}): the fields next to the envelope's.", op.name, op.summary);
-        out.push(json_struct(g, flavor, r, &text, &props, quote!())?);
+        out.push(json_struct(g, r, &text, &props, quote!())?);
     }
     Ok(quote!( #( #out )* ))
 }

@@ -16,11 +16,13 @@ pub fn module(g: &Gen) -> TokenStream {
         " The {} dialect, generated from its OpenAPI spec: models, one trait per tag to implement, and the routers serving them.",
         g.api.vendor
     );
+    let vendor = ident(&g.api.vendor);
     quote! {
         #![doc = #text]
         pub mod api;
-        pub mod models;
         pub mod router;
+        /// The models are generated once, into the client crate.
+        pub use ::client::generated::#vendor::models;
         pub use api::*;
         pub use router::*;
     }
@@ -54,14 +56,40 @@ pub fn input_type(g: &Gen, i: usize, op: &Op, q: &TokenStream) -> Result<TokenSt
     })
 }
 
-pub fn headers_type(g: &Gen, i: usize, q: &TokenStream) -> TokenStream {
+/// The header struct of an op (declared in `api.rs`), or `()`.
+pub fn headers_type(g: &Gen, i: usize) -> TokenStream {
     match &g.op_names(i).headers {
         Some(name) => {
             let id = type_ident(name);
-            quote!(#q #id)
+            quote!(#id)
         }
         None => quote!(()),
     }
+}
+
+/// The header structs of `api.rs`, one per distinct header set.
+fn header_structs(g: &Gen) -> Result<Vec<TokenStream>> {
+    let mut out = Vec::new();
+    for h in &g.header_types {
+        let id = type_ident(&h.name);
+        let users: Vec<String> = h.ops.iter().map(|i| format!("`{}`", g.api.ops[*i].name)).collect();
+        let d = doc(&format!("Header parameters of {}.", users.join(", ")));
+        let idents = Gen::field_idents(&h.props);
+        let mut fields = Vec::new();
+        for (p, fid) in h.props.iter().zip(&idents) {
+            let (ty, _) = field_type(g, p, &models_q())?;
+            let fd = doc(&super::models::prop_doc(g, p));
+            fields.push(quote! { #fd pub #fid: #ty, });
+        }
+        out.push(quote! {
+            #d
+            #[derive(Debug, Clone, Default, PartialEq)]
+            pub struct #id {
+                #( #fields )*
+            }
+        });
+    }
+    Ok(out)
 }
 
 /// How a success is written.
@@ -154,7 +182,7 @@ pub fn api(g: &Gen) -> Result<TokenStream> {
         let mut methods = Vec::new();
         for (i, op) in ops {
             let m = ident(&g.op_names(i).method);
-            let h = headers_type(g, i, &q);
+            let h = headers_type(g, i);
             let inp = input_type(g, i, op, &q)?;
             let (out, _) = reply_type(g, i, op, &q, &binary)?;
             let d = doc(&op_doc(op));
@@ -200,6 +228,7 @@ pub fn api(g: &Gen) -> Result<TokenStream> {
         " The {} server API: implement one trait per tag and serve it with `super::router`.",
         g.api.vendor
     );
+    let header_structs = header_structs(g)?;
     let uses_binary = g.api.ops.iter().any(|o| matches!(o.reply, Reply::Binary { .. }));
     let binary_use = uses_binary.then(|| {
         quote!(
@@ -212,6 +241,8 @@ pub fn api(g: &Gen) -> Result<TokenStream> {
         #![allow(clippy::all, unused_imports)]
         use super::models;
         #binary_use
+
+        #( #header_structs )*
 
         /// The raw security headers of a request (absent or empty: `None`).
         #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -228,18 +259,43 @@ pub fn api(g: &Gen) -> Result<TokenStream> {
             pub input: I,
         }
 
-        /// An error answered in the dialect's envelope (HTTP 200).
-        #[derive(Debug, Clone, PartialEq, Eq)]
+        /// An error answered in the dialect's envelope (HTTP 200), through
+        /// `IntoResponse`.
+        #[derive(Debug, Clone)]
         pub struct ApiError {
             pub code: i32,
             pub message: String,
+            /// What failed below the API, if anything: logged once with its
+            /// whole chain when the error is answered, never shown to the caller.
+            pub cause: Option<crate::wire::Cause>,
         }
 
         impl ApiError {
             pub fn new(code: i32, message: impl Into<String>) -> Self {
-                ApiError { code, message: message.into() }
+                ApiError { code, message: message.into(), cause: None }
+            }
+            /// The same error, carrying what caused it (see [`ApiError::cause`]).
+            pub fn with_cause(mut self, cause: crate::wire::Cause) -> Self {
+                self.cause = Some(cause);
+                self
             }
             #( #role_fns )*
+        }
+
+        /// Two errors are equal when the caller would see the same answer.
+        impl PartialEq for ApiError {
+            fn eq(&self, other: &Self) -> bool {
+                self.code == other.code && self.message == other.message
+            }
+        }
+
+        impl Eq for ApiError {}
+
+        impl axum::response::IntoResponse for ApiError {
+            fn into_response(self) -> axum::response::Response {
+                crate::wire::Cause::report(self.cause.as_ref(), self.code, &self.message);
+                super::router::ENVELOPE.error(self.code, &self.message)
+            }
         }
 
         impl std::fmt::Display for ApiError {
@@ -331,7 +387,12 @@ pub fn router(g: &Gen) -> Result<TokenStream> {
     let binary = quote!(Binary);
     let env =
         g.api.envelope.as_ref().ok_or_else(|| anyhow!("the spec has no envelope schema (`x-success`)"))?;
-    let success = Value::Object(env.success.clone()).to_string();
+    // Each success field with its value already in JSON, so that no answer
+    // parses or rebuilds them.
+    let success = env.success.iter().map(|(k, v)| {
+        let v = v.to_string();
+        quote!((#k, #v))
+    });
     let code_field = &env.code_field;
     let msg_field = &env.error_message;
     let payload = match &env.payload {
@@ -400,13 +461,13 @@ pub fn router(g: &Gen) -> Result<TokenStream> {
         use axum::body::Body;
         use axum::extract::State;
         use axum::http::request::Parts;
-        use axum::response::Response;
+        use axum::response::{IntoResponse, Response};
         use axum::routing::{MethodFilter, on};
         use std::sync::Arc;
 
         /// The dialect's envelope (from the spec's `x-success`, `x-payload`, `x-error-message`).
         pub const ENVELOPE: wire::Envelope = wire::Envelope {
-            success: #success,
+            success: &[ #( #success ),* ],
             code: #code_field,
             message: #msg_field,
             payload: #payload,
@@ -418,10 +479,6 @@ pub fn router(g: &Gen) -> Result<TokenStream> {
             Credentials { #( #cred_fields )* }
         }
 
-        /// An error in the JSON envelope.
-        pub fn error_response(e: ApiError) -> Response {
-            ENVELOPE.error(e.code, &e.message)
-        }
 
         /// Every route of the dialect.
         pub fn router<T: #( #all_traits )+*>(api: Arc<T>) -> Router {
@@ -431,7 +488,7 @@ pub fn router(g: &Gen) -> Result<TokenStream> {
         /// A method a path does not serve, answered in the envelope (every
         /// tag router uses it, so a router mounted alone does too).
         async fn wrong_method(request: axum::extract::Request) -> Response {
-            error_response(ApiError::new(#invalid, format!("{} is not served on {}", request.method(), request.uri().path())))
+            ApiError::new(#invalid, format!("{} is not served on {}", request.method(), request.uri().path())).into_response()
         }
 
         #( #tag_routers )*
@@ -455,7 +512,7 @@ fn handler(
     let (_, shape) = reply_type(g, i, op, q, binary)?;
 
     // How an error is answered: the protobuf reply's status, else the envelope.
-    let mut fail = quote!(error_response);
+    let mut fail = quote!(IntoResponse::into_response);
     let mut fail_fn = quote!();
     let mut fill_status = quote!();
     if let Reply::Protobuf { component } = &op.reply
@@ -471,6 +528,7 @@ fn handler(
         fail_fn = quote! {
             #fd
             fn #fname(e: ApiError) -> Response {
+                wire::Cause::report(e.cause.as_ref(), e.code, &e.message);
                 wire::proto::reply(&models::#reply {
                     #sf: Some(models::#st { #cf: e.code.into(), #mf: e.message, ..Default::default() }),
                     ..Default::default()
@@ -491,7 +549,7 @@ fn handler(
         Some(h) => {
             let id = type_ident(h);
             let reads = field_reads(g, &op.headers, quote!(&parts.headers), true)?;
-            quote!(let headers = models::#id { #( #reads )* };)
+            quote!(let headers = #id { #( #reads )* };)
         }
         None => quote!(let headers = ();),
     };

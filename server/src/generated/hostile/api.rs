@@ -4,6 +4,13 @@
 #![allow(clippy::all, unused_imports)]
 use super::models;
 pub use crate::wire::Binary;
+/// Header parameters of `thing_save`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ThingSaveHeaders {
+    /// 以此用户ID的身份来调用
+    pub user_id: Option<i64>,
+}
+
 /// The raw security headers of a request (absent or empty: `None`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Credentials {
@@ -22,11 +29,15 @@ pub struct Request<H = (), I = ()> {
     pub input: I,
 }
 
-/// An error answered in the dialect's envelope (HTTP 200).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An error answered in the dialect's envelope (HTTP 200), through
+/// `IntoResponse`.
+#[derive(Debug, Clone)]
 pub struct ApiError {
     pub code: i32,
     pub message: String,
+    /// What failed below the API, if anything: logged once with its
+    /// whole chain when the error is answered, never shown to the caller.
+    pub cause: Option<crate::wire::Cause>,
 }
 
 impl ApiError {
@@ -34,7 +45,13 @@ impl ApiError {
         ApiError {
             code,
             message: message.into(),
+            cause: None,
         }
+    }
+    /// The same error, carrying what caused it (see [`ApiError::cause`]).
+    pub fn with_cause(mut self, cause: crate::wire::Cause) -> Self {
+        self.cause = Some(cause);
+        self
     }
     /// An error with the code answering `internal`.
     pub fn internal(message: impl Into<String>) -> Self {
@@ -47,6 +64,21 @@ impl ApiError {
     /// An error with the code answering `unauthorized`.
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(models::codes::roles::UNAUTHORIZED, message)
+    }
+}
+
+/// Two errors are equal when the caller would see the same answer.
+impl PartialEq for ApiError {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code && self.message == other.message
+    }
+}
+
+impl Eq for ApiError {}
+impl axum::response::IntoResponse for ApiError {
+    fn into_response(self) -> axum::response::Response {
+        crate::wire::Cause::report(self.cause.as_ref(), self.code, &self.message);
+        super::router::ENVELOPE.error(self.code, &self.message)
     }
 }
 
@@ -86,7 +118,7 @@ pub trait ThingApi: Send + Sync + 'static {
     /// Operation `thing_save`: `POST /thing/save`, `PUT /thing/save`.
     fn thing_save(
         &self,
-        req: Request<models::ThingSaveHeaders, models::ThingSaveInput>,
+        req: Request<ThingSaveHeaders, models::ThingSaveInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 批量
     ///

@@ -2,7 +2,8 @@
 
 //! The hostile dialect, generated from its OpenAPI spec: models, one trait per tag to implement, and the routers serving them.
 pub mod api;
-pub mod models;
 pub mod router;
+/// The models are generated once, into the client crate.
+pub use ::client::generated::hostile::models;
 pub use api::*;
 pub use router::*;

@@ -9,12 +9,12 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::request::Parts;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, on};
 use std::sync::Arc;
 /// The dialect's envelope (from the spec's `x-success`, `x-payload`, `x-error-message`).
 pub const ENVELOPE: wire::Envelope = wire::Envelope {
-    success: "{\"code\":200,\"message\":null}",
+    success: &[("code", "200"), ("message", "null")],
     code: "code",
     message: "message",
     payload: Some("data"),
@@ -29,11 +29,6 @@ pub fn credentials(headers: &axum::http::HeaderMap) -> Credentials {
     }
 }
 
-/// An error in the JSON envelope.
-pub fn error_response(e: ApiError) -> Response {
-    ENVELOPE.error(e.code, &e.message)
-}
-
 /// Every route of the dialect.
 pub fn router<T: ThingApi + TypeApi>(api: Arc<T>) -> Router {
     Router::new().merge(thing_router(api.clone())).merge(type_router(api.clone()))
@@ -42,12 +37,11 @@ pub fn router<T: ThingApi + TypeApi>(api: Arc<T>) -> Router {
 /// A method a path does not serve, answered in the envelope (every
 /// tag router uses it, so a router mounted alone does too).
 async fn wrong_method(request: axum::extract::Request) -> Response {
-    error_response(
-        ApiError::new(
+    ApiError::new(
             models::codes::roles::INVALID_PARAMETER,
             format!("{} is not served on {}", request.method(), request.uri().path()),
-        ),
-    )
+        )
+        .into_response()
 }
 
 /// Routes of the `thing` operations onto an implementation of [`ThingApi`].
@@ -80,7 +74,7 @@ async fn handle_thing_save<T: ThingApi>(
     let (parts, body) = request.into_parts();
     match call_thing_save(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -91,7 +85,7 @@ async fn call_thing_save<T: ThingApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::ThingSaveHeaders {
+    let headers = ThingSaveHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -124,7 +118,7 @@ async fn handle_thing_batch<T: ThingApi>(
     let (parts, body) = request.into_parts();
     match call_thing_batch(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -153,7 +147,7 @@ async fn handle_thing_list<T: ThingApi>(
     let (parts, body) = request.into_parts();
     match call_thing_list(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_flat(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -219,6 +213,7 @@ async fn call_thing_proto<T: ThingApi>(
 
 /// An error of `thing_proto`: the reply message with only its status set.
 fn fail_thing_proto(e: ApiError) -> Response {
+    wire::Cause::report(e.cause.as_ref(), e.code, &e.message);
     wire::proto::reply(
         &models::ThingProtoReply {
             status: Some(models::ThingProtoReplyStatus {
@@ -239,7 +234,7 @@ async fn handle_thing_file<T: ThingApi>(
     let (parts, body) = request.into_parts();
     match call_thing_file(&*api, &parts, body).await {
         Ok(reply) => reply.into_response(),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -271,7 +266,7 @@ async fn handle_type<T: TypeApi>(
     let (parts, body) = request.into_parts();
     match call_type(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 

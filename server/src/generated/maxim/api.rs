@@ -4,6 +4,29 @@
 #![allow(clippy::all, unused_imports)]
 use super::models;
 pub use crate::wire::Binary;
+/// Header parameters of `user_authmode`, `user_avatar`, `user_avatar_batch`, `user_bind_openid`, `user_change_password`, `user_device_list`, `user_device_remove`, `user_disable`, `user_download`, `user_enable`, `user_kick`, `user_mobile`, `user_nickname`, `user_online_status`, `user_private`, `user_profile_get`, `user_profile_update`, `user_profile_batch`, `user_public`, `user_push`, `user_push_alias`, `user_push_badge`, `user_push_detail`, `user_push_limit`, `user_push_nickname`, `user_push_tag_list`, `user_push_tag_bind`, `user_push_tag_unbind`, `user_push_tag_all`, `user_register`, `user_register_batch`, `user_register_push`, `user_register_v2`, `user_settings_get`, `user_settings_update`, `user_sounds`, `user_token_bind`, `user_token_unbind`, `user_username`, `user_vibratory`, `push_certificate`, `push_notify`, `push_task_detail`, `token_id`, `token_login`, `token_user`, `message_ack`, `message_conversation_messages`, `message_conversation_delete`, `message_notify`, `message_send`, `message_unread`, `group_admin_add`, `group_admin_remove`, `group_announcement_edit`, `group_application_list`, `group_apply`, `group_apply_handle`, `group_ban`, `group_block`, `group_create`, `group_display_name`, `group_file_delete`, `group_file_update_name`, `group_file_upload`, `group_info_avatar`, `group_info_batch`, `group_info_description`, `group_info_ext`, `group_info_name`, `group_invitation_list`, `group_invite`, `group_invite_handle`, `group_kick`, `group_members_display_name`, `group_msg_mute_mode`, `group_msg_push_mode`, `group_public_list`, `group_qrcode_invite`, `group_settings_allow_member_invitation`, `group_settings_allow_member_modify`, `group_settings_ban_all`, `group_settings_enable_read_ack`, `group_settings_history_visible`, `group_settings_require_admin_approval`, `group_settings_unban_all`, `group_transfer`, `group_unban`, `group_unblock`, `group_user_joined`, `roster_apply`, `roster_apply_batch`, `roster_apply_list`, `roster_blocked_list`, `roster_decline`, `roster_ext`, `roster_list_ids`, `roster_list_items`, `roster_mobile`, `roster_name`, `file_download_avatar`, `file_download_chat`, `file_upload_avatar_user`, `file_upload_chat`, `file_upload_forward`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GroupIdUserIdHeaders {
+    /// 仅当access-token为管理员token时，可以设置此字段，表示以此群ID的管理员身份来调用此接口
+    pub group_id: Option<i64>,
+    /// 仅当access-token为管理员token时，可以设置此字段，表示以此用户ID的身份来调用此接口
+    pub user_id: Option<i64>,
+}
+
+/// Header parameters of `group_admin_list`, `group_announcement`, `group_announcement_delete`, `group_announcement_last`, `group_announcement_list`, `group_banned_list`, `group_blocked_list`, `group_destroy`, `group_file`, `group_file_list`, `group_info`, `group_leave`, `group_member_list`, `group_qrcode_sign`, `group_settings`, `file_upload_avatar_group`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserIdHeaders {
+    /// 仅当access-token为管理员token时，可以设置此字段，表示以此用户ID的身份来调用此接口
+    pub user_id: Option<i64>,
+}
+
+/// Header parameters of `roster_accept`, `roster_block`, `roster_delete`, `roster_id`, `roster_may_message`, `roster_unblock`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GroupIdHeaders {
+    /// 仅当access-token为管理员token时，可以设置此字段，表示以此群ID的管理员身份来调用此接口
+    pub group_id: Option<i64>,
+}
+
 /// The raw security headers of a request (absent or empty: `None`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Credentials {
@@ -22,11 +45,15 @@ pub struct Request<H = (), I = ()> {
     pub input: I,
 }
 
-/// An error answered in the dialect's envelope (HTTP 200).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An error answered in the dialect's envelope (HTTP 200), through
+/// `IntoResponse`.
+#[derive(Debug, Clone)]
 pub struct ApiError {
     pub code: i32,
     pub message: String,
+    /// What failed below the API, if anything: logged once with its
+    /// whole chain when the error is answered, never shown to the caller.
+    pub cause: Option<crate::wire::Cause>,
 }
 
 impl ApiError {
@@ -34,7 +61,13 @@ impl ApiError {
         ApiError {
             code,
             message: message.into(),
+            cause: None,
         }
+    }
+    /// The same error, carrying what caused it (see [`ApiError::cause`]).
+    pub fn with_cause(mut self, cause: crate::wire::Cause) -> Self {
+        self.cause = Some(cause);
+        self
     }
     /// An error with the code answering `internal`.
     pub fn internal(message: impl Into<String>) -> Self {
@@ -55,6 +88,21 @@ impl ApiError {
     /// An error with the code answering `unauthorized`.
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(models::codes::roles::UNAUTHORIZED, message)
+    }
+}
+
+/// Two errors are equal when the caller would see the same answer.
+impl PartialEq for ApiError {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code && self.message == other.message
+    }
+}
+
+impl Eq for ApiError {}
+impl axum::response::IntoResponse for ApiError {
+    fn into_response(self) -> axum::response::Response {
+        crate::wire::Cause::report(self.cause.as_ref(), self.code, &self.message);
+        super::router::ENVELOPE.error(self.code, &self.message)
     }
 }
 
@@ -87,21 +135,21 @@ pub trait UserApi: Send + Sync + 'static {
     /// Operation `user_authmode`: `POST /user/authmode`, `PUT /user/authmode`. Document section §3.1.
     fn user_authmode(
         &self,
-        req: Request<models::UserAuthmodeHeaders, models::UserAuthmodeInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserAuthmodeInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 设置头像
     ///
     /// Operation `user_avatar`: `POST /user/avatar`, `PUT /user/avatar`. Document section §3.3.
     fn user_avatar(
         &self,
-        req: Request<models::UserAvatarHeaders, models::UserAvatarInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserAvatarInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 批量设置头像
     ///
     /// Operation `user_avatar_batch`: `POST /user/avatar/batch`, `PUT /user/avatar/batch`. Document section §3.5.
     fn user_avatar_batch(
         &self,
-        req: Request<models::UserAvatarBatchHeaders, models::UserAvatarBatchInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserAvatarBatchInput>,
     ) -> impl std::future::Future<
         Output = Result<Vec<models::UserBatchResult>, ApiError>,
     > + Send;
@@ -110,21 +158,21 @@ pub trait UserApi: Send + Sync + 'static {
     /// Operation `user_bind_openid`: `GET /user/bind_openid`. Document section §3.7.
     fn user_bind_openid(
         &self,
-        req: Request<models::UserBindOpenidHeaders, models::UserBindOpenidInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserBindOpenidInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 修改密码
     ///
     /// Operation `user_change_password`: `POST /user/change_password`. Document section §3.8.
     fn user_change_password(
         &self,
-        req: Request<models::UserChangePasswordHeaders, models::UserChangePasswordInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserChangePasswordInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 设备列表
     ///
     /// Operation `user_device_list`: `GET /user/device/list`. Document section §3.9.
     fn user_device_list(
         &self,
-        req: Request<models::UserDeviceListHeaders, ()>,
+        req: Request<GroupIdUserIdHeaders, ()>,
     ) -> impl std::future::Future<
         Output = Result<models::Paged<Vec<models::UserDeviceListDataItem>>, ApiError>,
     > + Send;
@@ -133,56 +181,56 @@ pub trait UserApi: Send + Sync + 'static {
     /// Operation `user_device_remove`: `POST /user/device/remove`, `DELETE /user/device/remove`. Document section §3.10.
     fn user_device_remove(
         &self,
-        req: Request<models::UserDeviceRemoveHeaders, models::UserDeviceRemoveInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserDeviceRemoveInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 封禁用户
     ///
     /// Operation `user_disable`: `PUT /user/disable`, `POST /user/disable` (real clients' POST). Document section §3.12.
     fn user_disable(
         &self,
-        req: Request<models::UserDisableHeaders, models::UserDisableInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserDisableInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 设置是否自动下载缩略图和文件
     ///
     /// Operation `user_download`: `POST /user/download`, `PUT /user/download`. Document section §3.13.
     fn user_download(
         &self,
-        req: Request<models::UserDownloadHeaders, models::UserDownloadInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserDownloadInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 解禁用户
     ///
     /// Operation `user_enable`: `PUT /user/enable`, `POST /user/enable` (real clients' POST). Document section §3.15.
     fn user_enable(
         &self,
-        req: Request<models::UserEnableHeaders, models::UserEnableInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserEnableInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 踢指定设备下线
     ///
     /// Operation `user_kick`: `POST /user/kick`, `PUT /user/kick`. Document section §3.16.
     fn user_kick(
         &self,
-        req: Request<models::UserKickHeaders, models::UserKickInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserKickInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 设置手机号码
     ///
     /// Operation `user_mobile`: `POST /user/mobile`, `PUT /user/mobile`. Document section §3.18.
     fn user_mobile(
         &self,
-        req: Request<models::UserMobileHeaders, models::UserMobileInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserMobileInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 设置昵称
     ///
     /// Operation `user_nickname`: `POST /user/nickname`, `PUT /user/nickname`. Document section §3.20.
     fn user_nickname(
         &self,
-        req: Request<models::UserNicknameHeaders, models::UserNicknameInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserNicknameInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 查询用户在线状态
     ///
     /// Operation `user_online_status`: `GET /user/online_status`. Document section §3.22.
     fn user_online_status(
         &self,
-        req: Request<models::UserOnlineStatusHeaders, ()>,
+        req: Request<GroupIdUserIdHeaders, ()>,
     ) -> impl std::future::Future<
         Output = Result<models::UserOnlineStatusData, ApiError>,
     > + Send;
@@ -191,14 +239,14 @@ pub trait UserApi: Send + Sync + 'static {
     /// Operation `user_private`: `POST /user/private`, `PUT /user/private`. Document section §3.23.
     fn user_private(
         &self,
-        req: Request<models::UserPrivateHeaders, ()>,
+        req: Request<GroupIdUserIdHeaders, ()>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 获取用户信息
     ///
     /// Operation `user_profile_get`: `GET /user/profile`. Document section §3.25.
     fn user_profile_get(
         &self,
-        req: Request<models::UserProfileGetHeaders, ()>,
+        req: Request<GroupIdUserIdHeaders, ()>,
     ) -> impl std::future::Future<
         Output = Result<models::UserProfileGetData, ApiError>,
     > + Send;
@@ -207,14 +255,14 @@ pub trait UserApi: Send + Sync + 'static {
     /// Operation `user_profile_update`: `POST /user/profile`, `PUT /user/profile`. Document section §3.26.
     fn user_profile_update(
         &self,
-        req: Request<models::UserProfileUpdateHeaders, models::UserProfileUpdateInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserProfileUpdateInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 批量更新用户信息
     ///
     /// Operation `user_profile_batch`: `POST /user/profile/batch`, `PUT /user/profile/batch`. Document section §3.28.
     fn user_profile_batch(
         &self,
-        req: Request<models::UserProfileBatchHeaders, models::UserProfileBatchInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserProfileBatchInput>,
     ) -> impl std::future::Future<
         Output = Result<Vec<models::UserBatchResult>, ApiError>,
     > + Send;
@@ -223,84 +271,84 @@ pub trait UserApi: Send + Sync + 'static {
     /// Operation `user_public`: `POST /user/public`, `PUT /user/public`. Document section §3.30.
     fn user_public(
         &self,
-        req: Request<models::UserPublicHeaders, ()>,
+        req: Request<GroupIdUserIdHeaders, ()>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 设置是否关闭推送
     ///
     /// Operation `user_push`: `POST /user/push`, `PUT /user/push`. Document section §3.32.
     fn user_push(
         &self,
-        req: Request<models::UserPushHeaders, models::UserPushInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserPushInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 绑定别名
     ///
     /// Operation `user_push_alias`: `POST /user/push/alias`. Document section §3.34.
     fn user_push_alias(
         &self,
-        req: Request<models::UserPushAliasHeaders, models::UserPushAliasInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserPushAliasInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 设置badge
     ///
     /// Operation `user_push_badge`: `POST /user/push/badge`. Document section §3.35.
     fn user_push_badge(
         &self,
-        req: Request<models::UserPushBadgeHeaders, models::UserPushBadgeInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserPushBadgeInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 设置是否关闭推送详情
     ///
     /// Operation `user_push_detail`: `POST /user/push/detail`, `PUT /user/push/detail`. Document section §3.36.
     fn user_push_detail(
         &self,
-        req: Request<models::UserPushDetailHeaders, models::UserPushDetailInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserPushDetailInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 设置推送免打扰时间
     ///
     /// Operation `user_push_limit`: `POST /user/push/limit`, `PUT /user/push/limit`. Document section §3.38.
     fn user_push_limit(
         &self,
-        req: Request<models::UserPushLimitHeaders, models::UserPushLimitInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserPushLimitInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 设置推送昵称
     ///
     /// Operation `user_push_nickname`: `POST /user/push/nickname`, `PUT /user/push/nickname`. Document section §3.40.
     fn user_push_nickname(
         &self,
-        req: Request<models::UserPushNicknameHeaders, models::UserPushNicknameInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserPushNicknameInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 获取标签
     ///
     /// Operation `user_push_tag_list`: `GET /user/push/tag`. Document section §3.42.
     fn user_push_tag_list(
         &self,
-        req: Request<models::UserPushTagListHeaders, ()>,
+        req: Request<GroupIdUserIdHeaders, ()>,
     ) -> impl std::future::Future<Output = Result<Vec<String>, ApiError>> + Send;
     /// 绑定标签
     ///
     /// Operation `user_push_tag_bind`: `POST /user/push/tag`. Document section §3.43.
     fn user_push_tag_bind(
         &self,
-        req: Request<models::UserPushTagBindHeaders, models::UserPushTagBindInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserPushTagBindInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 解绑标签
     ///
     /// Operation `user_push_tag_unbind`: `DELETE /user/push/tag`. Document section §3.44.
     fn user_push_tag_unbind(
         &self,
-        req: Request<models::UserPushTagUnbindHeaders, models::UserPushTagUnbindInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserPushTagUnbindInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 删除所有标签
     ///
     /// Operation `user_push_tag_all`: `DELETE /user/push/tag/all`, `POST /user/push/tag/all` (real clients' POST). Document section §3.45.
     fn user_push_tag_all(
         &self,
-        req: Request<models::UserPushTagAllHeaders, ()>,
+        req: Request<GroupIdUserIdHeaders, ()>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 注册用户
     ///
     /// Operation `user_register`: `POST /user/register`. Document section §3.46.
     fn user_register(
         &self,
-        req: Request<models::UserRegisterHeaders, models::UserRegisterInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserRegisterInput>,
     ) -> impl std::future::Future<
         Output = Result<models::UserSettingsData, ApiError>,
     > + Send;
@@ -309,7 +357,7 @@ pub trait UserApi: Send + Sync + 'static {
     /// Operation `user_register_batch`: `POST /user/register/batch`. Document section §3.47.
     fn user_register_batch(
         &self,
-        req: Request<models::UserRegisterBatchHeaders, models::UserRegisterBatchInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserRegisterBatchInput>,
     ) -> impl std::future::Future<
         Output = Result<Vec<models::UserRegisterBatchDataItem>, ApiError>,
     > + Send;
@@ -318,7 +366,7 @@ pub trait UserApi: Send + Sync + 'static {
     /// Operation `user_register_push`: `POST /user/register/push`. Document section §3.48.
     fn user_register_push(
         &self,
-        req: Request<models::UserRegisterPushHeaders, models::UserRegisterPushInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserRegisterPushInput>,
     ) -> impl std::future::Future<
         Output = Result<models::UserSettingsData, ApiError>,
     > + Send;
@@ -327,7 +375,7 @@ pub trait UserApi: Send + Sync + 'static {
     /// Operation `user_register_v2`: `POST /user/register/v2`. Document section §3.49.
     fn user_register_v2(
         &self,
-        req: Request<models::UserRegisterV2Headers, models::UserRegisterV2Input>,
+        req: Request<GroupIdUserIdHeaders, models::UserRegisterV2Input>,
     ) -> impl std::future::Future<
         Output = Result<models::UserSettingsData, ApiError>,
     > + Send;
@@ -336,7 +384,7 @@ pub trait UserApi: Send + Sync + 'static {
     /// Operation `user_settings_get`: `GET /user/settings`. Document section §3.50.
     fn user_settings_get(
         &self,
-        req: Request<models::UserSettingsGetHeaders, ()>,
+        req: Request<GroupIdUserIdHeaders, ()>,
     ) -> impl std::future::Future<
         Output = Result<models::UserSettingsData, ApiError>,
     > + Send;
@@ -345,42 +393,42 @@ pub trait UserApi: Send + Sync + 'static {
     /// Operation `user_settings_update`: `POST /user/settings`, `PUT /user/settings`. Document section §3.51.
     fn user_settings_update(
         &self,
-        req: Request<models::UserSettingsUpdateHeaders, models::UserSettingsUpdateInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserSettingsUpdateInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 设置新消息是否关闭声音提醒
     ///
     /// Operation `user_sounds`: `POST /user/sounds`, `PUT /user/sounds`. Document section §3.53.
     fn user_sounds(
         &self,
-        req: Request<models::UserSoundsHeaders, models::UserSoundsInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserSoundsInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 绑定token
     ///
     /// Operation `user_token_bind`: `POST /user/token/bind`, `PUT /user/token/bind`. Document section §3.55.
     fn user_token_bind(
         &self,
-        req: Request<models::UserTokenBindHeaders, models::UserTokenBindInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserTokenBindInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 解绑token
     ///
     /// Operation `user_token_unbind`: `POST /user/token/unbind`, `DELETE /user/token/unbind`. Document section §3.57.
     fn user_token_unbind(
         &self,
-        req: Request<models::UserTokenUnbindHeaders, models::UserTokenUnbindInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserTokenUnbindInput>,
     ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
     /// 修改用户名
     ///
     /// Operation `user_username`: `POST /user/username`, `PUT /user/username`. Document section §3.59.
     fn user_username(
         &self,
-        req: Request<models::UserUsernameHeaders, models::UserUsernameInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserUsernameInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 设置新消息是否振动
     ///
     /// Operation `user_vibratory`: `POST /user/vibratory`, `PUT /user/vibratory`. Document section §3.61.
     fn user_vibratory(
         &self,
-        req: Request<models::UserVibratoryHeaders, models::UserVibratoryInput>,
+        req: Request<GroupIdUserIdHeaders, models::UserVibratoryInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
 }
 
@@ -393,7 +441,7 @@ pub trait PushApi: Send + Sync + 'static {
     /// Operation `push_certificate`: `GET /push/certificate`. Document section §4.1.
     fn push_certificate(
         &self,
-        req: Request<models::PushCertificateHeaders, models::PushCertificateInput>,
+        req: Request<GroupIdUserIdHeaders, models::PushCertificateInput>,
     ) -> impl std::future::Future<
         Output = Result<models::PushCertificateData, ApiError>,
     > + Send;
@@ -435,7 +483,7 @@ pub trait PushApi: Send + Sync + 'static {
     /// Operation `push_notify`: `POST /push/notify`. Document section §4.2.
     fn push_notify(
         &self,
-        req: Request<models::PushNotifyHeaders, models::PushNotifyInput>,
+        req: Request<GroupIdUserIdHeaders, models::PushNotifyInput>,
     ) -> impl std::future::Future<
         Output = Result<models::PushNotifyData, ApiError>,
     > + Send;
@@ -444,7 +492,7 @@ pub trait PushApi: Send + Sync + 'static {
     /// Operation `push_task_detail`: `POST /push/task/detail`. Document section §4.3.
     fn push_task_detail(
         &self,
-        req: Request<models::PushTaskDetailHeaders, models::PushTaskDetailInput>,
+        req: Request<GroupIdUserIdHeaders, models::PushTaskDetailInput>,
     ) -> impl std::future::Future<
         Output = Result<Vec<models::PushTaskDetailDataItem>, ApiError>,
     > + Send;
@@ -459,21 +507,21 @@ pub trait TokenApi: Send + Sync + 'static {
     /// Operation `token_id`: `POST /token/id`. Document section §5.1.
     fn token_id(
         &self,
-        req: Request<models::TokenIdHeaders, models::TokenIdInput>,
+        req: Request<GroupIdUserIdHeaders, models::TokenIdInput>,
     ) -> impl std::future::Future<Output = Result<models::TokenData, ApiError>> + Send;
     /// 通过用户名/手机号/邮箱取普通用户token
     ///
     /// Operation `token_login`: `POST /token/login`. Document section §5.2.
     fn token_login(
         &self,
-        req: Request<models::TokenLoginHeaders, models::TokenLoginInput>,
+        req: Request<GroupIdUserIdHeaders, models::TokenLoginInput>,
     ) -> impl std::future::Future<Output = Result<models::TokenData, ApiError>> + Send;
     /// 通过用户名和密码取普通用户token
     ///
     /// Operation `token_user`: `POST /token/user`. Document section §5.3.
     fn token_user(
         &self,
-        req: Request<models::TokenUserHeaders, models::TokenUserInput>,
+        req: Request<GroupIdUserIdHeaders, models::TokenUserInput>,
     ) -> impl std::future::Future<Output = Result<models::TokenData, ApiError>> + Send;
 }
 
@@ -486,17 +534,14 @@ pub trait MessageApi: Send + Sync + 'static {
     /// Operation `message_ack`: `GET /message/ack`. Document section §6.1.
     fn message_ack(
         &self,
-        req: Request<models::MessageAckHeaders, models::MessageAckInput>,
+        req: Request<GroupIdUserIdHeaders, models::MessageAckInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 取指定会话的消息
     ///
     /// Operation `message_conversation_messages`: `GET /message/conversation`. Document section §6.2.
     fn message_conversation_messages(
         &self,
-        req: Request<
-            models::MessageConversationMessagesHeaders,
-            models::MessageConversationMessagesInput,
-        >,
+        req: Request<GroupIdUserIdHeaders, models::MessageConversationMessagesInput>,
     ) -> impl std::future::Future<
         Output = Result<models::MessageConversationMessagesData, ApiError>,
     > + Send;
@@ -505,31 +550,28 @@ pub trait MessageApi: Send + Sync + 'static {
     /// Operation `message_conversation_delete`: `DELETE /message/conversation`, `POST /message/conversation` (real clients' POST). Document section §6.3.
     fn message_conversation_delete(
         &self,
-        req: Request<
-            models::MessageConversationDeleteHeaders,
-            models::MessageConversationDeleteInput,
-        >,
+        req: Request<GroupIdUserIdHeaders, models::MessageConversationDeleteInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 发送系统通知
     ///
     /// Operation `message_notify`: `POST /message/notify`, `PUT /message/notify`. Document section §6.4.
     fn message_notify(
         &self,
-        req: Request<models::MessageNotifyHeaders, models::MessageNotifyInput>,
+        req: Request<GroupIdUserIdHeaders, models::MessageNotifyInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 发送消息
     ///
     /// Operation `message_send`: `POST /message/send`, `PUT /message/send`. Document section §6.6.
     fn message_send(
         &self,
-        req: Request<models::MessageSendHeaders, models::MessageSendInput>,
+        req: Request<GroupIdUserIdHeaders, models::MessageSendInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 取指定用户的最近会话列表
     ///
     /// Operation `message_unread`: `GET /message/unread`. Document section §6.8.
     fn message_unread(
         &self,
-        req: Request<models::MessageUnreadHeaders, ()>,
+        req: Request<GroupIdUserIdHeaders, ()>,
     ) -> impl std::future::Future<
         Output = Result<Vec<models::MessageUnreadDataItem>, ApiError>,
     > + Send;
@@ -544,7 +586,7 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_admin_add`: `POST /group/admin/add`. Document section §7.1.
     fn group_admin_add(
         &self,
-        req: Request<models::GroupAdminAddHeaders, models::GroupAdminAddInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupAdminAddInput>,
     ) -> impl std::future::Future<
         Output = Result<Vec<models::GroupAdminAddDataItem>, ApiError>,
     > + Send;
@@ -553,7 +595,7 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_admin_remove`: `POST /group/admin/remove`, `DELETE /group/admin/remove`. Document section §7.2.
     fn group_admin_remove(
         &self,
-        req: Request<models::GroupAdminRemoveHeaders, models::GroupAdminRemoveInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupAdminRemoveInput>,
     ) -> impl std::future::Future<
         Output = Result<Vec<models::GroupAdminRemoveDataItem>, ApiError>,
     > + Send;
@@ -562,7 +604,7 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_admin_list`: `GET /group/admin_list`. Document section §7.4.
     fn group_admin_list(
         &self,
-        req: Request<models::GroupAdminListHeaders, models::GroupAdminListInput>,
+        req: Request<UserIdHeaders, models::GroupAdminListInput>,
     ) -> impl std::future::Future<
         Output = Result<Vec<models::GroupAdminListDataItem>, ApiError>,
     > + Send;
@@ -571,7 +613,7 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_announcement`: `GET /group/announcement`. Document section §7.5.
     fn group_announcement(
         &self,
-        req: Request<models::GroupAnnouncementHeaders, models::GroupAnnouncementInput>,
+        req: Request<UserIdHeaders, models::GroupAnnouncementInput>,
     ) -> impl std::future::Future<
         Output = Result<models::GroupAnnouncementData, ApiError>,
     > + Send;
@@ -580,20 +622,14 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_announcement_delete`: `POST /group/announcement/delete`, `DELETE /group/announcement/delete`. Document section §7.6.
     fn group_announcement_delete(
         &self,
-        req: Request<
-            models::GroupAnnouncementDeleteHeaders,
-            models::GroupAnnouncementDeleteInput,
-        >,
+        req: Request<UserIdHeaders, models::GroupAnnouncementDeleteInput>,
     ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
     /// 编辑群公告
     ///
     /// Operation `group_announcement_edit`: `POST /group/announcement/edit`. Document section §7.8.
     fn group_announcement_edit(
         &self,
-        req: Request<
-            models::GroupAnnouncementEditHeaders,
-            models::GroupAnnouncementEditInput,
-        >,
+        req: Request<GroupIdUserIdHeaders, models::GroupAnnouncementEditInput>,
     ) -> impl std::future::Future<
         Output = Result<models::GroupAnnouncementEditData, ApiError>,
     > + Send;
@@ -602,10 +638,7 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_announcement_last`: `GET /group/announcement/last`. Document section §7.9.
     fn group_announcement_last(
         &self,
-        req: Request<
-            models::GroupAnnouncementLastHeaders,
-            models::GroupAnnouncementLastInput,
-        >,
+        req: Request<UserIdHeaders, models::GroupAnnouncementLastInput>,
     ) -> impl std::future::Future<
         Output = Result<models::GroupAnnouncementLastData, ApiError>,
     > + Send;
@@ -614,10 +647,7 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_announcement_list`: `GET /group/announcement/list`. Document section §7.10.
     fn group_announcement_list(
         &self,
-        req: Request<
-            models::GroupAnnouncementListHeaders,
-            models::GroupAnnouncementListInput,
-        >,
+        req: Request<UserIdHeaders, models::GroupAnnouncementListInput>,
     ) -> impl std::future::Future<
         Output = Result<Vec<models::GroupAnnouncementListDataItem>, ApiError>,
     > + Send;
@@ -626,10 +656,7 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_application_list`: `POST /group/application_list`. Document section §7.11.
     fn group_application_list(
         &self,
-        req: Request<
-            models::GroupApplicationListHeaders,
-            models::GroupApplicationListInput,
-        >,
+        req: Request<GroupIdUserIdHeaders, models::GroupApplicationListInput>,
     ) -> impl std::future::Future<
         Output = Result<models::GroupApplicationListReply, ApiError>,
     > + Send;
@@ -638,7 +665,7 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_apply`: `POST /group/apply`. Document section §7.12.
     fn group_apply(
         &self,
-        req: Request<models::GroupApplyHeaders, models::GroupApplyInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupApplyInput>,
     ) -> impl std::future::Future<
         Output = Result<models::GroupApplyData, ApiError>,
     > + Send;
@@ -647,7 +674,7 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_apply_handle`: `POST /group/apply/handle`, `PUT /group/apply/handle`. Document section §7.13.
     fn group_apply_handle(
         &self,
-        req: Request<models::GroupApplyHandleHeaders, models::GroupApplyHandleInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupApplyHandleInput>,
     ) -> impl std::future::Future<
         Output = Result<models::GroupApplyHandleData, ApiError>,
     > + Send;
@@ -656,7 +683,7 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_ban`: `POST /group/ban`. Document section §7.15.
     fn group_ban(
         &self,
-        req: Request<models::GroupBanHeaders, models::GroupBanInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupBanInput>,
     ) -> impl std::future::Future<
         Output = Result<Vec<models::GroupBanDataItem>, ApiError>,
     > + Send;
@@ -665,7 +692,7 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_banned_list`: `GET /group/banned_list`. Document section §7.16.
     fn group_banned_list(
         &self,
-        req: Request<models::GroupBannedListHeaders, models::GroupBannedListInput>,
+        req: Request<UserIdHeaders, models::GroupBannedListInput>,
     ) -> impl std::future::Future<
         Output = Result<models::GroupBannedListReply, ApiError>,
     > + Send;
@@ -674,7 +701,7 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_block`: `POST /group/block`. Document section §7.17.
     fn group_block(
         &self,
-        req: Request<models::GroupBlockHeaders, models::GroupBlockInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupBlockInput>,
     ) -> impl std::future::Future<
         Output = Result<Vec<models::GroupBlockDataItem>, ApiError>,
     > + Send;
@@ -683,7 +710,7 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_blocked_list`: `GET /group/blocked_list`. Document section §7.18.
     fn group_blocked_list(
         &self,
-        req: Request<models::GroupBlockedListHeaders, models::GroupBlockedListInput>,
+        req: Request<UserIdHeaders, models::GroupBlockedListInput>,
     ) -> impl std::future::Future<
         Output = Result<models::GroupBlockedListReply, ApiError>,
     > + Send;
@@ -692,28 +719,28 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_create`: `POST /group/create`. Document section §7.19.
     fn group_create(
         &self,
-        req: Request<models::GroupCreateHeaders, models::GroupCreateInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupCreateInput>,
     ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
     /// 解散群
     ///
     /// Operation `group_destroy`: `POST /group/destroy`, `DELETE /group/destroy`. Document section §7.20.
     fn group_destroy(
         &self,
-        req: Request<models::GroupDestroyHeaders, models::GroupDestroyInput>,
+        req: Request<UserIdHeaders, models::GroupDestroyInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 更新群名片
     ///
     /// Operation `group_display_name`: `POST /group/display_name`, `PUT /group/display_name`. Document section §7.22.
     fn group_display_name(
         &self,
-        req: Request<models::GroupDisplayNameHeaders, models::GroupDisplayNameInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupDisplayNameInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 下载群文件
     ///
     /// Operation `group_file`: `GET /group/file`. Document section §7.24.
     fn group_file(
         &self,
-        req: Request<models::GroupFileHeaders, models::GroupFileInput>,
+        req: Request<UserIdHeaders, models::GroupFileInput>,
     ) -> impl std::future::Future<
         Output = Result<models::GroupFileData, ApiError>,
     > + Send;
@@ -722,7 +749,7 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_file_delete`: `POST /group/file/delete`, `DELETE /group/file/delete`. Document section §7.25.
     fn group_file_delete(
         &self,
-        req: Request<models::GroupFileDeleteHeaders, models::GroupFileDeleteInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupFileDeleteInput>,
     ) -> impl std::future::Future<
         Output = Result<Vec<models::GroupFileDeleteDataItem>, ApiError>,
     > + Send;
@@ -731,7 +758,7 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_file_list`: `GET /group/file/list`. Document section §7.27.
     fn group_file_list(
         &self,
-        req: Request<models::GroupFileListHeaders, models::GroupFileListInput>,
+        req: Request<UserIdHeaders, models::GroupFileListInput>,
     ) -> impl std::future::Future<
         Output = Result<Vec<models::GroupFileListDataItem>, ApiError>,
     > + Send;
@@ -740,17 +767,14 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_file_update_name`: `POST /group/file/update_name`, `PUT /group/file/update_name`. Document section §7.28.
     fn group_file_update_name(
         &self,
-        req: Request<
-            models::GroupFileUpdateNameHeaders,
-            models::GroupFileUpdateNameInput,
-        >,
+        req: Request<GroupIdUserIdHeaders, models::GroupFileUpdateNameInput>,
     ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
     /// 上传群文件
     ///
     /// Operation `group_file_upload`: `POST /group/file/upload`. Document section §7.30.
     fn group_file_upload(
         &self,
-        req: Request<models::GroupFileUploadHeaders, models::GroupFileUploadInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupFileUploadInput>,
     ) -> impl std::future::Future<
         Output = Result<models::GroupFileUploadData, ApiError>,
     > + Send;
@@ -759,7 +783,7 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_info`: `GET /group/info`. Document section §7.31.
     fn group_info(
         &self,
-        req: Request<models::GroupInfoHeaders, models::GroupInfoInput>,
+        req: Request<UserIdHeaders, models::GroupInfoInput>,
     ) -> impl std::future::Future<
         Output = Result<models::GroupInfoData, ApiError>,
     > + Send;
@@ -768,14 +792,14 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_info_avatar`: `POST /group/info/avatar`, `PUT /group/info/avatar`. Document section §7.32.
     fn group_info_avatar(
         &self,
-        req: Request<models::GroupInfoAvatarHeaders, models::GroupInfoAvatarInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupInfoAvatarInput>,
     ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
     /// 根据group id获取群信息
     ///
     /// Operation `group_info_batch`: `POST /group/info/batch`. Document section §7.34.
     fn group_info_batch(
         &self,
-        req: Request<models::GroupInfoBatchHeaders, models::GroupInfoBatchInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupInfoBatchInput>,
     ) -> impl std::future::Future<
         Output = Result<Vec<models::GroupInfoBatchDataItem>, ApiError>,
     > + Send;
@@ -784,34 +808,28 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_info_description`: `POST /group/info/description`, `PUT /group/info/description`. Document section §7.35.
     fn group_info_description(
         &self,
-        req: Request<
-            models::GroupInfoDescriptionHeaders,
-            models::GroupInfoDescriptionInput,
-        >,
+        req: Request<GroupIdUserIdHeaders, models::GroupInfoDescriptionInput>,
     ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
     /// 更新扩展信息
     ///
     /// Operation `group_info_ext`: `POST /group/info/ext`, `PUT /group/info/ext`. Document section §7.37.
     fn group_info_ext(
         &self,
-        req: Request<models::GroupInfoExtHeaders, models::GroupInfoExtInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupInfoExtInput>,
     ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
     /// 更新群名称
     ///
     /// Operation `group_info_name`: `POST /group/info/name`, `PUT /group/info/name`. Document section §7.39.
     fn group_info_name(
         &self,
-        req: Request<models::GroupInfoNameHeaders, models::GroupInfoNameInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupInfoNameInput>,
     ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
     /// 获取群邀请列表
     ///
     /// Operation `group_invitation_list`: `GET /group/invitation_list`. Document section §7.41.
     fn group_invitation_list(
         &self,
-        req: Request<
-            models::GroupInvitationListHeaders,
-            models::GroupInvitationListInput,
-        >,
+        req: Request<GroupIdUserIdHeaders, models::GroupInvitationListInput>,
     ) -> impl std::future::Future<
         Output = Result<models::GroupInvitationListReply, ApiError>,
     > + Send;
@@ -820,7 +838,7 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_invite`: `POST /group/invite`. Document section §7.42.
     fn group_invite(
         &self,
-        req: Request<models::GroupInviteHeaders, models::GroupInviteInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupInviteInput>,
     ) -> impl std::future::Future<
         Output = Result<Vec<models::GroupInviteDataItem>, ApiError>,
     > + Send;
@@ -829,14 +847,14 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_invite_handle`: `POST /group/invite/handle`, `PUT /group/invite/handle`. Document section §7.43.
     fn group_invite_handle(
         &self,
-        req: Request<models::GroupInviteHandleHeaders, models::GroupInviteHandleInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupInviteHandleInput>,
     ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
     /// 将成员踢出群
     ///
     /// Operation `group_kick`: `POST /group/kick`, `DELETE /group/kick`. Document section §7.45.
     fn group_kick(
         &self,
-        req: Request<models::GroupKickHeaders, models::GroupKickInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupKickInput>,
     ) -> impl std::future::Future<
         Output = Result<Vec<models::GroupKickDataItem>, ApiError>,
     > + Send;
@@ -845,14 +863,14 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_leave`: `POST /group/leave`, `DELETE /group/leave`. Document section §7.47.
     fn group_leave(
         &self,
-        req: Request<models::GroupLeaveHeaders, models::GroupLeaveInput>,
+        req: Request<UserIdHeaders, models::GroupLeaveInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 根据group id获取群成员列表
     ///
     /// Operation `group_member_list`: `GET /group/member_list`. Document section §7.49.
     fn group_member_list(
         &self,
-        req: Request<models::GroupMemberListHeaders, models::GroupMemberListInput>,
+        req: Request<UserIdHeaders, models::GroupMemberListInput>,
     ) -> impl std::future::Future<
         Output = Result<models::GroupMemberListReply, ApiError>,
     > + Send;
@@ -861,10 +879,7 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_members_display_name`: `POST /group/members/display_name`. Document section §7.50.
     fn group_members_display_name(
         &self,
-        req: Request<
-            models::GroupMembersDisplayNameHeaders,
-            models::GroupMembersDisplayNameInput,
-        >,
+        req: Request<GroupIdUserIdHeaders, models::GroupMembersDisplayNameInput>,
     ) -> impl std::future::Future<
         Output = Result<Vec<models::GroupMembersDisplayNameDataItem>, ApiError>,
     > + Send;
@@ -873,35 +888,35 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_msg_mute_mode`: `POST /group/msg/mute_mode`, `PUT /group/msg/mute_mode`. Document section §7.51.
     fn group_msg_mute_mode(
         &self,
-        req: Request<models::GroupMsgMuteModeHeaders, models::GroupMsgMuteModeInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupMsgMuteModeInput>,
     ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
     /// 设置群消息推送模式
     ///
     /// Operation `group_msg_push_mode`: `POST /group/msg/push_mode`, `PUT /group/msg/push_mode`. Document section §7.53.
     fn group_msg_push_mode(
         &self,
-        req: Request<models::GroupMsgPushModeHeaders, models::GroupMsgPushModeInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupMsgPushModeInput>,
     ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
     /// 获取公开群列表
     ///
     /// Operation `group_public_list`: `GET /group/public_list`. Document section §7.55.
     fn group_public_list(
         &self,
-        req: Request<models::GroupPublicListHeaders, ()>,
+        req: Request<GroupIdUserIdHeaders, ()>,
     ) -> impl std::future::Future<Output = Result<Vec<i32>, ApiError>> + Send;
     /// 二维码邀请入群
     ///
     /// Operation `group_qrcode_invite`: `POST /group/qrcode/invite`. Document section §7.56.
     fn group_qrcode_invite(
         &self,
-        req: Request<models::GroupQrcodeInviteHeaders, models::GroupQrcodeInviteInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupQrcodeInviteInput>,
     ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
     /// 获取群邀请二维码信息
     ///
     /// Operation `group_qrcode_sign`: `GET /group/qrcode/sign`. Document section §7.57.
     fn group_qrcode_sign(
         &self,
-        req: Request<models::GroupQrcodeSignHeaders, models::GroupQrcodeSignInput>,
+        req: Request<UserIdHeaders, models::GroupQrcodeSignInput>,
     ) -> impl std::future::Future<
         Output = Result<models::GroupQrcodeSignData, ApiError>,
     > + Send;
@@ -910,7 +925,7 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_settings`: `GET /group/settings`. Document section §7.58.
     fn group_settings(
         &self,
-        req: Request<models::GroupSettingsHeaders, models::GroupSettingsInput>,
+        req: Request<UserIdHeaders, models::GroupSettingsInput>,
     ) -> impl std::future::Future<
         Output = Result<models::GroupSettingsData, ApiError>,
     > + Send;
@@ -920,7 +935,7 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_settings_allow_member_invitation(
         &self,
         req: Request<
-            models::GroupSettingsAllowMemberInvitationHeaders,
+            GroupIdUserIdHeaders,
             models::GroupSettingsAllowMemberInvitationInput,
         >,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
@@ -929,20 +944,14 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_settings_allow_member_modify`: `POST /group/settings/allow_member_modify`, `PUT /group/settings/allow_member_modify`. Document section §7.61.
     fn group_settings_allow_member_modify(
         &self,
-        req: Request<
-            models::GroupSettingsAllowMemberModifyHeaders,
-            models::GroupSettingsAllowMemberModifyInput,
-        >,
+        req: Request<GroupIdUserIdHeaders, models::GroupSettingsAllowMemberModifyInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 全员禁言，只允许管理员发消息
     ///
     /// Operation `group_settings_ban_all`: `POST /group/settings/ban_all`. Document section §7.63.
     fn group_settings_ban_all(
         &self,
-        req: Request<
-            models::GroupSettingsBanAllHeaders,
-            models::GroupSettingsBanAllInput,
-        >,
+        req: Request<GroupIdUserIdHeaders, models::GroupSettingsBanAllInput>,
     ) -> impl std::future::Future<
         Output = Result<models::GroupSettingsBanAllData, ApiError>,
     > + Send;
@@ -951,20 +960,14 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_settings_enable_read_ack`: `POST /group/settings/enable_read_ack`, `PUT /group/settings/enable_read_ack`. Document section §7.64.
     fn group_settings_enable_read_ack(
         &self,
-        req: Request<
-            models::GroupSettingsEnableReadAckHeaders,
-            models::GroupSettingsEnableReadAckInput,
-        >,
+        req: Request<GroupIdUserIdHeaders, models::GroupSettingsEnableReadAckInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 更新群设置--新成员是否可见群历史聊天记录
     ///
     /// Operation `group_settings_history_visible`: `POST /group/settings/history_visible`, `PUT /group/settings/history_visible`. Document section §7.66.
     fn group_settings_history_visible(
         &self,
-        req: Request<
-            models::GroupSettingsHistoryVisibleHeaders,
-            models::GroupSettingsHistoryVisibleInput,
-        >,
+        req: Request<GroupIdUserIdHeaders, models::GroupSettingsHistoryVisibleInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 更新群设置--群申请是否需要管理员审批
     ///
@@ -972,7 +975,7 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_settings_require_admin_approval(
         &self,
         req: Request<
-            models::GroupSettingsRequireAdminApprovalHeaders,
+            GroupIdUserIdHeaders,
             models::GroupSettingsRequireAdminApprovalInput,
         >,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
@@ -981,17 +984,14 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_settings_unban_all`: `POST /group/settings/unban_all`. Document section §7.70.
     fn group_settings_unban_all(
         &self,
-        req: Request<
-            models::GroupSettingsUnbanAllHeaders,
-            models::GroupSettingsUnbanAllInput,
-        >,
+        req: Request<GroupIdUserIdHeaders, models::GroupSettingsUnbanAllInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 转让群
     ///
     /// Operation `group_transfer`: `POST /group/transfer`, `PUT /group/transfer`. Document section §7.71.
     fn group_transfer(
         &self,
-        req: Request<models::GroupTransferHeaders, models::GroupTransferInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupTransferInput>,
     ) -> impl std::future::Future<
         Output = Result<models::GroupTransferData, ApiError>,
     > + Send;
@@ -1000,7 +1000,7 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_unban`: `POST /group/unban`. Document section §7.73.
     fn group_unban(
         &self,
-        req: Request<models::GroupUnbanHeaders, models::GroupUnbanInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupUnbanInput>,
     ) -> impl std::future::Future<
         Output = Result<Vec<models::GroupUnbanDataItem>, ApiError>,
     > + Send;
@@ -1009,7 +1009,7 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_unblock`: `POST /group/unblock`, `DELETE /group/unblock`. Document section §7.74.
     fn group_unblock(
         &self,
-        req: Request<models::GroupUnblockHeaders, models::GroupUnblockInput>,
+        req: Request<GroupIdUserIdHeaders, models::GroupUnblockInput>,
     ) -> impl std::future::Future<
         Output = Result<Vec<models::GroupUnblockDataItem>, ApiError>,
     > + Send;
@@ -1018,7 +1018,7 @@ pub trait GroupApi: Send + Sync + 'static {
     /// Operation `group_user_joined`: `GET /group/user_joined`. Document section §7.76.
     fn group_user_joined(
         &self,
-        req: Request<models::GroupUserJoinedHeaders, ()>,
+        req: Request<GroupIdUserIdHeaders, ()>,
     ) -> impl std::future::Future<Output = Result<Vec<i32>, ApiError>> + Send;
 }
 
@@ -1031,24 +1031,21 @@ pub trait RosterApi: Send + Sync + 'static {
     /// Operation `roster_accept`: `POST /roster/accept`, `PUT /roster/accept`. Document section §8.1.
     fn roster_accept(
         &self,
-        req: Request<models::RosterAcceptHeaders, models::RosterAcceptInput>,
+        req: Request<GroupIdHeaders, models::RosterAcceptInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 申请加好友
     ///
     /// Operation `roster_apply`: `POST /roster/apply`. Document section §8.3.
     fn roster_apply(
         &self,
-        req: Request<models::RosterApplyHeaders, models::RosterApplyInput>,
+        req: Request<GroupIdUserIdHeaders, models::RosterApplyInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 批量添加好友
     ///
     /// Operation `roster_apply_batch`: `POST /roster/apply/batch`. Document section §8.4.
     fn roster_apply_batch(
         &self,
-        req: Request<
-            models::RosterApplyBatchHeaders,
-            Vec<models::RosterApplyBatchBodyItem>,
-        >,
+        req: Request<GroupIdUserIdHeaders, Vec<models::RosterApplyBatchBodyItem>>,
     ) -> impl std::future::Future<
         Output = Result<models::RosterApplyBatchData, ApiError>,
     > + Send;
@@ -1057,7 +1054,7 @@ pub trait RosterApi: Send + Sync + 'static {
     /// Operation `roster_apply_list`: `GET /roster/apply/list`. Document section §8.5.
     fn roster_apply_list(
         &self,
-        req: Request<models::RosterApplyListHeaders, models::RosterApplyListInput>,
+        req: Request<GroupIdUserIdHeaders, models::RosterApplyListInput>,
     ) -> impl std::future::Future<
         Output = Result<models::Paged<Vec<models::RosterApplyListDataItem>>, ApiError>,
     > + Send;
@@ -1066,49 +1063,49 @@ pub trait RosterApi: Send + Sync + 'static {
     /// Operation `roster_block`: `POST /roster/block`, `PUT /roster/block`. Document section §8.6.
     fn roster_block(
         &self,
-        req: Request<models::RosterBlockHeaders, models::RosterBlockInput>,
+        req: Request<GroupIdHeaders, models::RosterBlockInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 黑名单列表
     ///
     /// Operation `roster_blocked_list`: `GET /roster/blocked_list`. Document section §8.8.
     fn roster_blocked_list(
         &self,
-        req: Request<models::RosterBlockedListHeaders, ()>,
+        req: Request<GroupIdUserIdHeaders, ()>,
     ) -> impl std::future::Future<Output = Result<Vec<i64>, ApiError>> + Send;
     /// 拒绝好友申请
     ///
     /// Operation `roster_decline`: `POST /roster/decline`, `PUT /roster/decline`. Document section §8.9.
     fn roster_decline(
         &self,
-        req: Request<models::RosterDeclineHeaders, models::RosterDeclineInput>,
+        req: Request<GroupIdUserIdHeaders, models::RosterDeclineInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 删除好友
     ///
     /// Operation `roster_delete`: `POST /roster/delete`, `DELETE /roster/delete`. Document section §8.11.
     fn roster_delete(
         &self,
-        req: Request<models::RosterDeleteHeaders, models::RosterDeleteInput>,
+        req: Request<GroupIdHeaders, models::RosterDeleteInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 更新好友扩展信息
     ///
     /// Operation `roster_ext`: `POST /roster/ext`, `PUT /roster/ext`. Document section §8.13.
     fn roster_ext(
         &self,
-        req: Request<models::RosterExtHeaders, models::RosterExtInput>,
+        req: Request<GroupIdUserIdHeaders, models::RosterExtInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 用ID搜索用户
     ///
     /// Operation `roster_id`: `GET /roster/id`. Document section §8.15.
     fn roster_id(
         &self,
-        req: Request<models::RosterIdHeaders, models::RosterIdInput>,
+        req: Request<GroupIdHeaders, models::RosterIdInput>,
     ) -> impl std::future::Future<Output = Result<models::RosterItem, ApiError>> + Send;
     /// 好友列表
     ///
     /// Operation `roster_list_ids`: `GET /roster/list`. Document section §8.16.
     fn roster_list_ids(
         &self,
-        req: Request<models::RosterListIdsHeaders, models::RosterListIdsInput>,
+        req: Request<GroupIdUserIdHeaders, models::RosterListIdsInput>,
     ) -> impl std::future::Future<
         Output = Result<models::Paged<Vec<i64>>, ApiError>,
     > + Send;
@@ -1117,7 +1114,7 @@ pub trait RosterApi: Send + Sync + 'static {
     /// Operation `roster_list_items`: `POST /roster/list`. Document section §8.17.
     fn roster_list_items(
         &self,
-        req: Request<models::RosterListItemsHeaders, models::RosterListItemsInput>,
+        req: Request<GroupIdUserIdHeaders, models::RosterListItemsInput>,
     ) -> impl std::future::Future<
         Output = Result<Vec<models::RosterItem>, ApiError>,
     > + Send;
@@ -1126,28 +1123,28 @@ pub trait RosterApi: Send + Sync + 'static {
     /// Operation `roster_may_message`: `GET /roster/may_message`. Document section §8.18.
     fn roster_may_message(
         &self,
-        req: Request<models::RosterMayMessageHeaders, models::RosterMayMessageInput>,
+        req: Request<GroupIdHeaders, models::RosterMayMessageInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 用手机号搜索用户
     ///
     /// Operation `roster_mobile`: `GET /roster/mobile`. Document section §8.19.
     fn roster_mobile(
         &self,
-        req: Request<models::RosterMobileHeaders, models::RosterMobileInput>,
+        req: Request<GroupIdUserIdHeaders, models::RosterMobileInput>,
     ) -> impl std::future::Future<Output = Result<models::RosterItem, ApiError>> + Send;
     /// 用用户名搜索用户
     ///
     /// Operation `roster_name`: `GET /roster/name`. Document section §8.20.
     fn roster_name(
         &self,
-        req: Request<models::RosterNameHeaders, models::RosterNameInput>,
+        req: Request<GroupIdUserIdHeaders, models::RosterNameInput>,
     ) -> impl std::future::Future<Output = Result<models::RosterItem, ApiError>> + Send;
     /// 从黑名单移除
     ///
     /// Operation `roster_unblock`: `POST /roster/unblock`, `DELETE /roster/unblock`. Document section §8.21.
     fn roster_unblock(
         &self,
-        req: Request<models::RosterUnblockHeaders, models::RosterUnblockInput>,
+        req: Request<GroupIdHeaders, models::RosterUnblockInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
 }
 
@@ -1160,24 +1157,21 @@ pub trait FileApi: Send + Sync + 'static {
     /// Operation `file_download_avatar`: `GET /file/download/avatar`. Document section §9.1.
     fn file_download_avatar(
         &self,
-        req: Request<models::FileDownloadAvatarHeaders, models::FileDownloadAvatarInput>,
+        req: Request<GroupIdUserIdHeaders, models::FileDownloadAvatarInput>,
     ) -> impl std::future::Future<Output = Result<Binary, ApiError>> + Send;
     /// 下载聊天文件
     ///
     /// Operation `file_download_chat`: `GET /file/download/chat`. Document section §9.2.
     fn file_download_chat(
         &self,
-        req: Request<models::FileDownloadChatHeaders, models::FileDownloadChatInput>,
+        req: Request<GroupIdUserIdHeaders, models::FileDownloadChatInput>,
     ) -> impl std::future::Future<Output = Result<Binary, ApiError>> + Send;
     /// 获取上传群头像URL
     ///
     /// Operation `file_upload_avatar_group`: `GET /file/upload/avatar/group`. Document section §9.3.
     fn file_upload_avatar_group(
         &self,
-        req: Request<
-            models::FileUploadAvatarGroupHeaders,
-            models::FileUploadAvatarGroupInput,
-        >,
+        req: Request<UserIdHeaders, models::FileUploadAvatarGroupInput>,
     ) -> impl std::future::Future<
         Output = Result<models::FileUploadAvatarGroupData, ApiError>,
     > + Send;
@@ -1186,7 +1180,7 @@ pub trait FileApi: Send + Sync + 'static {
     /// Operation `file_upload_avatar_user`: `GET /file/upload/avatar/user`. Document section §9.4.
     fn file_upload_avatar_user(
         &self,
-        req: Request<models::FileUploadAvatarUserHeaders, ()>,
+        req: Request<GroupIdUserIdHeaders, ()>,
     ) -> impl std::future::Future<
         Output = Result<models::FileUploadAvatarUserData, ApiError>,
     > + Send;
@@ -1195,7 +1189,7 @@ pub trait FileApi: Send + Sync + 'static {
     /// Operation `file_upload_chat`: `GET /file/upload/chat`. Document section §9.5.
     fn file_upload_chat(
         &self,
-        req: Request<models::FileUploadChatHeaders, models::FileUploadChatInput>,
+        req: Request<GroupIdUserIdHeaders, models::FileUploadChatInput>,
     ) -> impl std::future::Future<
         Output = Result<models::FileUploadChatData, ApiError>,
     > + Send;
@@ -1204,6 +1198,6 @@ pub trait FileApi: Send + Sync + 'static {
     /// Operation `file_upload_forward`: `GET /file/upload/forward`. Document section §9.6.
     fn file_upload_forward(
         &self,
-        req: Request<models::FileUploadForwardHeaders, models::FileUploadForwardInput>,
+        req: Request<GroupIdUserIdHeaders, models::FileUploadForwardInput>,
     ) -> impl std::future::Future<Output = Result<String, ApiError>> + Send;
 }

@@ -9,12 +9,12 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::request::Parts;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, on};
 use std::sync::Arc;
 /// The dialect's envelope (from the spec's `x-success`, `x-payload`, `x-error-message`).
 pub const ENVELOPE: wire::Envelope = wire::Envelope {
-    success: "{\"code\":200,\"message\":null}",
+    success: &[("code", "200"), ("message", "null")],
     code: "code",
     message: "message",
     payload: Some("data"),
@@ -27,11 +27,6 @@ pub fn credentials(headers: &axum::http::HeaderMap) -> Credentials {
         app_id: wire::header_string(headers, "app_id"),
         access_token: wire::header_string(headers, "access-token"),
     }
-}
-
-/// An error in the JSON envelope.
-pub fn error_response(e: ApiError) -> Response {
-    ENVELOPE.error(e.code, &e.message)
 }
 
 /// Every route of the dialect.
@@ -51,12 +46,11 @@ pub fn router<
 /// A method a path does not serve, answered in the envelope (every
 /// tag router uses it, so a router mounted alone does too).
 async fn wrong_method(request: axum::extract::Request) -> Response {
-    error_response(
-        ApiError::new(
+    ApiError::new(
             models::codes::roles::INVALID_PARAMETER,
             format!("{} is not served on {}", request.method(), request.uri().path()),
-        ),
-    )
+        )
+        .into_response()
 }
 
 /// Routes of the `user` operations onto an implementation of [`UserApi`].
@@ -537,7 +531,7 @@ async fn handle_user_authmode<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_authmode(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -548,7 +542,7 @@ async fn call_user_authmode<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserAuthmodeHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -572,7 +566,7 @@ async fn handle_user_avatar<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_avatar(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -583,7 +577,7 @@ async fn call_user_avatar<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserAvatarHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -607,7 +601,7 @@ async fn handle_user_avatar_batch<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_avatar_batch(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -618,7 +612,7 @@ async fn call_user_avatar_batch<T: UserApi>(
     body: Body,
 ) -> Result<Vec<models::UserBatchResult>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserAvatarBatchHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -645,7 +639,7 @@ async fn handle_user_bind_openid<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_bind_openid(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -656,7 +650,7 @@ async fn call_user_bind_openid<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserBindOpenidHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -681,7 +675,7 @@ async fn handle_user_change_password<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_change_password(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -692,7 +686,7 @@ async fn call_user_change_password<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserChangePasswordHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -717,7 +711,7 @@ async fn handle_user_device_list<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_device_list(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_flat(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -728,7 +722,7 @@ async fn call_user_device_list<T: UserApi>(
     body: Body,
 ) -> Result<models::Paged<Vec<models::UserDeviceListDataItem>>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserDeviceListHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -749,7 +743,7 @@ async fn handle_user_device_remove<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_device_remove(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -760,7 +754,7 @@ async fn call_user_device_remove<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserDeviceRemoveHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -784,7 +778,7 @@ async fn handle_user_disable<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_disable(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -795,7 +789,7 @@ async fn call_user_disable<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserDisableHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -820,7 +814,7 @@ async fn handle_user_download<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_download(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -831,7 +825,7 @@ async fn call_user_download<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserDownloadHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -855,7 +849,7 @@ async fn handle_user_enable<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_enable(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -866,7 +860,7 @@ async fn call_user_enable<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserEnableHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -891,7 +885,7 @@ async fn handle_user_kick<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_kick(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -902,7 +896,7 @@ async fn call_user_kick<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserKickHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -926,7 +920,7 @@ async fn handle_user_mobile<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_mobile(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -937,7 +931,7 @@ async fn call_user_mobile<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserMobileHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -961,7 +955,7 @@ async fn handle_user_nickname<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_nickname(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -972,7 +966,7 @@ async fn call_user_nickname<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserNicknameHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -996,7 +990,7 @@ async fn handle_user_online_status<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_online_status(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1007,7 +1001,7 @@ async fn call_user_online_status<T: UserApi>(
     body: Body,
 ) -> Result<models::UserOnlineStatusData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserOnlineStatusHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1028,7 +1022,7 @@ async fn handle_user_private<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_private(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1039,7 +1033,7 @@ async fn call_user_private<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserPrivateHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1060,7 +1054,7 @@ async fn handle_user_profile_get<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_profile_get(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1071,7 +1065,7 @@ async fn call_user_profile_get<T: UserApi>(
     body: Body,
 ) -> Result<models::UserProfileGetData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserProfileGetHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1092,7 +1086,7 @@ async fn handle_user_profile_update<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_profile_update(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1103,7 +1097,7 @@ async fn call_user_profile_update<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserProfileUpdateHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1130,7 +1124,7 @@ async fn handle_user_profile_batch<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_profile_batch(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1141,7 +1135,7 @@ async fn call_user_profile_batch<T: UserApi>(
     body: Body,
 ) -> Result<Vec<models::UserBatchResult>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserProfileBatchHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1168,7 +1162,7 @@ async fn handle_user_public<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_public(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1179,7 +1173,7 @@ async fn call_user_public<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserPublicHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1200,7 +1194,7 @@ async fn handle_user_push<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_push(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1211,7 +1205,7 @@ async fn call_user_push<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserPushHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1235,7 +1229,7 @@ async fn handle_user_push_alias<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_push_alias(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1246,7 +1240,7 @@ async fn call_user_push_alias<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserPushAliasHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1271,7 +1265,7 @@ async fn handle_user_push_badge<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_push_badge(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1282,7 +1276,7 @@ async fn call_user_push_badge<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserPushBadgeHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1306,7 +1300,7 @@ async fn handle_user_push_detail<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_push_detail(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1317,7 +1311,7 @@ async fn call_user_push_detail<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserPushDetailHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1341,7 +1335,7 @@ async fn handle_user_push_limit<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_push_limit(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1352,7 +1346,7 @@ async fn call_user_push_limit<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserPushLimitHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1379,7 +1373,7 @@ async fn handle_user_push_nickname<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_push_nickname(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1390,7 +1384,7 @@ async fn call_user_push_nickname<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserPushNicknameHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1414,7 +1408,7 @@ async fn handle_user_push_tag_list<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_push_tag_list(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1425,7 +1419,7 @@ async fn call_user_push_tag_list<T: UserApi>(
     body: Body,
 ) -> Result<Vec<String>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserPushTagListHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1446,7 +1440,7 @@ async fn handle_user_push_tag_bind<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_push_tag_bind(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1457,7 +1451,7 @@ async fn call_user_push_tag_bind<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserPushTagBindHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1482,7 +1476,7 @@ async fn handle_user_push_tag_unbind<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_push_tag_unbind(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1493,7 +1487,7 @@ async fn call_user_push_tag_unbind<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserPushTagUnbindHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1518,7 +1512,7 @@ async fn handle_user_push_tag_all<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_push_tag_all(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1529,7 +1523,7 @@ async fn call_user_push_tag_all<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserPushTagAllHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1550,7 +1544,7 @@ async fn handle_user_register<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_register(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1561,7 +1555,7 @@ async fn call_user_register<T: UserApi>(
     body: Body,
 ) -> Result<models::UserSettingsData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserRegisterHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1590,7 +1584,7 @@ async fn handle_user_register_batch<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_register_batch(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1601,7 +1595,7 @@ async fn call_user_register_batch<T: UserApi>(
     body: Body,
 ) -> Result<Vec<models::UserRegisterBatchDataItem>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserRegisterBatchHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1628,7 +1622,7 @@ async fn handle_user_register_push<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_register_push(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1639,7 +1633,7 @@ async fn call_user_register_push<T: UserApi>(
     body: Body,
 ) -> Result<models::UserSettingsData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserRegisterPushHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1668,7 +1662,7 @@ async fn handle_user_register_v2<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_register_v2(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1679,7 +1673,7 @@ async fn call_user_register_v2<T: UserApi>(
     body: Body,
 ) -> Result<models::UserSettingsData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserRegisterV2Headers {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1704,7 +1698,7 @@ async fn handle_user_settings_get<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_settings_get(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1715,7 +1709,7 @@ async fn call_user_settings_get<T: UserApi>(
     body: Body,
 ) -> Result<models::UserSettingsData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserSettingsGetHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1736,7 +1730,7 @@ async fn handle_user_settings_update<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_settings_update(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1747,7 +1741,7 @@ async fn call_user_settings_update<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserSettingsUpdateHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1794,7 +1788,7 @@ async fn handle_user_sounds<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_sounds(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1805,7 +1799,7 @@ async fn call_user_sounds<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserSoundsHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1829,7 +1823,7 @@ async fn handle_user_token_bind<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_token_bind(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1840,7 +1834,7 @@ async fn call_user_token_bind<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserTokenBindHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1866,7 +1860,7 @@ async fn handle_user_token_unbind<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_token_unbind(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1877,7 +1871,7 @@ async fn call_user_token_unbind<T: UserApi>(
     body: Body,
 ) -> Result<serde_json::Value, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserTokenUnbindHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1901,7 +1895,7 @@ async fn handle_user_username<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_username(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1912,7 +1906,7 @@ async fn call_user_username<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserUsernameHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1936,7 +1930,7 @@ async fn handle_user_vibratory<T: UserApi>(
     let (parts, body) = request.into_parts();
     match call_user_vibratory(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1947,7 +1941,7 @@ async fn call_user_vibratory<T: UserApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::UserVibratoryHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -1971,7 +1965,7 @@ async fn handle_push_certificate<T: PushApi>(
     let (parts, body) = request.into_parts();
     match call_push_certificate(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -1982,7 +1976,7 @@ async fn call_push_certificate<T: PushApi>(
     body: Body,
 ) -> Result<models::PushCertificateData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::PushCertificateHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -2007,7 +2001,7 @@ async fn handle_push_notify<T: PushApi>(
     let (parts, body) = request.into_parts();
     match call_push_notify(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2018,7 +2012,7 @@ async fn call_push_notify<T: PushApi>(
     body: Body,
 ) -> Result<models::PushNotifyData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::PushNotifyHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -2049,7 +2043,7 @@ async fn handle_push_task_detail<T: PushApi>(
     let (parts, body) = request.into_parts();
     match call_push_task_detail(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2060,7 +2054,7 @@ async fn call_push_task_detail<T: PushApi>(
     body: Body,
 ) -> Result<Vec<models::PushTaskDetailDataItem>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::PushTaskDetailHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -2085,7 +2079,7 @@ async fn handle_token_id<T: TokenApi>(
     let (parts, body) = request.into_parts();
     match call_token_id(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2096,7 +2090,7 @@ async fn call_token_id<T: TokenApi>(
     body: Body,
 ) -> Result<models::TokenData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::TokenIdHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -2122,7 +2116,7 @@ async fn handle_token_login<T: TokenApi>(
     let (parts, body) = request.into_parts();
     match call_token_login(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2133,7 +2127,7 @@ async fn call_token_login<T: TokenApi>(
     body: Body,
 ) -> Result<models::TokenData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::TokenLoginHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -2159,7 +2153,7 @@ async fn handle_token_user<T: TokenApi>(
     let (parts, body) = request.into_parts();
     match call_token_user(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2170,7 +2164,7 @@ async fn call_token_user<T: TokenApi>(
     body: Body,
 ) -> Result<models::TokenData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::TokenUserHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -2196,7 +2190,7 @@ async fn handle_message_ack<T: MessageApi>(
     let (parts, body) = request.into_parts();
     match call_message_ack(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2207,7 +2201,7 @@ async fn call_message_ack<T: MessageApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::MessageAckHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -2234,7 +2228,7 @@ async fn handle_message_conversation_messages<T: MessageApi>(
     let (parts, body) = request.into_parts();
     match call_message_conversation_messages(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2245,7 +2239,7 @@ async fn call_message_conversation_messages<T: MessageApi>(
     body: Body,
 ) -> Result<models::MessageConversationMessagesData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::MessageConversationMessagesHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -2271,7 +2265,7 @@ async fn handle_message_conversation_delete<T: MessageApi>(
     let (parts, body) = request.into_parts();
     match call_message_conversation_delete(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2282,7 +2276,7 @@ async fn call_message_conversation_delete<T: MessageApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::MessageConversationDeleteHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -2307,7 +2301,7 @@ async fn handle_message_notify<T: MessageApi>(
     let (parts, body) = request.into_parts();
     match call_message_notify(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2318,7 +2312,7 @@ async fn call_message_notify<T: MessageApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::MessageNotifyHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -2351,7 +2345,7 @@ async fn handle_message_send<T: MessageApi>(
     let (parts, body) = request.into_parts();
     match call_message_send(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2362,7 +2356,7 @@ async fn call_message_send<T: MessageApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::MessageSendHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -2395,7 +2389,7 @@ async fn handle_message_unread<T: MessageApi>(
     let (parts, body) = request.into_parts();
     match call_message_unread(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2406,7 +2400,7 @@ async fn call_message_unread<T: MessageApi>(
     body: Body,
 ) -> Result<Vec<models::MessageUnreadDataItem>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::MessageUnreadHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -2427,7 +2421,7 @@ async fn handle_group_admin_add<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_admin_add(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2438,7 +2432,7 @@ async fn call_group_admin_add<T: GroupApi>(
     body: Body,
 ) -> Result<Vec<models::GroupAdminAddDataItem>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupAdminAddHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -2464,7 +2458,7 @@ async fn handle_group_admin_remove<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_admin_remove(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2475,7 +2469,7 @@ async fn call_group_admin_remove<T: GroupApi>(
     body: Body,
 ) -> Result<Vec<models::GroupAdminRemoveDataItem>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupAdminRemoveHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -2501,7 +2495,7 @@ async fn handle_group_admin_list<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_admin_list(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2512,7 +2506,7 @@ async fn call_group_admin_list<T: GroupApi>(
     body: Body,
 ) -> Result<Vec<models::GroupAdminListDataItem>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupAdminListHeaders {
+    let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -2535,7 +2529,7 @@ async fn handle_group_announcement<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_announcement(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2546,7 +2540,7 @@ async fn call_group_announcement<T: GroupApi>(
     body: Body,
 ) -> Result<models::GroupAnnouncementData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupAnnouncementHeaders {
+    let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -2571,7 +2565,7 @@ async fn handle_group_announcement_delete<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_announcement_delete(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2582,7 +2576,7 @@ async fn call_group_announcement_delete<T: GroupApi>(
     body: Body,
 ) -> Result<serde_json::Value, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupAnnouncementDeleteHeaders {
+    let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -2607,7 +2601,7 @@ async fn handle_group_announcement_edit<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_announcement_edit(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2618,7 +2612,7 @@ async fn call_group_announcement_edit<T: GroupApi>(
     body: Body,
 ) -> Result<models::GroupAnnouncementEditData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupAnnouncementEditHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -2644,7 +2638,7 @@ async fn handle_group_announcement_last<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_announcement_last(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2655,7 +2649,7 @@ async fn call_group_announcement_last<T: GroupApi>(
     body: Body,
 ) -> Result<models::GroupAnnouncementLastData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupAnnouncementLastHeaders {
+    let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -2678,7 +2672,7 @@ async fn handle_group_announcement_list<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_announcement_list(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2689,7 +2683,7 @@ async fn call_group_announcement_list<T: GroupApi>(
     body: Body,
 ) -> Result<Vec<models::GroupAnnouncementListDataItem>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupAnnouncementListHeaders {
+    let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -2712,7 +2706,7 @@ async fn handle_group_application_list<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_application_list(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_flat(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2723,7 +2717,7 @@ async fn call_group_application_list<T: GroupApi>(
     body: Body,
 ) -> Result<models::GroupApplicationListReply, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupApplicationListHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -2753,7 +2747,7 @@ async fn handle_group_apply<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_apply(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2764,7 +2758,7 @@ async fn call_group_apply<T: GroupApi>(
     body: Body,
 ) -> Result<models::GroupApplyData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupApplyHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -2789,7 +2783,7 @@ async fn handle_group_apply_handle<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_apply_handle(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2800,7 +2794,7 @@ async fn call_group_apply_handle<T: GroupApi>(
     body: Body,
 ) -> Result<models::GroupApplyHandleData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupApplyHandleHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -2826,7 +2820,7 @@ async fn handle_group_ban<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_ban(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2837,7 +2831,7 @@ async fn call_group_ban<T: GroupApi>(
     body: Body,
 ) -> Result<Vec<models::GroupBanDataItem>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupBanHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -2864,7 +2858,7 @@ async fn handle_group_banned_list<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_banned_list(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_flat(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2875,7 +2869,7 @@ async fn call_group_banned_list<T: GroupApi>(
     body: Body,
 ) -> Result<models::GroupBannedListReply, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupBannedListHeaders {
+    let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -2901,7 +2895,7 @@ async fn handle_group_block<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_block(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2912,7 +2906,7 @@ async fn call_group_block<T: GroupApi>(
     body: Body,
 ) -> Result<Vec<models::GroupBlockDataItem>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupBlockHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -2938,7 +2932,7 @@ async fn handle_group_blocked_list<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_blocked_list(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_flat(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2949,7 +2943,7 @@ async fn call_group_blocked_list<T: GroupApi>(
     body: Body,
 ) -> Result<models::GroupBlockedListReply, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupBlockedListHeaders {
+    let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -2975,7 +2969,7 @@ async fn handle_group_create<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_create(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -2986,7 +2980,7 @@ async fn call_group_create<T: GroupApi>(
     body: Body,
 ) -> Result<serde_json::Value, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupCreateHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -3015,7 +3009,7 @@ async fn handle_group_destroy<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_destroy(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3026,7 +3020,7 @@ async fn call_group_destroy<T: GroupApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupDestroyHeaders {
+    let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -3049,7 +3043,7 @@ async fn handle_group_display_name<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_display_name(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3060,7 +3054,7 @@ async fn call_group_display_name<T: GroupApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupDisplayNameHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -3085,7 +3079,7 @@ async fn handle_group_file<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_file(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3096,7 +3090,7 @@ async fn call_group_file<T: GroupApi>(
     body: Body,
 ) -> Result<models::GroupFileData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupFileHeaders {
+    let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -3120,7 +3114,7 @@ async fn handle_group_file_delete<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_file_delete(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3131,7 +3125,7 @@ async fn call_group_file_delete<T: GroupApi>(
     body: Body,
 ) -> Result<Vec<models::GroupFileDeleteDataItem>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupFileDeleteHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -3159,7 +3153,7 @@ async fn handle_group_file_list<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_file_list(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3170,7 +3164,7 @@ async fn call_group_file_list<T: GroupApi>(
     body: Body,
 ) -> Result<Vec<models::GroupFileListDataItem>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupFileListHeaders {
+    let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -3193,7 +3187,7 @@ async fn handle_group_file_update_name<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_file_update_name(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3204,7 +3198,7 @@ async fn call_group_file_update_name<T: GroupApi>(
     body: Body,
 ) -> Result<serde_json::Value, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupFileUpdateNameHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -3230,7 +3224,7 @@ async fn handle_group_file_upload<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_file_upload(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3241,7 +3235,7 @@ async fn call_group_file_upload<T: GroupApi>(
     body: Body,
 ) -> Result<models::GroupFileUploadData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupFileUploadHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -3269,7 +3263,7 @@ async fn handle_group_info<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_info(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3280,7 +3274,7 @@ async fn call_group_info<T: GroupApi>(
     body: Body,
 ) -> Result<models::GroupInfoData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupInfoHeaders {
+    let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -3303,7 +3297,7 @@ async fn handle_group_info_avatar<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_info_avatar(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3314,7 +3308,7 @@ async fn call_group_info_avatar<T: GroupApi>(
     body: Body,
 ) -> Result<serde_json::Value, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupInfoAvatarHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -3339,7 +3333,7 @@ async fn handle_group_info_batch<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_info_batch(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3350,7 +3344,7 @@ async fn call_group_info_batch<T: GroupApi>(
     body: Body,
 ) -> Result<Vec<models::GroupInfoBatchDataItem>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupInfoBatchHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -3377,7 +3371,7 @@ async fn handle_group_info_description<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_info_description(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3388,7 +3382,7 @@ async fn call_group_info_description<T: GroupApi>(
     body: Body,
 ) -> Result<serde_json::Value, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupInfoDescriptionHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -3413,7 +3407,7 @@ async fn handle_group_info_ext<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_info_ext(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3424,7 +3418,7 @@ async fn call_group_info_ext<T: GroupApi>(
     body: Body,
 ) -> Result<serde_json::Value, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupInfoExtHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -3449,7 +3443,7 @@ async fn handle_group_info_name<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_info_name(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3460,7 +3454,7 @@ async fn call_group_info_name<T: GroupApi>(
     body: Body,
 ) -> Result<serde_json::Value, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupInfoNameHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -3485,7 +3479,7 @@ async fn handle_group_invitation_list<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_invitation_list(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_flat(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3496,7 +3490,7 @@ async fn call_group_invitation_list<T: GroupApi>(
     body: Body,
 ) -> Result<models::GroupInvitationListReply, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupInvitationListHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -3522,7 +3516,7 @@ async fn handle_group_invite<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_invite(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3533,7 +3527,7 @@ async fn call_group_invite<T: GroupApi>(
     body: Body,
 ) -> Result<Vec<models::GroupInviteDataItem>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupInviteHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -3560,7 +3554,7 @@ async fn handle_group_invite_handle<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_invite_handle(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3571,7 +3565,7 @@ async fn call_group_invite_handle<T: GroupApi>(
     body: Body,
 ) -> Result<serde_json::Value, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupInviteHandleHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -3597,7 +3591,7 @@ async fn handle_group_kick<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_kick(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3608,7 +3602,7 @@ async fn call_group_kick<T: GroupApi>(
     body: Body,
 ) -> Result<Vec<models::GroupKickDataItem>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupKickHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -3634,7 +3628,7 @@ async fn handle_group_leave<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_leave(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3645,7 +3639,7 @@ async fn call_group_leave<T: GroupApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupLeaveHeaders {
+    let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -3668,7 +3662,7 @@ async fn handle_group_member_list<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_member_list(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_flat(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3679,7 +3673,7 @@ async fn call_group_member_list<T: GroupApi>(
     body: Body,
 ) -> Result<models::GroupMemberListReply, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupMemberListHeaders {
+    let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -3705,7 +3699,7 @@ async fn handle_group_members_display_name<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_members_display_name(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3716,7 +3710,7 @@ async fn call_group_members_display_name<T: GroupApi>(
     body: Body,
 ) -> Result<Vec<models::GroupMembersDisplayNameDataItem>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupMembersDisplayNameHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -3742,7 +3736,7 @@ async fn handle_group_msg_mute_mode<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_msg_mute_mode(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3753,7 +3747,7 @@ async fn call_group_msg_mute_mode<T: GroupApi>(
     body: Body,
 ) -> Result<serde_json::Value, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupMsgMuteModeHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -3778,7 +3772,7 @@ async fn handle_group_msg_push_mode<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_msg_push_mode(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3789,7 +3783,7 @@ async fn call_group_msg_push_mode<T: GroupApi>(
     body: Body,
 ) -> Result<serde_json::Value, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupMsgPushModeHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -3814,7 +3808,7 @@ async fn handle_group_public_list<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_public_list(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3825,7 +3819,7 @@ async fn call_group_public_list<T: GroupApi>(
     body: Body,
 ) -> Result<Vec<i32>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupPublicListHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -3846,7 +3840,7 @@ async fn handle_group_qrcode_invite<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_qrcode_invite(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3857,7 +3851,7 @@ async fn call_group_qrcode_invite<T: GroupApi>(
     body: Body,
 ) -> Result<serde_json::Value, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupQrcodeInviteHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -3881,7 +3875,7 @@ async fn handle_group_qrcode_sign<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_qrcode_sign(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3892,7 +3886,7 @@ async fn call_group_qrcode_sign<T: GroupApi>(
     body: Body,
 ) -> Result<models::GroupQrcodeSignData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupQrcodeSignHeaders {
+    let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -3915,7 +3909,7 @@ async fn handle_group_settings<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_settings(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3926,7 +3920,7 @@ async fn call_group_settings<T: GroupApi>(
     body: Body,
 ) -> Result<models::GroupSettingsData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupSettingsHeaders {
+    let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -3949,7 +3943,7 @@ async fn handle_group_settings_allow_member_invitation<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_settings_allow_member_invitation(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3960,7 +3954,7 @@ async fn call_group_settings_allow_member_invitation<T: GroupApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupSettingsAllowMemberInvitationHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -3985,7 +3979,7 @@ async fn handle_group_settings_allow_member_modify<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_settings_allow_member_modify(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -3996,7 +3990,7 @@ async fn call_group_settings_allow_member_modify<T: GroupApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupSettingsAllowMemberModifyHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -4021,7 +4015,7 @@ async fn handle_group_settings_ban_all<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_settings_ban_all(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4032,7 +4026,7 @@ async fn call_group_settings_ban_all<T: GroupApi>(
     body: Body,
 ) -> Result<models::GroupSettingsBanAllData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupSettingsBanAllHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -4057,7 +4051,7 @@ async fn handle_group_settings_enable_read_ack<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_settings_enable_read_ack(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4068,7 +4062,7 @@ async fn call_group_settings_enable_read_ack<T: GroupApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupSettingsEnableReadAckHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -4093,7 +4087,7 @@ async fn handle_group_settings_history_visible<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_settings_history_visible(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4104,7 +4098,7 @@ async fn call_group_settings_history_visible<T: GroupApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupSettingsHistoryVisibleHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -4129,7 +4123,7 @@ async fn handle_group_settings_require_admin_approval<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_settings_require_admin_approval(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4140,7 +4134,7 @@ async fn call_group_settings_require_admin_approval<T: GroupApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupSettingsRequireAdminApprovalHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -4165,7 +4159,7 @@ async fn handle_group_settings_unban_all<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_settings_unban_all(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4176,7 +4170,7 @@ async fn call_group_settings_unban_all<T: GroupApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupSettingsUnbanAllHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -4200,7 +4194,7 @@ async fn handle_group_transfer<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_transfer(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4211,7 +4205,7 @@ async fn call_group_transfer<T: GroupApi>(
     body: Body,
 ) -> Result<models::GroupTransferData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupTransferHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -4236,7 +4230,7 @@ async fn handle_group_unban<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_unban(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4247,7 +4241,7 @@ async fn call_group_unban<T: GroupApi>(
     body: Body,
 ) -> Result<Vec<models::GroupUnbanDataItem>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupUnbanHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -4273,7 +4267,7 @@ async fn handle_group_unblock<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_unblock(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4284,7 +4278,7 @@ async fn call_group_unblock<T: GroupApi>(
     body: Body,
 ) -> Result<Vec<models::GroupUnblockDataItem>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupUnblockHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -4310,7 +4304,7 @@ async fn handle_group_user_joined<T: GroupApi>(
     let (parts, body) = request.into_parts();
     match call_group_user_joined(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4321,7 +4315,7 @@ async fn call_group_user_joined<T: GroupApi>(
     body: Body,
 ) -> Result<Vec<i32>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::GroupUserJoinedHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -4342,7 +4336,7 @@ async fn handle_roster_accept<T: RosterApi>(
     let (parts, body) = request.into_parts();
     match call_roster_accept(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4353,7 +4347,7 @@ async fn call_roster_accept<T: RosterApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::RosterAcceptHeaders {
+    let headers = GroupIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -4376,7 +4370,7 @@ async fn handle_roster_apply<T: RosterApi>(
     let (parts, body) = request.into_parts();
     match call_roster_apply(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4387,7 +4381,7 @@ async fn call_roster_apply<T: RosterApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::RosterApplyHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -4414,7 +4408,7 @@ async fn handle_roster_apply_batch<T: RosterApi>(
     let (parts, body) = request.into_parts();
     match call_roster_apply_batch(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4425,7 +4419,7 @@ async fn call_roster_apply_batch<T: RosterApi>(
     body: Body,
 ) -> Result<models::RosterApplyBatchData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::RosterApplyBatchHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -4446,7 +4440,7 @@ async fn handle_roster_apply_list<T: RosterApi>(
     let (parts, body) = request.into_parts();
     match call_roster_apply_list(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_flat(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4457,7 +4451,7 @@ async fn call_roster_apply_list<T: RosterApi>(
     body: Body,
 ) -> Result<models::Paged<Vec<models::RosterApplyListDataItem>>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::RosterApplyListHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -4482,7 +4476,7 @@ async fn handle_roster_block<T: RosterApi>(
     let (parts, body) = request.into_parts();
     match call_roster_block(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4493,7 +4487,7 @@ async fn call_roster_block<T: RosterApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::RosterBlockHeaders {
+    let headers = GroupIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -4516,7 +4510,7 @@ async fn handle_roster_blocked_list<T: RosterApi>(
     let (parts, body) = request.into_parts();
     match call_roster_blocked_list(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4527,7 +4521,7 @@ async fn call_roster_blocked_list<T: RosterApi>(
     body: Body,
 ) -> Result<Vec<i64>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::RosterBlockedListHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -4548,7 +4542,7 @@ async fn handle_roster_decline<T: RosterApi>(
     let (parts, body) = request.into_parts();
     match call_roster_decline(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4559,7 +4553,7 @@ async fn call_roster_decline<T: RosterApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::RosterDeclineHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -4584,7 +4578,7 @@ async fn handle_roster_delete<T: RosterApi>(
     let (parts, body) = request.into_parts();
     match call_roster_delete(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4595,7 +4589,7 @@ async fn call_roster_delete<T: RosterApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::RosterDeleteHeaders {
+    let headers = GroupIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -4618,7 +4612,7 @@ async fn handle_roster_ext<T: RosterApi>(
     let (parts, body) = request.into_parts();
     match call_roster_ext(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4629,7 +4623,7 @@ async fn call_roster_ext<T: RosterApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::RosterExtHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -4657,7 +4651,7 @@ async fn handle_roster_id<T: RosterApi>(
     let (parts, body) = request.into_parts();
     match call_roster_id(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4668,7 +4662,7 @@ async fn call_roster_id<T: RosterApi>(
     body: Body,
 ) -> Result<models::RosterItem, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::RosterIdHeaders {
+    let headers = GroupIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -4691,7 +4685,7 @@ async fn handle_roster_list_ids<T: RosterApi>(
     let (parts, body) = request.into_parts();
     match call_roster_list_ids(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_flat(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4702,7 +4696,7 @@ async fn call_roster_list_ids<T: RosterApi>(
     body: Body,
 ) -> Result<models::Paged<Vec<i64>>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::RosterListIdsHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -4727,7 +4721,7 @@ async fn handle_roster_list_items<T: RosterApi>(
     let (parts, body) = request.into_parts();
     match call_roster_list_items(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4738,7 +4732,7 @@ async fn call_roster_list_items<T: RosterApi>(
     body: Body,
 ) -> Result<Vec<models::RosterItem>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::RosterListItemsHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -4763,7 +4757,7 @@ async fn handle_roster_may_message<T: RosterApi>(
     let (parts, body) = request.into_parts();
     match call_roster_may_message(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4774,7 +4768,7 @@ async fn call_roster_may_message<T: RosterApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::RosterMayMessageHeaders {
+    let headers = GroupIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -4798,7 +4792,7 @@ async fn handle_roster_mobile<T: RosterApi>(
     let (parts, body) = request.into_parts();
     match call_roster_mobile(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4809,7 +4803,7 @@ async fn call_roster_mobile<T: RosterApi>(
     body: Body,
 ) -> Result<models::RosterItem, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::RosterMobileHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -4833,7 +4827,7 @@ async fn handle_roster_name<T: RosterApi>(
     let (parts, body) = request.into_parts();
     match call_roster_name(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4844,7 +4838,7 @@ async fn call_roster_name<T: RosterApi>(
     body: Body,
 ) -> Result<models::RosterItem, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::RosterNameHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -4868,7 +4862,7 @@ async fn handle_roster_unblock<T: RosterApi>(
     let (parts, body) = request.into_parts();
     match call_roster_unblock(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4879,7 +4873,7 @@ async fn call_roster_unblock<T: RosterApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::RosterUnblockHeaders {
+    let headers = GroupIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -4902,7 +4896,7 @@ async fn handle_file_download_avatar<T: FileApi>(
     let (parts, body) = request.into_parts();
     match call_file_download_avatar(&*api, &parts, body).await {
         Ok(reply) => reply.into_response(),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4913,7 +4907,7 @@ async fn call_file_download_avatar<T: FileApi>(
     body: Body,
 ) -> Result<Binary, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::FileDownloadAvatarHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -4942,7 +4936,7 @@ async fn handle_file_download_chat<T: FileApi>(
     let (parts, body) = request.into_parts();
     match call_file_download_chat(&*api, &parts, body).await {
         Ok(reply) => reply.into_response(),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4953,7 +4947,7 @@ async fn call_file_download_chat<T: FileApi>(
     body: Body,
 ) -> Result<Binary, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::FileDownloadChatHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -4984,7 +4978,7 @@ async fn handle_file_upload_avatar_group<T: FileApi>(
     let (parts, body) = request.into_parts();
     match call_file_upload_avatar_group(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -4995,7 +4989,7 @@ async fn call_file_upload_avatar_group<T: FileApi>(
     body: Body,
 ) -> Result<models::FileUploadAvatarGroupData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::FileUploadAvatarGroupHeaders {
+    let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -5018,7 +5012,7 @@ async fn handle_file_upload_avatar_user<T: FileApi>(
     let (parts, body) = request.into_parts();
     match call_file_upload_avatar_user(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -5029,7 +5023,7 @@ async fn call_file_upload_avatar_user<T: FileApi>(
     body: Body,
 ) -> Result<models::FileUploadAvatarUserData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::FileUploadAvatarUserHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -5050,7 +5044,7 @@ async fn handle_file_upload_chat<T: FileApi>(
     let (parts, body) = request.into_parts();
     match call_file_upload_chat(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -5061,7 +5055,7 @@ async fn call_file_upload_chat<T: FileApi>(
     body: Body,
 ) -> Result<models::FileUploadChatData, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::FileUploadChatHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
@@ -5087,7 +5081,7 @@ async fn handle_file_upload_forward<T: FileApi>(
     let (parts, body) = request.into_parts();
     match call_file_upload_forward(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_payload(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -5098,7 +5092,7 @@ async fn call_file_upload_forward<T: FileApi>(
     body: Body,
 ) -> Result<String, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = models::FileUploadForwardHeaders {
+    let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };

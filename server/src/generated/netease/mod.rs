@@ -2,7 +2,8 @@
 
 //! The netease dialect, generated from its OpenAPI spec: models, one trait per tag to implement, and the routers serving them.
 pub mod api;
-pub mod models;
 pub mod router;
+/// The models are generated once, into the client crate.
+pub use ::client::generated::netease::models;
 pub use api::*;
 pub use router::*;

@@ -9,12 +9,12 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::request::Parts;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, on};
 use std::sync::Arc;
 /// The dialect's envelope (from the spec's `x-success`, `x-payload`, `x-error-message`).
 pub const ENVELOPE: wire::Envelope = wire::Envelope {
-    success: "{\"code\":200}",
+    success: &[("code", "200")],
     code: "code",
     message: "desc",
     payload: None,
@@ -31,11 +31,6 @@ pub fn credentials(headers: &axum::http::HeaderMap) -> Credentials {
     }
 }
 
-/// An error in the JSON envelope.
-pub fn error_response(e: ApiError) -> Response {
-    ENVELOPE.error(e.code, &e.message)
-}
-
 /// Every route of the dialect.
 pub fn router<T: FriendApi>(api: Arc<T>) -> Router {
     Router::new().merge(friend_router(api.clone()))
@@ -44,12 +39,11 @@ pub fn router<T: FriendApi>(api: Arc<T>) -> Router {
 /// A method a path does not serve, answered in the envelope (every
 /// tag router uses it, so a router mounted alone does too).
 async fn wrong_method(request: axum::extract::Request) -> Response {
-    error_response(
-        ApiError::new(
+    ApiError::new(
             models::codes::roles::INVALID_PARAMETER,
             format!("{} is not served on {}", request.method(), request.uri().path()),
-        ),
-    )
+        )
+        .into_response()
 }
 
 /// Routes of the `friend` operations onto an implementation of [`FriendApi`].
@@ -87,7 +81,7 @@ async fn handle_friend_add<T: FriendApi>(
     let (parts, body) = request.into_parts();
     match call_friend_add(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_flat(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -123,7 +117,7 @@ async fn handle_friend_update<T: FriendApi>(
     let (parts, body) = request.into_parts();
     match call_friend_update(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_flat(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -159,7 +153,7 @@ async fn handle_friend_delete<T: FriendApi>(
     let (parts, body) = request.into_parts();
     match call_friend_delete(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_flat(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -194,7 +188,7 @@ async fn handle_friend_get<T: FriendApi>(
     let (parts, body) = request.into_parts();
     match call_friend_get(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_flat(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -227,7 +221,7 @@ async fn handle_friend_get_by_accid<T: FriendApi>(
     let (parts, body) = request.into_parts();
     match call_friend_get_by_accid(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_flat(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 

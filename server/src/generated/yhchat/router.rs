@@ -9,12 +9,12 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::request::Parts;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, on};
 use std::sync::Arc;
 /// The dialect's envelope (from the spec's `x-success`, `x-payload`, `x-error-message`).
 pub const ENVELOPE: wire::Envelope = wire::Envelope {
-    success: "{\"code\":1,\"msg\":\"success\"}",
+    success: &[("code", "1"), ("msg", "\"success\"")],
     code: "code",
     message: "msg",
     payload: None,
@@ -28,11 +28,6 @@ pub fn credentials(headers: &axum::http::HeaderMap) -> Credentials {
     }
 }
 
-/// An error in the JSON envelope.
-pub fn error_response(e: ApiError) -> Response {
-    ENVELOPE.error(e.code, &e.message)
-}
-
 /// Every route of the dialect.
 pub fn router<T: FriendApi>(api: Arc<T>) -> Router {
     Router::new().merge(friend_router(api.clone()))
@@ -41,12 +36,11 @@ pub fn router<T: FriendApi>(api: Arc<T>) -> Router {
 /// A method a path does not serve, answered in the envelope (every
 /// tag router uses it, so a router mounted alone does too).
 async fn wrong_method(request: axum::extract::Request) -> Response {
-    error_response(
-        ApiError::new(
+    ApiError::new(
             models::codes::roles::INVALID_PARAMETER,
             format!("{} is not served on {}", request.method(), request.uri().path()),
-        ),
-    )
+        )
+        .into_response()
 }
 
 /// Routes of the `friend` operations onto an implementation of [`FriendApi`].
@@ -85,7 +79,7 @@ async fn handle_friend_apply<T: FriendApi>(
     let (parts, body) = request.into_parts();
     match call_friend_apply(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_flat(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -119,7 +113,7 @@ async fn handle_friend_delete_friend<T: FriendApi>(
     let (parts, body) = request.into_parts();
     match call_friend_delete_friend(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_flat(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -152,7 +146,7 @@ async fn handle_friend_agree_apply<T: FriendApi>(
     let (parts, body) = request.into_parts();
     match call_friend_agree_apply(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_flat(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 
@@ -218,6 +212,7 @@ async fn call_friend_address_book_list<T: FriendApi>(
 
 /// An error of `friend_address_book_list`: the reply message with only its status set.
 fn fail_friend_address_book_list(e: ApiError) -> Response {
+    wire::Cause::report(e.cause.as_ref(), e.code, &e.message);
     wire::proto::reply(
         &models::FriendAddressBookListReply {
             status: Some(models::ProtoStatus {
@@ -271,6 +266,7 @@ async fn call_friend_request_list<T: FriendApi>(
 
 /// An error of `friend_request_list`: the reply message with only its status set.
 fn fail_friend_request_list(e: ApiError) -> Response {
+    wire::Cause::report(e.cause.as_ref(), e.code, &e.message);
     wire::proto::reply(
         &models::FriendRequestListReply {
             status: Some(models::ProtoStatus {
@@ -291,7 +287,7 @@ async fn handle_friend_no_notify<T: FriendApi>(
     let (parts, body) = request.into_parts();
     match call_friend_no_notify(&*api, &parts, body).await {
         Ok(reply) => ENVELOPE.ok_flat(&reply),
-        Err(e) => error_response(e),
+        Err(e) => IntoResponse::into_response(e),
     }
 }
 

@@ -1,12 +1,14 @@
-//! The generated models listed with the spec components they come from, so
-//! that tests can hold each model to its schema in the spec.
+//! The generated models listed with the spec components they come from
+//! (`models::registry()`), so that tests can hold each model to its schema
+//! in the spec. Only with the `schema` feature: nothing here is needed to
+//! call or serve the API.
 
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// One generated model (the generated `models::registry()` lists them all).
+/// One generated model.
 pub struct Model {
     /// The component key in `components.schemas`.
     pub component: &'static str,
