@@ -48,9 +48,11 @@ impl fmt::Display for InfraError {
     }
 }
 
+/// Transparent: it reads as its cause, so a chain walked through it shows
+/// the cause once.
 impl std::error::Error for InfraError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&*self.0)
+        self.0.source()
     }
 }
 

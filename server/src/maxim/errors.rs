@@ -1,67 +1,109 @@
-//! Domain errors as MaxIM codes: the one table every MaxIM operation uses.
-//! Codes are the real service's (semantics.md §1); where none fits, the
-//! closest one with a message that says what happened.
+//! Domain errors as MaxIM codes: the one table every MaxIM operation uses
+//! (`docs/maxim.md`), and the named errors the dialect answers itself. No
+//! other MaxIM module writes a code. Codes are the real service's; where none
+//! fits, the closest one with a message that says what happened.
 
 use crate::core::Error;
 use crate::generated::maxim::api::ApiError;
 use crate::generated::maxim::models::codes;
+use crate::wire::Cause;
 
-pub const APP_NOT_FOUND: i32 = codes::APP_NOT_FOUND;
-
-/// A domain error in MaxIM's words. Failures below the domain are logged with
-/// their cause and answered 20000 without it.
-pub fn api_error(e: Error) -> ApiError {
-    let code = match &e {
-        Error::AppMissing => codes::APP_NOT_FOUND,
-        Error::AppExists => codes::INVALID_PARAMETER,
-        Error::UserMissing => codes::USER_NOT_FOUND,
-        Error::UsernameTaken => codes::USERNAME_TAKEN,
-        Error::MobileTaken | Error::EmailTaken => codes::ALREADY_BOUND,
-        Error::WrongPassword => codes::WRONG_PASSWORD,
-        Error::UserDisabled => codes::NO_PERMISSION,
-        Error::TokenMissing => codes::TOKEN_MISSING,
-        Error::TokenInvalid => codes::TOKEN_INVALID,
-        // The SDK answers 402 by logging in again, which is what a revoked
-        // token (password changed, device removed, kicked) needs.
-        Error::TokenExpired | Error::TokenRevoked => codes::TOKEN_EXPIRED,
-        Error::NoPermission => codes::NO_PERMISSION,
-        Error::AlreadyFriends => codes::ALREADY_FRIENDS,
-        Error::NotFriends => codes::INVALID_PARAMETER,
-        Error::Blocked => codes::BLOCKED,
-        Error::ApplicationMissing => codes::APPLICATION_NOT_FOUND,
-        Error::Refused { .. } => codes::APPLICATION_REJECTED,
-        Error::TooManyFriends => codes::NO_PERMISSION,
-        Error::DeviceMissing => codes::INVALID_PARAMETER,
-        Error::Invalid { .. } => codes::INVALID_PARAMETER,
-        Error::RateLimited { .. } => codes::NO_PERMISSION,
-        Error::NonceReused => codes::INVALID_PARAMETER,
-        Error::Storage(cause) | Error::Internal(cause) => {
-            tracing::error!(cause = %DisplayChain(cause.cause()), "MaxIM call failed below the domain");
-            codes::DATABASE_ERROR
-        }
-    };
-    ApiError::new(code, e.to_string())
+/// A domain error in MaxIM's words. A failure below the domain keeps its
+/// cause (logged once, when answered) and is answered 20000 without it.
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        let code = match &e {
+            Error::AppMissing => codes::APP_NOT_FOUND,
+            Error::AppExists => codes::INVALID_PARAMETER,
+            Error::UserMissing => codes::USER_NOT_FOUND,
+            Error::UsernameTaken => codes::USERNAME_TAKEN,
+            Error::MobileTaken | Error::EmailTaken => codes::ALREADY_BOUND,
+            Error::WrongPassword => codes::WRONG_PASSWORD,
+            Error::UserDisabled => codes::NO_PERMISSION,
+            Error::TokenMissing => codes::TOKEN_MISSING,
+            Error::TokenInvalid => codes::TOKEN_INVALID,
+            // The SDK answers 402 by logging in again, which is what a revoked
+            // token (password changed, device removed, kicked) needs.
+            Error::TokenExpired | Error::TokenRevoked => codes::TOKEN_EXPIRED,
+            Error::NoPermission => codes::NO_PERMISSION,
+            Error::AlreadyFriends => codes::ALREADY_FRIENDS,
+            Error::NotFriends => codes::INVALID_PARAMETER,
+            Error::Blocked => codes::BLOCKED,
+            Error::ApplicationMissing => codes::APPLICATION_NOT_FOUND,
+            Error::Refused { .. } => codes::APPLICATION_REJECTED,
+            Error::TooManyFriends => codes::NO_PERMISSION,
+            Error::DeviceMissing => codes::INVALID_PARAMETER,
+            Error::Invalid { .. } => codes::INVALID_PARAMETER,
+            Error::RateLimited { .. } => codes::NO_PERMISSION,
+            Error::NonceReused => codes::INVALID_PARAMETER,
+            Error::Storage(_) | Error::Internal(_) => {
+                return ApiError::new(codes::DATABASE_ERROR, e.to_string()).with_cause(Cause::new(e));
+            }
+        };
+        ApiError::new(code, e.to_string())
+    }
 }
 
 /// Registration answers a taken username with 10004 (user exists); other
 /// calls with 11011.
-pub fn registration_error(e: Error) -> ApiError {
+pub(crate) fn registration_error(e: Error) -> ApiError {
     match e {
         Error::UsernameTaken => ApiError::new(codes::USER_EXISTS, "user already exists"),
-        other => api_error(other),
+        other => other.into(),
     }
 }
 
-struct DisplayChain<'a>(&'a (dyn std::error::Error + 'static));
+/// Accept and decline: without a pending application from that user there
+/// is nothing to answer, whoever the user is (10007, an unknown user included).
+pub(crate) fn no_application(e: Error) -> ApiError {
+    match e {
+        Error::UserMissing => Error::ApplicationMissing.into(),
+        other => other.into(),
+    }
+}
 
-impl std::fmt::Display for DisplayChain<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0)?;
-        let mut source = self.0.source();
-        while let Some(s) = source {
-            write!(f, ": {s}")?;
-            source = s.source();
-        }
-        Ok(())
+/// The `app_id` header names no app (missing, malformed or unknown): 40000.
+pub(crate) fn app_not_found(message: impl Into<String>) -> ApiError {
+    ApiError::new(codes::APP_NOT_FOUND, message)
+}
+
+/// A request the operation cannot take as it is: 10002.
+pub(crate) fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError::new(codes::INVALID_PARAMETER, message)
+}
+
+/// A wrong verification code (SMS, captcha): 10001.
+pub(crate) fn wrong_verification_code(message: impl Into<String>) -> ApiError {
+    ApiError::new(codes::VERIFICATION_CODE_INCORRECT, message)
+}
+
+/// The caller may not do this: 10010.
+pub(crate) fn no_permission(message: impl Into<String>) -> ApiError {
+    ApiError::new(codes::NO_PERMISSION, message)
+}
+
+/// Something that cannot happen did: 20000.
+pub(crate) fn internal(message: impl Into<String>) -> ApiError {
+    ApiError::new(codes::DATABASE_ERROR, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::error::InfraError;
+
+    #[test]
+    fn a_storage_failure_keeps_its_cause_and_hides_it_from_the_caller() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+        let e = ApiError::from(Error::Storage(InfraError::new(io)));
+        assert_eq!((e.code, e.message.as_str()), (codes::DATABASE_ERROR, "database error"));
+        assert_eq!(e.cause.map(|c| c.to_string()).as_deref(), Some("database error: connection refused"));
+    }
+
+    #[test]
+    fn domain_errors_carry_no_cause() {
+        let e = ApiError::from(Error::Blocked);
+        assert_eq!(e.code, codes::BLOCKED);
+        assert!(e.cause.is_none());
     }
 }

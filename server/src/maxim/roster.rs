@@ -17,20 +17,12 @@
 //!   friend (relation 3: they show again after unblocking).
 
 use crate::core::friends::{ApplyOutcome, ApplyRequest, FriendPatch, Relation, RosterItem};
-use crate::core::{Error, PageRequest, UserId};
+use crate::core::{PageRequest, UserId};
 use crate::generated::maxim::api::{ApiError, GroupIdHeaders, GroupIdUserIdHeaders, Request, RosterApi};
 use crate::generated::maxim::models::{self, Paged};
 
-use super::{Maxim, api_error};
-
-/// Accept and decline: without a pending application from that user there
-/// is nothing to answer, whoever the user is.
-fn no_application(e: Error) -> ApiError {
-    match e {
-        Error::UserMissing => api_error(Error::ApplicationMissing),
-        other => api_error(other),
-    }
-}
+use super::Maxim;
+use super::errors::no_application;
 
 fn page_request(cursor: Option<String>, limit: Option<i32>) -> PageRequest {
     PageRequest { cursor, limit: limit.map(i64::from) }
@@ -65,7 +57,7 @@ impl RosterApi for Maxim {
         &self,
         req: Request<GroupIdHeaders, models::RosterAcceptInput>,
     ) -> Result<bool, ApiError> {
-        let me = self.actor(&req.credentials, None).await?;
+        let me = self.actor(&req).await?;
         self.core.friends().accept(&me, UserId(req.input.user_id)).await.map_err(no_application)?;
         Ok(true)
     }
@@ -74,10 +66,10 @@ impl RosterApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::RosterApplyInput>,
     ) -> Result<bool, ApiError> {
-        let me = self.actor(&req.credentials, req.headers.user_id).await?;
+        let me = self.actor(&req).await?;
         let input = req.input;
         let request = apply_request(input.reason, input.alias, input.auth_answer);
-        self.core.friends().apply(&me, UserId(input.user_id), request).await.map_err(api_error)?;
+        self.core.friends().apply(&me, UserId(input.user_id), request).await?;
         Ok(true)
     }
 
@@ -85,7 +77,7 @@ impl RosterApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, Vec<models::RosterApplyBatchBodyItem>>,
     ) -> Result<models::RosterApplyBatchData, ApiError> {
-        let me = self.actor(&req.credentials, req.headers.user_id).await?;
+        let me = self.actor(&req).await?;
         let list = req
             .input
             .into_iter()
@@ -99,7 +91,7 @@ impl RosterApi for Maxim {
                 // The code is in the text: the entry has no field of its own for it.
                 Err(e) => fails.push(models::RosterApplyBatchDataFailsItem {
                     user_id: Some(entry.target.0),
-                    reason: Some(api_error(e).to_string()),
+                    reason: Some(ApiError::from(e).to_string()),
                 }),
             }
         }
@@ -110,13 +102,9 @@ impl RosterApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::RosterApplyListInput>,
     ) -> Result<Paged<Vec<models::RosterApplyListDataItem>>, ApiError> {
-        let me = self.actor(&req.credentials, req.headers.user_id).await?;
-        let page = self
-            .core
-            .friends()
-            .applications(&me, &page_request(req.input.cursor, req.input.limit))
-            .await
-            .map_err(api_error)?;
+        let me = self.actor(&req).await?;
+        let page =
+            self.core.friends().applications(&me, &page_request(req.input.cursor, req.input.limit)).await?;
         let data = page
             .items
             .into_iter()
@@ -134,8 +122,8 @@ impl RosterApi for Maxim {
         &self,
         req: Request<GroupIdHeaders, models::RosterBlockInput>,
     ) -> Result<bool, ApiError> {
-        let me = self.actor(&req.credentials, None).await?;
-        self.core.friends().block(&me, UserId(req.input.user_id)).await.map_err(api_error)?;
+        let me = self.actor(&req).await?;
+        self.core.friends().block(&me, UserId(req.input.user_id)).await?;
         Ok(true)
     }
 
@@ -143,8 +131,8 @@ impl RosterApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, ()>,
     ) -> Result<Vec<i64>, ApiError> {
-        let me = self.actor(&req.credentials, req.headers.user_id).await?;
-        let ids = self.core.friends().blocked_list(&me).await.map_err(api_error)?;
+        let me = self.actor(&req).await?;
+        let ids = self.core.friends().blocked_list(&me).await?;
         Ok(ids.into_iter().map(|u| u.0).collect())
     }
 
@@ -152,7 +140,7 @@ impl RosterApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::RosterDeclineInput>,
     ) -> Result<bool, ApiError> {
-        let me = self.actor(&req.credentials, req.headers.user_id).await?;
+        let me = self.actor(&req).await?;
         let reason = req.input.reason.unwrap_or_default();
         self.core.friends().decline(&me, UserId(req.input.user_id), &reason).await.map_err(no_application)?;
         Ok(true)
@@ -162,12 +150,8 @@ impl RosterApi for Maxim {
         &self,
         req: Request<GroupIdHeaders, models::RosterDeleteInput>,
     ) -> Result<bool, ApiError> {
-        let me = self.actor(&req.credentials, None).await?;
-        self.core
-            .friends()
-            .delete(&me, UserId(req.input.user_id), Default::default())
-            .await
-            .map_err(api_error)?;
+        let me = self.actor(&req).await?;
+        self.core.friends().delete(&me, UserId(req.input.user_id), Default::default()).await?;
         Ok(true)
     }
 
@@ -175,11 +159,11 @@ impl RosterApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::RosterExtInput>,
     ) -> Result<bool, ApiError> {
-        let me = self.actor(&req.credentials, req.headers.user_id).await?;
+        let me = self.actor(&req).await?;
         let input = req.input;
         let patch =
             FriendPatch { alias: input.alias, ext: input.ext, mute_notification: input.mute_notification };
-        self.core.friends().set_ext(&me, UserId(input.user_id), patch).await.map_err(api_error)?;
+        self.core.friends().set_ext(&me, UserId(input.user_id), patch).await?;
         Ok(true)
     }
 
@@ -187,9 +171,8 @@ impl RosterApi for Maxim {
         &self,
         req: Request<GroupIdHeaders, models::RosterIdInput>,
     ) -> Result<models::RosterItem, ApiError> {
-        let me = self.actor(&req.credentials, None).await?;
-        let item =
-            self.core.friends().lookup_by_id(&me, UserId(req.input.user_id)).await.map_err(api_error)?;
+        let me = self.actor(&req).await?;
+        let item = self.core.friends().lookup_by_id(&me, UserId(req.input.user_id)).await?;
         Ok(roster_item(item))
     }
 
@@ -197,13 +180,9 @@ impl RosterApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::RosterListIdsInput>,
     ) -> Result<Paged<Vec<i64>>, ApiError> {
-        let me = self.actor(&req.credentials, req.headers.user_id).await?;
-        let page = self
-            .core
-            .friends()
-            .friend_ids(&me, &page_request(req.input.cursor, req.input.limit))
-            .await
-            .map_err(api_error)?;
+        let me = self.actor(&req).await?;
+        let page =
+            self.core.friends().friend_ids(&me, &page_request(req.input.cursor, req.input.limit)).await?;
         Ok(Paged {
             data: page.items.into_iter().map(|u| u.0).collect(),
             cursor: page.next_cursor,
@@ -215,9 +194,9 @@ impl RosterApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::RosterListItemsInput>,
     ) -> Result<Vec<models::RosterItem>, ApiError> {
-        let me = self.actor(&req.credentials, req.headers.user_id).await?;
+        let me = self.actor(&req).await?;
         let ids: Vec<UserId> = req.input.list.into_iter().map(UserId).collect();
-        let items = self.core.friends().items(&me, &ids).await.map_err(api_error)?;
+        let items = self.core.friends().items(&me, &ids).await?;
         Ok(items.into_iter().map(roster_item).collect())
     }
 
@@ -226,21 +205,16 @@ impl RosterApi for Maxim {
         req: Request<GroupIdHeaders, models::RosterMayMessageInput>,
     ) -> Result<bool, ApiError> {
         // Asking about `user_id` is acting as `user_id`: only that user or an admin may.
-        let me = self.actor(&req.credentials, Some(req.input.user_id)).await?;
-        self.core
-            .friends()
-            .may_message(&me.app, me.user, UserId(req.input.roster_id))
-            .await
-            .map_err(api_error)
+        let me = self.actor_for(&req.credentials, Some(req.input.user_id)).await?;
+        Ok(self.core.friends().may_message(&me.app, me.user, UserId(req.input.roster_id)).await?)
     }
 
     async fn roster_mobile(
         &self,
         req: Request<GroupIdUserIdHeaders, models::RosterMobileInput>,
     ) -> Result<models::RosterItem, ApiError> {
-        let me = self.actor(&req.credentials, req.headers.user_id).await?;
-        let item =
-            self.core.friends().lookup_by_mobile(&me, req.input.mobile.trim()).await.map_err(api_error)?;
+        let me = self.actor(&req).await?;
+        let item = self.core.friends().lookup_by_mobile(&me, req.input.mobile.trim()).await?;
         Ok(roster_item(item))
     }
 
@@ -248,13 +222,8 @@ impl RosterApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::RosterNameInput>,
     ) -> Result<models::RosterItem, ApiError> {
-        let me = self.actor(&req.credentials, req.headers.user_id).await?;
-        let item = self
-            .core
-            .friends()
-            .lookup_by_username(&me, req.input.username.trim())
-            .await
-            .map_err(api_error)?;
+        let me = self.actor(&req).await?;
+        let item = self.core.friends().lookup_by_username(&me, req.input.username.trim()).await?;
         Ok(roster_item(item))
     }
 
@@ -262,8 +231,8 @@ impl RosterApi for Maxim {
         &self,
         req: Request<GroupIdHeaders, models::RosterUnblockInput>,
     ) -> Result<bool, ApiError> {
-        let me = self.actor(&req.credentials, None).await?;
-        self.core.friends().unblock(&me, UserId(req.input.user_id)).await.map_err(api_error)?;
+        let me = self.actor(&req).await?;
+        self.core.friends().unblock(&me, UserId(req.input.user_id)).await?;
         Ok(true)
     }
 }

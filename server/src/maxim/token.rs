@@ -9,8 +9,8 @@ use crate::core::tokens::IssuedToken;
 use crate::generated::maxim::api::{ApiError, GroupIdUserIdHeaders, Request, TokenApi};
 use crate::generated::maxim::models;
 
+use super::Maxim;
 use super::user::{given, missing, required};
-use super::{Maxim, api_error};
 
 /// The token answer of `/token/user`, `/token/id` and `/token/login`.
 /// `expire` is the expiry in milliseconds since 1970, like every other MaxIM
@@ -53,7 +53,7 @@ impl TokenApi for Maxim {
             }
             (None, false) => return Err(missing("password")),
         };
-        Ok(token_data(issued.map_err(api_error)?))
+        Ok(token_data(issued?))
     }
 
     async fn token_login(
@@ -64,12 +64,8 @@ impl TokenApi for Maxim {
         let i = req.input;
         let login_name = required(i.login_name, "login_name")?;
         let password = required(i.password, "password")?;
-        let issued = self
-            .core
-            .tokens()
-            .login_by_name(&app, &login_name, &password, device(i.device_guid))
-            .await
-            .map_err(api_error)?;
+        let issued =
+            self.core.tokens().login_by_name(&app, &login_name, &password, device(i.device_guid)).await?;
         Ok(token_data(issued))
     }
 
@@ -81,12 +77,8 @@ impl TokenApi for Maxim {
         let i = req.input;
         let name = required(i.name, "name")?;
         let password = required(i.password, "password")?;
-        let issued = self
-            .core
-            .tokens()
-            .login_by_username(&app, &name, &password, device(i.device_guid))
-            .await
-            .map_err(api_error)?;
+        let issued =
+            self.core.tokens().login_by_username(&app, &name, &password, device(i.device_guid)).await?;
         Ok(token_data(issued))
     }
 }

@@ -15,10 +15,10 @@ use crate::core::users::{NewUser, ProfilePatch, User};
 use crate::core::validation::Limit;
 use crate::core::{Actor, AppId, Caller, DeviceSn, UserId};
 use crate::generated::maxim::api::{ApiError, GroupIdUserIdHeaders, Request, UserApi};
-use crate::generated::maxim::models::{self, codes};
+use crate::generated::maxim::models;
 
-use super::errors::registration_error;
-use super::{Maxim, api_error};
+use super::Maxim;
+use super::errors::{self, registration_error};
 
 /// A parameter the operation cannot do without (absent: 10002 naming it).
 pub(super) fn required<T>(value: Option<T>, field: &str) -> Result<T, ApiError> {
@@ -26,7 +26,7 @@ pub(super) fn required<T>(value: Option<T>, field: &str) -> Result<T, ApiError> 
 }
 
 pub(super) fn missing(field: &str) -> ApiError {
-    ApiError::new(codes::INVALID_PARAMETER, format!("{field} is missing"))
+    errors::invalid(format!("{field} is missing"))
 }
 
 /// Text that only selects something: `""` is "not given".
@@ -75,7 +75,7 @@ fn outcome<T>(result: &Result<T, ApiError>) -> (Option<bool>, Option<String>) {
 fn user_ids(list: Option<Vec<i64>>) -> Result<Vec<UserId>, ApiError> {
     let list = required(list, "list")?;
     if list.is_empty() {
-        return Err(ApiError::new(codes::INVALID_PARAMETER, "list is empty"));
+        return Err(errors::invalid("list is empty"));
     }
     Ok(list.into_iter().map(UserId).collect())
 }
@@ -88,16 +88,16 @@ async fn register_user(m: &Maxim, app: &AppId, new: NewUser) -> Result<User, Api
 }
 
 async fn settings_of(m: &Maxim, actor: &Actor) -> Result<UserSettings, ApiError> {
-    m.core.settings().get(actor).await.map_err(api_error)
+    Ok(m.core.settings().get(actor).await?)
 }
 
 async fn update_settings(m: &Maxim, actor: &Actor, patch: SettingsPatch) -> Result<bool, ApiError> {
-    m.core.settings().update(actor, patch).await.map_err(api_error)?;
+    m.core.settings().update(actor, patch).await?;
     Ok(true)
 }
 
 async fn update_profile(m: &Maxim, actor: &Actor, patch: ProfilePatch) -> Result<bool, ApiError> {
-    m.core.users().update_profile(actor, patch).await.map_err(api_error)?;
+    m.core.users().update_profile(actor, patch).await?;
     Ok(true)
 }
 
@@ -120,12 +120,12 @@ async fn update_profiles(
         };
         out.push((user, checked));
     }
-    let mut done = m.core.users().update_profiles(caller, valid).await.map_err(api_error)?.into_iter();
+    let mut done = m.core.users().update_profiles(caller, valid).await?.into_iter();
     for (_, result) in out.iter_mut().filter(|(_, r)| r.is_ok()) {
         *result = match done.next() {
             Some((_, Ok(_))) => Ok(()),
-            Some((_, Err(e))) => Err(api_error(e)),
-            None => Err(ApiError::internal("an entry of the batch has no result")),
+            Some((_, Err(e))) => Err(e.into()),
+            None => Err(errors::internal("an entry of the batch has no result")),
         };
     }
     Ok(out)
@@ -136,7 +136,7 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserAuthmodeInput>,
     ) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         let mode = required(req.input.value, "value")?;
         update_settings(
             self,
@@ -150,7 +150,7 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserAvatarInput>,
     ) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         let avatar = required(req.input.avatar, "avatar")?;
         update_profile(self, &actor, ProfilePatch { avatar: Some(avatar), ..Default::default() }).await
     }
@@ -186,9 +186,8 @@ impl UserApi for Maxim {
         req: Request<GroupIdUserIdHeaders, models::UserBindOpenidInput>,
     ) -> Result<bool, ApiError> {
         // Authenticate first so the answer does not depend on who asks.
-        self.actor(&req.credentials, req.headers.user_id).await?;
-        Err(ApiError::new(
-            codes::INVALID_PARAMETER,
+        self.actor(&req).await?;
+        Err(errors::invalid(
             "binding a WeChat openid is not supported: this server has no WeChat integration",
         ))
     }
@@ -197,10 +196,10 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserChangePasswordInput>,
     ) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         let old = required(req.input.old_password, "old_password")?;
         let new = required(req.input.new_password, "new_password")?;
-        self.core.users().change_password(&actor, &old, &new).await.map_err(api_error)?;
+        self.core.users().change_password(&actor, &old, &new).await?;
         Ok(true)
     }
 
@@ -208,8 +207,8 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, ()>,
     ) -> Result<models::Paged<Vec<models::UserDeviceListDataItem>>, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
-        let devices = self.core.devices().list(&actor).await.map_err(api_error)?;
+        let actor = self.actor(&req).await?;
+        let devices = self.core.devices().list(&actor).await?;
         let data = devices
             .into_iter()
             .map(|d| models::UserDeviceListDataItem {
@@ -227,9 +226,9 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserDeviceRemoveInput>,
     ) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         let sn = required(req.input.device_sn, "device_sn")?;
-        self.core.devices().remove(&actor, DeviceSn(i64::from(sn))).await.map_err(api_error)?;
+        self.core.devices().remove(&actor, DeviceSn(i64::from(sn))).await?;
         Ok(true)
     }
 
@@ -239,7 +238,7 @@ impl UserApi for Maxim {
     ) -> Result<bool, ApiError> {
         let caller = self.admin(&req.credentials).await?;
         let users = user_ids(req.input.list)?;
-        self.core.users().disable(&caller, &users).await.map_err(api_error)?;
+        self.core.users().disable(&caller, &users).await?;
         Ok(true)
     }
 
@@ -247,7 +246,7 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserDownloadInput>,
     ) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         let value = required(req.input.value, "value")?;
         update_settings(self, &actor, SettingsPatch { auto_download: Some(value), ..Default::default() })
             .await
@@ -259,7 +258,7 @@ impl UserApi for Maxim {
     ) -> Result<bool, ApiError> {
         let caller = self.admin(&req.credentials).await?;
         let users = user_ids(req.input.list)?;
-        self.core.users().enable(&caller, &users).await.map_err(api_error)?;
+        self.core.users().enable(&caller, &users).await?;
         Ok(true)
     }
 
@@ -267,10 +266,10 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserKickInput>,
     ) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         // No device_sn kicks every device (the document's words).
         let sn = req.input.device_sn.map(|sn| DeviceSn(i64::from(sn)));
-        self.core.devices().kick(&actor, sn).await.map_err(api_error)?;
+        self.core.devices().kick(&actor, sn).await?;
         Ok(true)
     }
 
@@ -278,10 +277,10 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserMobileInput>,
     ) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         // `""` unbinds the number; absent is a mistake.
         let mobile = required(req.input.mobile, "mobile")?;
-        self.core.users().set_mobile(&actor, Some(&mobile)).await.map_err(api_error)?;
+        self.core.users().set_mobile(&actor, Some(&mobile)).await?;
         Ok(true)
     }
 
@@ -289,7 +288,7 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserNicknameInput>,
     ) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         let nick_name = required(req.input.nick_name, "nick_name")?;
         update_profile(self, &actor, ProfilePatch { nick_name: Some(nick_name), ..Default::default() }).await
     }
@@ -298,17 +297,16 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, ()>,
     ) -> Result<models::UserOnlineStatusData, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
-        let online = self.core.users().is_online(&actor.app, actor.user).await.map_err(api_error)?;
+        let actor = self.actor(&req).await?;
+        let online = self.core.users().is_online(&actor.app, actor.user).await?;
         Ok(models::UserOnlineStatusData { online: Some(online) })
     }
 
     async fn user_private(&self, req: Request<GroupIdUserIdHeaders, ()>) -> Result<bool, ApiError> {
         // The document gives this operation no field to carry the value, so
         // there is nothing to store; saying so beats a success that did nothing.
-        self.actor(&req.credentials, req.headers.user_id).await?;
-        Err(ApiError::new(
-            codes::INVALID_PARAMETER,
+        self.actor(&req).await?;
+        Err(errors::invalid(
             "private_info is missing: this operation carries no value; set it with POST /user/profile {\"private_info\": ...}",
         ))
     }
@@ -317,8 +315,8 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, ()>,
     ) -> Result<models::UserProfileGetData, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
-        let u = self.core.users().profile(&actor).await.map_err(api_error)?;
+        let actor = self.actor(&req).await?;
+        let u = self.core.users().profile(&actor).await?;
         Ok(models::UserProfileGetData {
             avatar: Some(u.avatar),
             description: Some(u.description),
@@ -336,7 +334,7 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserProfileUpdateInput>,
     ) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         let i = req.input;
         let patch = ProfilePatch {
             nick_name: i.nick_name,
@@ -381,9 +379,8 @@ impl UserApi for Maxim {
 
     async fn user_public(&self, req: Request<GroupIdUserIdHeaders, ()>) -> Result<bool, ApiError> {
         // As user_private: the document gives no field to carry the value.
-        self.actor(&req.credentials, req.headers.user_id).await?;
-        Err(ApiError::new(
-            codes::INVALID_PARAMETER,
+        self.actor(&req).await?;
+        Err(errors::invalid(
             "public_info is missing: this operation carries no value; set it with POST /user/profile {\"public_info\": ...}",
         ))
     }
@@ -392,7 +389,7 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserPushInput>,
     ) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         let value = required(req.input.value, "value")?;
         update_settings(self, &actor, SettingsPatch { no_push: Some(value), ..Default::default() }).await
     }
@@ -401,7 +398,7 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserPushAliasInput>,
     ) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         // `""` unbinds the alias; a push token is only replaced when one is sent.
         let alias = required(req.input.alias, "alias")?;
         let patch = SettingsPatch {
@@ -416,7 +413,7 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserPushBadgeInput>,
     ) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         let badge = required(req.input.badge, "badge")?;
         update_settings(self, &actor, SettingsPatch { badge: Some(i64::from(badge)), ..Default::default() })
             .await
@@ -426,7 +423,7 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserPushDetailInput>,
     ) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         let value = required(req.input.value, "value")?;
         update_settings(self, &actor, SettingsPatch { no_push_detail: Some(value), ..Default::default() })
             .await
@@ -436,13 +433,10 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserPushLimitInput>,
     ) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         let (start, end) = (req.input.no_push_start_hour, req.input.no_push_end_hour);
         if start.is_none() && end.is_none() {
-            return Err(ApiError::new(
-                codes::INVALID_PARAMETER,
-                "no_push_start_hour and no_push_end_hour are missing",
-            ));
+            return Err(errors::invalid("no_push_start_hour and no_push_end_hour are missing"));
         }
         let patch = SettingsPatch {
             no_push_start_hour: start.map(i64::from),
@@ -456,7 +450,7 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserPushNicknameInput>,
     ) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         let value = required(req.input.value, "value")?;
         update_settings(self, &actor, SettingsPatch { push_nick_name: Some(value), ..Default::default() })
             .await
@@ -466,17 +460,17 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, ()>,
     ) -> Result<Vec<String>, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
-        self.core.settings().tags(&actor).await.map_err(api_error)
+        let actor = self.actor(&req).await?;
+        Ok(self.core.settings().tags(&actor).await?)
     }
 
     async fn user_push_tag_bind(
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserPushTagBindInput>,
     ) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         let tags = required(req.input.tags, "tags")?;
-        self.core.settings().add_tags(&actor, &tags).await.map_err(api_error)?;
+        self.core.settings().add_tags(&actor, &tags).await?;
         Ok(true)
     }
 
@@ -484,15 +478,15 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserPushTagUnbindInput>,
     ) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         let tags = required(req.input.tags, "tags")?;
-        self.core.settings().remove_tags(&actor, &tags).await.map_err(api_error)?;
+        self.core.settings().remove_tags(&actor, &tags).await?;
         Ok(true)
     }
 
     async fn user_push_tag_all(&self, req: Request<GroupIdUserIdHeaders, ()>) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
-        self.core.settings().clear_tags(&actor).await.map_err(api_error)?;
+        let actor = self.actor(&req).await?;
+        self.core.settings().clear_tags(&actor).await?;
         Ok(true)
     }
 
@@ -508,8 +502,7 @@ impl UserApi for Maxim {
         // have, so no code can be right; the number or address itself is
         // accepted unverified, as /user/mobile accepts one.
         if given(i.verification_code).is_some() {
-            return Err(ApiError::new(
-                codes::VERIFICATION_CODE_INCORRECT,
+            return Err(errors::wrong_verification_code(
                 "verification codes are not supported: this server sends none; register without verification_code",
             ));
         }
@@ -558,14 +551,12 @@ impl UserApi for Maxim {
         for (limit, value) in
             [(Limit::PUSH_ALIAS, &alias), (Limit::PUSH_TOKEN, &push_token), (Limit::DEVICE_GUID, &guid)]
         {
-            limit.check_opt(value.as_deref()).map_err(api_error)?;
+            limit.check_opt(value.as_deref())?;
         }
         let user = register_user(self, &app, NewUser::new(username, password)).await?;
         let actor = Actor::new(app, user.id);
         let device = match guid {
-            Some(guid) => Some(
-                self.core.devices().register_for(&actor, DeviceLogin::new(guid)).await.map_err(api_error)?,
-            ),
+            Some(guid) => Some(self.core.devices().register_for(&actor, DeviceLogin::new(guid)).await?),
             None => None,
         };
         // The user is reachable by the push token it names, else by the one
@@ -575,8 +566,7 @@ impl UserApi for Maxim {
             .core
             .settings()
             .update(&actor, SettingsPatch { push_alias: alias, push_token, ..Default::default() })
-            .await
-            .map_err(api_error)?;
+            .await?;
         Ok(settings_data(user.id, &settings))
     }
 
@@ -596,7 +586,7 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, ()>,
     ) -> Result<models::UserSettingsData, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         Ok(settings_data(actor.user, &settings_of(self, &actor).await?))
     }
 
@@ -604,13 +594,12 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserSettingsUpdateInput>,
     ) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         let i = req.input;
         // A settings object read back and sent again carries its owner; one
         // naming somebody else must not be applied to the caller instead.
         if i.user_id.is_some_and(|id| id != actor.user.0) {
-            return Err(ApiError::new(
-                codes::NO_PERMISSION,
+            return Err(errors::no_permission(
                 "user_id in the body names another user; act as a user with an admin token and the user_id header",
             ));
         }
@@ -633,7 +622,7 @@ impl UserApi for Maxim {
             silence_start_time: i.silence_start_time.map(i64::from),
             silence_end_time: i.silence_end_time.map(i64::from),
         };
-        self.core.settings().update(&actor, patch).await.map_err(api_error)?;
+        self.core.settings().update(&actor, patch).await?;
         Ok(true)
     }
 
@@ -641,7 +630,7 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserSoundsInput>,
     ) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         let value = required(req.input.value, "value")?;
         update_settings(self, &actor, SettingsPatch { no_sounds: Some(value), ..Default::default() }).await
     }
@@ -650,15 +639,14 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserTokenBindInput>,
     ) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         let sn = required(req.input.device_sn, "device_sn")?;
         let device_token = required(req.input.device_token, "device_token")?;
         let notifier_name = req.input.notifier_name.unwrap_or_default();
         self.core
             .devices()
             .bind_push_token(&actor, DeviceSn(i64::from(sn)), &device_token, &notifier_name)
-            .await
-            .map_err(api_error)?;
+            .await?;
         Ok(true)
     }
 
@@ -666,9 +654,9 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserTokenUnbindInput>,
     ) -> Result<serde_json::Value, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         let sn = required(req.input.device_sn, "deviceSn")?;
-        self.core.devices().unbind_push_token(&actor, DeviceSn(i64::from(sn))).await.map_err(api_error)?;
+        self.core.devices().unbind_push_token(&actor, DeviceSn(i64::from(sn))).await?;
         // The document types this answer as an object and lists no fields.
         Ok(serde_json::json!({}))
     }
@@ -677,9 +665,9 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserUsernameInput>,
     ) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         let username = required(req.input.username, "username")?;
-        self.core.users().set_username(&actor, &username).await.map_err(api_error)?;
+        self.core.users().set_username(&actor, &username).await?;
         Ok(true)
     }
 
@@ -687,7 +675,7 @@ impl UserApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserVibratoryInput>,
     ) -> Result<bool, ApiError> {
-        let actor = self.actor(&req.credentials, req.headers.user_id).await?;
+        let actor = self.actor(&req).await?;
         let value = required(req.input.value, "value")?;
         update_settings(self, &actor, SettingsPatch { vibratory: Some(value), ..Default::default() }).await
     }

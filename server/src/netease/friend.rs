@@ -18,9 +18,10 @@
 
 use crate::core::friends::{ApplyRequest, DeleteOptions, Friendship, Relation, ServerFriendPatch};
 use crate::generated::netease::api::{ApiError, FriendApi, Request};
-use crate::generated::netease::models::{self, codes};
+use crate::generated::netease::models;
 
-use super::{Netease, api_error};
+use super::Netease;
+use super::errors::{bad_parameter, not_found};
 
 impl FriendApi for Netease {
     async fn friend_add(&self, req: Request<(), models::FriendAddInput>) -> Result<(), ApiError> {
@@ -35,23 +36,23 @@ impl FriendApi for Netease {
             }
             3 => friends.accept(&me, other).await,
             4 => friends.decline(&me, other, &msg).await,
-            _ => return Err(ApiError::new(codes::PARAMETER_ERROR, "type must be 1, 2, 3 or 4")),
-        }
-        .map_err(api_error)
+            _ => return Err(bad_parameter("type must be 1, 2, 3 or 4")),
+        }?;
+        Ok(())
     }
 
     async fn friend_update(&self, req: Request<(), models::FriendUpdateInput>) -> Result<(), ApiError> {
         let input = req.input;
         let (me, other) = self.pair(&req.credentials, &input.accid, &input.faccid).await?;
         let patch = ServerFriendPatch { alias: input.alias, ext: input.ex, server_ex: input.serverex };
-        self.core.friends().update_by_server(&me, other, patch).await.map_err(api_error)
+        Ok(self.core.friends().update_by_server(&me, other, patch).await?)
     }
 
     async fn friend_delete(&self, req: Request<(), models::FriendDeleteInput>) -> Result<(), ApiError> {
         let input = req.input;
         let (me, other) = self.pair(&req.credentials, &input.accid, &input.faccid).await?;
         let options = DeleteOptions { clear_alias: input.is_delete_alias.unwrap_or(false) };
-        self.core.friends().delete(&me, other, options).await.map_err(api_error)
+        Ok(self.core.friends().delete(&me, other, options).await?)
     }
 
     async fn friend_get(
@@ -60,7 +61,7 @@ impl FriendApi for Netease {
     ) -> Result<models::FriendGetReply, ApiError> {
         let app = self.authenticate(&req.credentials).await?;
         let me = crate::core::Actor::new(app.id.clone(), self.user(&app.id, &req.input.accid).await?);
-        let rows = self.core.friends().changed_since(&me, req.input.updatetime).await.map_err(api_error)?;
+        let rows = self.core.friends().changed_since(&me, req.input.updatetime).await?;
         let friends: Vec<models::Friend> = rows.into_iter().map(friend).collect();
         Ok(models::FriendGetReply {
             size: Some(i32::try_from(friends.len()).unwrap_or(i32::MAX)),
@@ -74,14 +75,11 @@ impl FriendApi for Netease {
     ) -> Result<models::FriendGetByAccidReply, ApiError> {
         let input = req.input;
         let (me, other) = self.pair(&req.credentials, &input.accid, &input.faccid).await?;
-        match self.core.friends().friendship(&me, other).await.map_err(api_error)? {
+        match self.core.friends().friendship(&me, other).await? {
             Some(f) if f.relation == Relation::Friend => {
                 Ok(models::FriendGetByAccidReply { friend: Some(friend(f)) })
             }
-            _ => Err(ApiError::new(
-                codes::NOT_FOUND,
-                format!("{} and {} are not friends", input.accid, input.faccid),
-            )),
+            _ => Err(not_found(format!("{} and {} are not friends", input.accid, input.faccid))),
         }
     }
 }

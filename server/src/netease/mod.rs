@@ -17,9 +17,7 @@ use axum::Router;
 
 use crate::core::{Actor, App, AppId, Core, UserId};
 use crate::generated::netease::api::{ApiError, Credentials};
-use crate::generated::netease::models::codes;
-
-pub use errors::api_error;
+use errors::{bad_parameter as bad_header, not_found};
 
 /// The NetEase API over one core. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -52,7 +50,7 @@ impl Netease {
         let sum = header(&c.check_sum, "CheckSum")?;
         let app = self.core.apps().by_key(&key).await.map_err(|e| match e {
             crate::core::Error::AppMissing => bad_header("unknown AppKey"),
-            other => api_error(other),
+            other => other.into(),
         })?;
         let seconds =
             checksum::parse_cur_time(&cur_time).ok_or_else(|| bad_header("CurTime must be UTC seconds"))?;
@@ -63,10 +61,10 @@ impl Netease {
             return Err(bad_header("CheckSum does not match"));
         }
         let rule = self.core.config().server_api_rate;
-        self.core.limits().hit(&format!("netease:{}", app.id), rule).await.map_err(api_error)?;
+        self.core.limits().hit(&format!("netease:{}", app.id), rule).await?;
         self.core.limits().use_nonce(&app.id, &nonce, checksum::NONCE_TTL).await.map_err(|e| match e {
             crate::core::Error::NonceReused => bad_header("Nonce already used"),
-            other => api_error(other),
+            other => other.into(),
         })?;
         Ok(app)
     }
@@ -74,14 +72,12 @@ impl Netease {
     /// The user an accid names (empty: 414, unknown: 404).
     pub(crate) async fn user(&self, app: &AppId, accid: &str) -> Result<UserId, ApiError> {
         if accid.trim().is_empty() {
-            return Err(ApiError::new(codes::PARAMETER_ERROR, "accid and faccid must not be empty"));
+            return Err(bad_header("accid and faccid must not be empty"));
         }
         match self.core.users().by_username(app, accid).await {
             Ok(user) => Ok(user.id),
-            Err(crate::core::Error::UserMissing) => {
-                Err(ApiError::new(codes::NOT_FOUND, format!("accid `{accid}` does not exist")))
-            }
-            Err(e) => Err(api_error(e)),
+            Err(crate::core::Error::UserMissing) => Err(not_found(format!("accid `{accid}` does not exist"))),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -95,14 +91,10 @@ impl Netease {
     ) -> Result<(Actor, UserId), ApiError> {
         let app = self.authenticate(c).await?;
         if accid == faccid {
-            return Err(ApiError::new(codes::PARAMETER_ERROR, "accid and faccid are the same account"));
+            return Err(bad_header("accid and faccid are the same account"));
         }
         let me = self.user(&app.id, accid).await?;
         let other = self.user(&app.id, faccid).await?;
         Ok((Actor::new(app.id, me), other))
     }
-}
-
-fn bad_header(desc: impl Into<String>) -> ApiError {
-    ApiError::new(codes::PARAMETER_ERROR, desc)
 }

@@ -4,40 +4,63 @@
 
 use crate::core::Error;
 use crate::generated::yhchat::api::ApiError;
-use crate::generated::yhchat::models::codes;
+use crate::generated::yhchat::models::{ProtoStatus, codes};
+use crate::wire::Cause;
 
-/// A domain error in YHChat's words. Failures below the domain are logged
-/// with their cause and answered -500 (in the body; HTTP stays 200).
-pub fn api_error(e: Error) -> ApiError {
-    let code = match &e {
-        Error::UserMissing => codes::TARGET_NOT_FOUND,
-        Error::AlreadyFriends => codes::ALREADY_ADDED,
-        Error::NotFriends => codes::NOT_FRIENDS,
-        Error::Blocked => codes::BLOCKED,
-        Error::Refused { .. } => codes::REFUSED,
-        Error::ApplicationMissing => codes::APPLICATION_NOT_FOUND,
-        Error::TooManyFriends => codes::TOO_MANY_FRIENDS,
-        // A disabled user's token can no longer be used, like a revoked one.
-        Error::TokenMissing
-        | Error::TokenInvalid
-        | Error::TokenExpired
-        | Error::TokenRevoked
-        | Error::UserDisabled
-        | Error::AppMissing => codes::TOKEN_INVALID,
-        Error::NoPermission
-        | Error::Invalid { .. }
-        | Error::RateLimited { .. }
-        | Error::NonceReused
-        | Error::AppExists
-        | Error::UsernameTaken
-        | Error::MobileTaken
-        | Error::EmailTaken
-        | Error::WrongPassword
-        | Error::DeviceMissing => codes::INVALID_PARAMETER,
-        Error::Storage(cause) | Error::Internal(cause) => {
-            tracing::error!(cause = %cause, "YHChat call failed below the domain");
-            codes::INTERNAL_ERROR
-        }
-    };
-    ApiError::new(code, e.to_string())
+/// A domain error in YHChat's words. A failure below the domain keeps its
+/// cause (logged once, when answered) and is answered -500 without it (in
+/// the body; HTTP stays 200).
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        let code = match &e {
+            Error::UserMissing => codes::TARGET_NOT_FOUND,
+            Error::AlreadyFriends => codes::ALREADY_ADDED,
+            Error::NotFriends => codes::NOT_FRIENDS,
+            Error::Blocked => codes::BLOCKED,
+            Error::Refused { .. } => codes::REFUSED,
+            Error::ApplicationMissing => codes::APPLICATION_NOT_FOUND,
+            Error::TooManyFriends => codes::TOO_MANY_FRIENDS,
+            // A disabled user's token can no longer be used, like a revoked one.
+            Error::TokenMissing
+            | Error::TokenInvalid
+            | Error::TokenExpired
+            | Error::TokenRevoked
+            | Error::UserDisabled
+            | Error::AppMissing => codes::TOKEN_INVALID,
+            Error::NoPermission
+            | Error::Invalid { .. }
+            | Error::RateLimited { .. }
+            | Error::NonceReused
+            | Error::AppExists
+            | Error::UsernameTaken
+            | Error::MobileTaken
+            | Error::EmailTaken
+            | Error::WrongPassword
+            | Error::DeviceMissing => codes::INVALID_PARAMETER,
+            Error::Storage(_) | Error::Internal(_) => {
+                return ApiError::new(codes::INTERNAL_ERROR, e.to_string()).with_cause(Cause::new(e));
+            }
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
+/// A missing or malformed parameter: -2.
+pub(crate) fn invalid(msg: impl Into<String>) -> ApiError {
+    ApiError::new(codes::INVALID_PARAMETER, msg)
+}
+
+/// A chat id that names nobody: -1.
+pub(crate) fn target_not_found(msg: impl Into<String>) -> ApiError {
+    ApiError::new(codes::TARGET_NOT_FOUND, msg)
+}
+
+/// A chat type this server does not serve yet: -7.
+pub(crate) fn not_supported(msg: impl Into<String>) -> ApiError {
+    ApiError::new(codes::NOT_SUPPORTED, msg)
+}
+
+/// The status a successful protobuf answer carries (`number` echoes the request's).
+pub(crate) fn ok_status(number: i64) -> ProtoStatus {
+    ProtoStatus { number, code: codes::OK, msg: "success".into() }
 }

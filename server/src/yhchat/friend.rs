@@ -19,9 +19,10 @@ use crate::core::paging::MAX_LIMIT;
 use crate::core::users::User;
 use crate::core::{Actor, ApplicationId, PageRequest, UserId};
 use crate::generated::yhchat::api::{ApiError, FriendApi, Request};
-use crate::generated::yhchat::models::{self, codes};
+use crate::generated::yhchat::models;
 
-use super::{Yhchat, api_error, require_user_chat};
+use super::errors::{invalid, ok_status};
+use super::{Yhchat, require_user_chat};
 
 impl FriendApi for Yhchat {
     async fn friend_apply(&self, req: Request<(), models::FriendApplyInput>) -> Result<(), ApiError> {
@@ -29,7 +30,8 @@ impl FriendApi for Yhchat {
         require_user_chat(req.input.chat_type)?;
         let target = self.chat_user(&me, req.input.chat_id.as_deref()).await?;
         let apply = ApplyRequest { reason: req.input.remark.unwrap_or_default(), ..Default::default() };
-        self.core.friends().apply(&me, target, apply).await.map(drop).map_err(api_error)
+        self.core.friends().apply(&me, target, apply).await?;
+        Ok(())
     }
 
     async fn friend_delete_friend(
@@ -39,7 +41,7 @@ impl FriendApi for Yhchat {
         let me = self.actor(&req.credentials).await?;
         require_user_chat(req.input.chat_type)?;
         let friend = self.chat_user(&me, req.input.chat_id.as_deref()).await?;
-        self.core.friends().delete(&me, friend, DeleteOptions::default()).await.map_err(api_error)
+        Ok(self.core.friends().delete(&me, friend, DeleteOptions::default()).await?)
     }
 
     async fn friend_agree_apply(
@@ -47,20 +49,17 @@ impl FriendApi for Yhchat {
         req: Request<(), models::FriendAgreeApplyInput>,
     ) -> Result<(), ApiError> {
         let me = self.actor(&req.credentials).await?;
-        let id = req
-            .input
-            .id
-            .map(|id| ApplicationId(i64::from(id)))
-            .ok_or_else(|| ApiError::new(codes::INVALID_PARAMETER, "id is required"))?;
+        let id =
+            req.input.id.map(|id| ApplicationId(i64::from(id))).ok_or_else(|| invalid("id is required"))?;
         let friends = self.core.friends();
         match req.input.agree {
             Some(1) => friends.accept_application(&me, id).await,
             Some(2) => friends.decline_application(&me, id, "").await,
             Some(3) => friends.decline_application(&me, id, "expired").await,
             Some(4) => friends.decline_application(&me, id, "dissolved").await,
-            _ => return Err(ApiError::new(codes::INVALID_PARAMETER, "agree must be 1, 2, 3 or 4")),
-        }
-        .map_err(api_error)
+            _ => return Err(invalid("agree must be 1, 2, 3 or 4")),
+        }?;
+        Ok(())
     }
 
     async fn friend_address_book_list(
@@ -72,7 +71,7 @@ impl FriendApi for Yhchat {
         let mut ids = Vec::new();
         let mut page = PageRequest::first(MAX_LIMIT);
         loop {
-            let got = friends.friend_ids(&me, &page).await.map_err(api_error)?;
+            let got = friends.friend_ids(&me, &page).await?;
             ids.extend(got.items);
             match got.next_cursor {
                 Some(cursor) => page = PageRequest::after(Some(cursor), MAX_LIMIT),
@@ -81,7 +80,7 @@ impl FriendApi for Yhchat {
         }
         let mut users = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(usize::try_from(MAX_LIMIT).unwrap_or(1000)) {
-            for item in friends.items(&me, chunk).await.map_err(api_error)? {
+            for item in friends.items(&me, chunk).await? {
                 let name = [&item.alias, &item.nick_name, &item.username]
                     .into_iter()
                     .find(|s| !s.is_empty())
@@ -102,11 +101,7 @@ impl FriendApi for Yhchat {
         };
         Ok(models::FriendAddressBookListReply {
             // The request's number is echoed, as YHChat's status carries it.
-            status: Some(models::ProtoStatus {
-                number: req.input.number.trim().parse().unwrap_or(0),
-                code: codes::OK,
-                msg: "success".into(),
-            }),
+            status: Some(ok_status(req.input.number.trim().parse().unwrap_or(0))),
             data: vec![list("用户", users), list("我加入的群聊", Vec::new()), list("机器人", Vec::new())],
         })
     }
@@ -120,7 +115,7 @@ impl FriendApi for Yhchat {
         let mut applications = Vec::new();
         let mut page = PageRequest::first(MAX_LIMIT);
         loop {
-            let got = friends.applications(&me, &page).await.map_err(api_error)?;
+            let got = friends.applications(&me, &page).await?;
             applications.extend(got.items);
             match got.next_cursor {
                 Some(cursor) => page = PageRequest::after(Some(cursor), MAX_LIMIT),
@@ -139,7 +134,7 @@ impl FriendApi for Yhchat {
         let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
         let pending = requests.iter().filter(|r| r.result == 0).count();
         Ok(models::FriendRequestListReply {
-            status: Some(models::ProtoStatus { number: 0, code: codes::OK, msg: "success".into() }),
+            status: Some(ok_status(0)),
             total: count(requests.len()),
             pending: count(pending),
             requests,
@@ -151,11 +146,11 @@ impl FriendApi for Yhchat {
         let mute = match req.input.no_notify {
             Some(0) => false,
             Some(1) => true,
-            _ => return Err(ApiError::new(codes::INVALID_PARAMETER, "noNotify must be 0 or 1")),
+            _ => return Err(invalid("noNotify must be 0 or 1")),
         };
         let friend = self.chat_user(&me, req.input.chat_id.as_deref()).await?;
         let patch = FriendPatch { mute_notification: Some(mute), ..Default::default() };
-        self.core.friends().set_ext(&me, friend, patch).await.map_err(api_error)
+        Ok(self.core.friends().set_ext(&me, friend, patch).await?)
     }
 }
 
@@ -171,7 +166,7 @@ impl People<'_> {
         if let Some(user) = self.known.get(&id) {
             return Ok(user.clone());
         }
-        let user = self.yh.core.users().get(&self.me.app, id).await.map_err(api_error)?;
+        let user = self.yh.core.users().get(&self.me.app, id).await?;
         self.known.insert(id, user.clone());
         Ok(user)
     }

@@ -16,9 +16,7 @@ use axum::Router;
 use crate::core::Core;
 use crate::core::{Actor, UserId};
 use crate::generated::yhchat::api::{ApiError, Credentials};
-use crate::generated::yhchat::models::codes;
-
-pub use errors::api_error;
+use errors::{invalid, not_supported, target_not_found};
 
 /// The YHChat API over one core. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -38,22 +36,20 @@ impl Yhchat {
 
     /// The token's user (missing, unknown, expired, revoked: -3).
     pub(crate) async fn actor(&self, c: &Credentials) -> Result<Actor, ApiError> {
-        self.core.tokens().authenticate_user_token(c.token.as_deref()).await.map_err(api_error)
+        Ok(self.core.tokens().authenticate_user_token(c.token.as_deref()).await?)
     }
 
     /// The user a chat id names in the actor's app (absent: -2; not a user
     /// of the app: -1).
     pub(crate) async fn chat_user(&self, me: &Actor, chat_id: Option<&str>) -> Result<UserId, ApiError> {
-        let raw = chat_id
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| ApiError::new(codes::INVALID_PARAMETER, "chatId is required"))?;
-        let missing = || ApiError::new(codes::TARGET_NOT_FOUND, format!("chat `{raw}` does not exist"));
+        let raw =
+            chat_id.map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| invalid("chatId is required"))?;
+        let missing = || target_not_found(format!("chat `{raw}` does not exist"));
         let id = raw.parse::<i64>().map(UserId).map_err(|_| missing())?;
         match self.core.users().get(&me.app, id).await {
             Ok(user) => Ok(user.id),
             Err(crate::core::Error::UserMissing) => Err(missing()),
-            Err(e) => Err(api_error(e)),
+            Err(e) => Err(e.into()),
         }
     }
 }
@@ -63,10 +59,8 @@ impl Yhchat {
 pub(crate) fn require_user_chat(chat_type: Option<i32>) -> Result<(), ApiError> {
     match chat_type {
         None | Some(1) => Ok(()),
-        Some(2) => Err(ApiError::new(codes::NOT_SUPPORTED, "groups (chatType 2) are not supported yet")),
-        Some(3) => Err(ApiError::new(codes::NOT_SUPPORTED, "bots (chatType 3) are not supported yet")),
-        Some(other) => {
-            Err(ApiError::new(codes::INVALID_PARAMETER, format!("chatType {other} is not 1, 2 or 3")))
-        }
+        Some(2) => Err(not_supported("groups (chatType 2) are not supported yet")),
+        Some(3) => Err(not_supported("bots (chatType 3) are not supported yet")),
+        Some(other) => Err(invalid(format!("chatType {other} is not 1, 2 or 3"))),
     }
 }
