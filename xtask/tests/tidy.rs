@@ -165,7 +165,7 @@ fn rust_comment(line: &str) -> Option<&str> {
     }
     let mut from = 0;
     while let Some(at) = line[from..].find(" //").map(|i| from + i) {
-        if line[..at].matches('"').count() % 2 == 0 {
+        if line[..at].matches('"').count().is_multiple_of(2) {
             return Some(&line[at + 3..]);
         }
         from = at + 3;

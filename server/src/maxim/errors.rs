@@ -1,5 +1,5 @@
 //! Domain errors as MaxIM codes: the one table every MaxIM operation uses.
-//! Codes are the real service's (semantics.md §1); where none fits, the
+//! Codes are the real service's (`docs/maxim.md#error-codes`); where none fits, the
 //! closest one with a message that says what happened.
 
 use crate::core::Error;
