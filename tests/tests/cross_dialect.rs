@@ -1,4 +1,4 @@
-//! One friend graph behind three doors (semantics.md §5): what one dialect
+//! One friend graph behind three doors (`docs/README.md#one-friend-graph-three-doors`): what one dialect
 //! does, the others see. Ids: a NetEase accid is the username, a YHChat
 //! chatId is the MaxIM user id written in decimal.
 

@@ -1,4 +1,4 @@
-//! MaxIM `/roster/*` (semantics.md §2) through the generated client, and the
+//! MaxIM `/roster/*` (`docs/maxim.md#friends`) through the generated client, and the
 //! request shapes of the real JavaScript SDK through raw HTTP.
 
 use std::collections::HashSet;

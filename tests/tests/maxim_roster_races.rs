@@ -1,5 +1,5 @@
 //! Concurrent MaxIM roster requests on one pair of users end in one
-//! consistent state (semantics.md §2): no duplicate rows, no half
+//! consistent state (`docs/maxim.md#concurrent-requests`): no duplicate rows, no half
 //! friendships, exactly one winner where only one can win.
 
 use client::ClientError;

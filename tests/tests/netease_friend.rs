@@ -1,4 +1,4 @@
-//! NetEase `/nimserver/friend/*.action` (semantics.md §3) through the
+//! NetEase `/nimserver/friend/*.action` (`docs/netease.md`) through the
 //! generated client, and the answers' exact JSON through raw HTTP.
 
 use client::ClientError;

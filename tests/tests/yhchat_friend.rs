@@ -1,4 +1,4 @@
-//! YHChat `/v1/friend/*` (semantics.md §4): JSON answers `{code, msg}`, and
+//! YHChat `/v1/friend/*` (`docs/yhchat.md`): JSON answers `{code, msg}`, and
 //! the protobuf answers decoded with types generated in this crate from
 //! `tests/proto/yhchat_friend.proto` (written from the document), not with
 //! the server's models.

@@ -1,7 +1,8 @@
 //! Domain errors as MaxIM codes: the one table every MaxIM operation uses
-//! (`docs/maxim.md`), and the named errors the dialect answers itself. No
-//! other MaxIM module writes a code. Codes are the real service's; where none
-//! fits, the closest one with a message that says what happened.
+//! (`docs/maxim.md#error-codes`), and the named errors the dialect answers
+//! itself. No other MaxIM module writes a code. Codes are the real
+//! service's; where none fits, the closest one with a message that says
+//! what happened.
 
 use crate::core::Error;
 use crate::generated::maxim::api::ApiError;

@@ -1,5 +1,5 @@
 //! MaxIM `/roster/*`: the friend graph of the core, in MaxIM's words
-//! (semantics.md §2).
+//! (rules: `docs/maxim.md#friends`).
 //!
 //! Decisions the documents leave open:
 //! - Text optionals: absent leaves a value as it is, `""` sets it empty

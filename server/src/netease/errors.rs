@@ -1,5 +1,5 @@
 //! Domain errors as NetEase codes: the one table every NetEase operation
-//! uses (semantics.md §3). Where NetEase has no code of its own, the closest
+//! uses (`docs/netease.md#error-codes`). Where NetEase has no code of its own, the closest
 //! documented one with a `desc` that says what happened.
 
 use crate::core::Error;

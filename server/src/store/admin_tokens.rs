@@ -1,3 +1,7 @@
+//! Admin token rows: insert, list per app, find by digest, revoke. Only the
+//! SHA-256 digest and a short prefix are stored, never the secret (the core
+//! shows it once, at creation).
+
 use crate::core::admin_tokens::AdminToken;
 use crate::core::error::Result;
 use crate::core::ids::{AdminTokenId, AppId};

@@ -1,3 +1,7 @@
+//! App rows: the id, the NetEase-style key and secret, and the per-app
+//! settings (application lifetime, friend limit, strangers' messaging).
+//! Looked up by id (MaxIM's `app_id`) or by key (NetEase's `AppKey`).
+
 use crate::core::apps::{App, AppSettings};
 use crate::core::error::Result;
 use crate::core::ids::AppId;

@@ -1,3 +1,8 @@
+//! Device rows: registration by guid with a per-user serial number, listing,
+//! removal (which revokes the device's tokens in the same transaction) and
+//! the vendor push token bound to a device. Concurrent first logins from
+//! one guid are settled by a UNIQUE upsert, not by reading first.
+
 use sqlx::AssertSqlSafe;
 
 use crate::core::devices::{Device, DeviceLogin, DeviceSession};

@@ -1,3 +1,7 @@
+//! Rate counters and nonces, kept in the database so that every server
+//! process sharing it counts the same hits and refuses the same replayed
+//! nonce. Each count is one atomic upsert; housekeeping purges what is spent.
+
 use crate::core::error::Result;
 use crate::core::ids::AppId;
 use crate::core::limits::RateCount;

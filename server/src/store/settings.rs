@@ -1,3 +1,7 @@
+//! User settings rows (friend verification, push and notification
+//! switches). A patch is applied in one statement, so concurrent patches of
+//! different fields do not undo each other.
+
 use sqlx::AssertSqlSafe;
 
 use crate::core::error::Result;

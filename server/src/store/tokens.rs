@@ -1,3 +1,7 @@
+//! User token rows: insert (digest only), look up by digest with the user's
+//! disabled flag, revoke (per device or all), the "online" query (a live
+//! token) and the housekeeping purge of long-expired tokens.
+
 use crate::core::error::Result;
 use crate::core::ids::{AppId, DeviceSn, UserId};
 use crate::core::tokens::TokenRecord;

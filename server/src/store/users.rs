@@ -1,3 +1,9 @@
+//! User rows and what hangs off them: creation with default settings in one
+//! transaction, lookups by id, username, mobile and email, profile and
+//! contact updates, password changes and disabling (both revoke tokens
+//! atomically), and push tags. Uniqueness (username, mobile, email) is left to
+//! the database's constraints, which settle races between requests.
+
 use crate::core::error::{Error, Result};
 use crate::core::ids::{AppId, UserId};
 use crate::core::settings::UserSettings;

@@ -1,3 +1,7 @@
+//! Apps and admin tokens in the core: a new app's key, secret and default
+//! settings, settings updates, and admin tokens created, authenticated and
+//! revoked per app.
+
 use server::core::apps::AppSettingsPatch;
 use server::core::{AppId, Error, Principal};
 

@@ -1,3 +1,8 @@
+//! Every friend rule of the core (`docs/maxim.md#friends`), without HTTP:
+//! auth modes, applications (expiry, refresh, mutual, by id), deletion,
+//! blocks, ext and lookups' privacy, stable paging, versions, batches, the
+//! friend limit and the server API's direct add.
+
 use std::time::Duration;
 
 use server::core::apps::AppSettingsPatch;

@@ -1,3 +1,6 @@
+//! The housekeeping sweep: what it deletes (tokens past their grace period,
+//! spent nonces and rate counters) and what it must keep.
+
 use std::time::Duration;
 
 use server::core::Error;

@@ -1,3 +1,6 @@
+//! Rate limits and nonces in the core: hits per window, the penalty after
+//! going over, and a nonce accepted once until it expires.
+
 use std::time::Duration;
 
 use server::core::Error;

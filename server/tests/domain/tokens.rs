@@ -1,3 +1,7 @@
+//! Tokens in the core: the three logins and their failures, expiry and
+//! revocation by password change, devices (kick, removal), and acting as a
+//! user within one app only.
+
 use std::time::Duration;
 
 use server::core::devices::DeviceLogin;

@@ -1,3 +1,7 @@
+//! Users in the core: username and password rules, batch registration,
+//! profile and contact changes, settings stored as set, disable and enable,
+//! online status.
+
 use server::core::settings::{AuthMode, SettingsPatch, UserSettings};
 use server::core::users::{NewUser, ProfilePatch, ValidNewUser};
 use server::core::{Actor, AppId, Error, UserId};

@@ -14,7 +14,7 @@ use super::{
 use crate::store::RosterTx;
 
 impl Friends<'_> {
-    /// Applies to become `target`'s friend (semantics.md §2).
+    /// Applies to become `target`'s friend (`docs/maxim.md#applications`).
     pub async fn apply(&self, me: &Actor, target: UserId, req: ApplyRequest) -> Result<ApplyOutcome> {
         if target == me.user {
             return Err(Error::invalid("user_id", "cannot apply to yourself"));
