@@ -47,7 +47,9 @@ pub fn stale(root: &Path, files: &[Generated]) -> Vec<String> {
     let mut out = Vec::new();
     for f in files {
         match std::fs::read_to_string(root.join(&f.path)) {
-            Ok(text) if text == f.contents => {}
+            // A checkout that turned LF into CRLF (Windows' `core.autocrlf`)
+            // holds the same file.
+            Ok(text) if same_text(&text, &f.contents) => {}
             Ok(_) => out.push(format!("{} (differs)", f.path)),
             Err(_) => out.push(format!("{} (missing)", f.path)),
         }
@@ -61,6 +63,11 @@ pub fn stale(root: &Path, files: &[Generated]) -> Vec<String> {
         }
     }
     out
+}
+
+/// Equal once CRLF line ends are read as LF.
+fn same_text(on_disk: &str, generated: &str) -> bool {
+    on_disk == generated || (on_disk.contains("\r\n") && on_disk.replace("\r\n", "\n") == generated)
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
@@ -107,7 +114,7 @@ pub fn regen(root: &Path, check: bool) -> anyhow::Result<()> {
     }
     for f in &files {
         let path = root.join(&f.path);
-        if std::fs::read_to_string(&path).ok().as_deref() == Some(f.contents.as_str()) {
+        if std::fs::read_to_string(&path).is_ok_and(|text| same_text(&text, &f.contents)) {
             continue;
         }
         if let Some(parent) = path.parent() {
@@ -130,4 +137,20 @@ pub fn repo_root() -> PathBuf {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_crlf_checkout_is_not_stale() {
+        let dir = std::env::temp_dir().join(format!("regen-crlf-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("spec/openapi")).unwrap();
+        let file = |contents: &str| Generated { path: "spec/openapi/x.json".into(), contents: contents.into() };
+        std::fs::write(dir.join("spec/openapi/x.json"), "{\r\n  \"a\": 1\r\n}\r\n").unwrap();
+        assert!(stale(&dir, &[file("{\n  \"a\": 1\n}\n")]).is_empty());
+        assert_eq!(stale(&dir, &[file("{\n  \"a\": 2\n}\n")]), ["spec/openapi/x.json (differs)"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

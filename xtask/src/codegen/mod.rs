@@ -8,6 +8,7 @@ pub mod models;
 pub mod names;
 pub mod server;
 pub mod spec;
+pub mod surface;
 
 use crate::regen::Generated;
 use anyhow::{Context, Result, anyhow, bail};
@@ -145,7 +146,7 @@ pub struct HeaderType {
 }
 
 impl<'a> Gen<'a> {
-    fn new(api: &'a Api) -> Result<Self> {
+    pub fn new(api: &'a Api) -> Result<Self> {
         let structs: BTreeSet<String> = api
             .schemas
             .iter()

@@ -187,7 +187,7 @@ fn proto_struct(g: &Gen, name: &str, schema: &Value) -> Result<TokenStream> {
 }
 
 /// The prost field kind and Rust type of a protobuf field.
-fn proto_type(g: &Gen, schema: &Value) -> Result<(TokenStream, TokenStream)> {
+pub(crate) fn proto_type(g: &Gen, schema: &Value) -> Result<(TokenStream, TokenStream)> {
     if let Some(name) = ref_name(schema) {
         if g.proto.contains(name) {
             let id = type_ident(name);

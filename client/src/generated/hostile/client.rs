@@ -87,6 +87,9 @@ impl HostileClient {
         input: &Vec<models::ThingBatchBodyItem>,
     ) -> Result<Vec<i64>, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/thing/batch");
+        if let Some(v) = &self.user_id {
+            call.header("user_id", v);
+        }
         call.json_body(input)?;
         let reply = self.transport.send(call).await?;
         ENVELOPE.payload(&reply)

@@ -4,9 +4,9 @@
 #![allow(clippy::all, unused_imports)]
 use super::models;
 pub use crate::wire::Binary;
-/// Header parameters of `thing_save`.
+/// Header parameters of `thing_save`, `thing_batch`.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ThingSaveHeaders {
+pub struct UserIdHeaders {
     /// 以此用户ID的身份来调用
     pub user_id: Option<i64>,
 }
@@ -118,14 +118,14 @@ pub trait ThingApi: Send + Sync + 'static {
     /// Operation `thing_save`: `POST /thing/save`, `PUT /thing/save`.
     fn thing_save(
         &self,
-        req: Request<ThingSaveHeaders, models::ThingSaveInput>,
+        req: Request<UserIdHeaders, models::ThingSaveInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 批量
     ///
     /// Operation `thing_batch`: `POST /thing/batch`.
     fn thing_batch(
         &self,
-        req: Request<(), Vec<models::ThingBatchBodyItem>>,
+        req: Request<UserIdHeaders, Vec<models::ThingBatchBodyItem>>,
     ) -> impl std::future::Future<Output = Result<Vec<i64>, ApiError>> + Send;
     /// 列表
     ///

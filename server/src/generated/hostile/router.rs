@@ -85,7 +85,7 @@ async fn call_thing_save<T: ThingApi>(
     body: Body,
 ) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = ThingSaveHeaders {
+    let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
@@ -129,7 +129,9 @@ async fn call_thing_batch<T: ThingApi>(
     body: Body,
 ) -> Result<Vec<i64>, ApiError> {
     let credentials = credentials(&parts.headers);
-    let headers = ();
+    let headers = UserIdHeaders {
+        user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
+    };
     let input = wire::json_body(body).await?;
     api.thing_batch(Request {
             credentials,

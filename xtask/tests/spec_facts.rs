@@ -1,4 +1,6 @@
-//! The specs as reviewable snapshots, and the facts the issue pins down.
+//! Facts the specs must hold (the specs themselves are checked in, and the
+//! freshness test guards them; `codegen_surface.rs` snapshots what they
+//! generate).
 
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -18,13 +20,6 @@ fn pairs(spec: &Value) -> Vec<(String, String)> {
         }
     }
     out
-}
-
-#[test]
-fn snapshots() {
-    for vendor in ["maxim", "netease", "yhchat"] {
-        insta::assert_json_snapshot!(format!("{vendor}_spec"), spec(vendor));
-    }
 }
 
 #[test]
