@@ -41,9 +41,11 @@ pub struct Settings {
 pub struct HttpOptions {
     pub allow_origins: AllowOrigins,
     /// How long a request may run before it is answered in its dialect's
-    /// envelope with the internal-error code, its handler dropped (an open
-    /// transaction then rolls back). A client waiting on a stuck database
-    /// gets an answer it can act on instead of a hanging connection.
+    /// envelope with the internal-error code and its handler dropped. A
+    /// client waiting on a stuck database gets an answer it can act on
+    /// instead of a hanging connection. An open transaction rolls back, but
+    /// a write already committed stays: the answer does not say the write
+    /// did not happen.
     pub request_timeout: Duration,
 }
 
