@@ -5,11 +5,16 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
+use anyhow::Context;
 use axum::Router;
-use axum::http::HeaderValue;
+use axum::error_handling::HandleErrorLayer;
+use axum::http::{HeaderValue, Uri};
 use axum::routing::get;
 use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower::timeout::TimeoutLayer;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::trace::TraceLayer;
 
@@ -26,6 +31,29 @@ pub struct Settings {
     pub core: core::Config,
     /// Origins whose pages may call the API from a browser (see [`cors`]).
     pub allow_origins: AllowOrigins,
+    /// A request still running after this is answered with an error (see
+    /// [`HttpOptions::request_timeout`]).
+    pub request_timeout: Duration,
+}
+
+/// How the HTTP side answers, beyond the core's rules.
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    pub allow_origins: AllowOrigins,
+    /// How long a request may run before it is answered in its dialect's
+    /// envelope with the internal-error code and its handler dropped. A
+    /// client waiting on a stuck database gets an answer it can act on
+    /// instead of a hanging connection. An open transaction rolls back, but
+    /// a write already committed stays: the answer does not say the write
+    /// did not happen.
+    pub request_timeout: Duration,
+}
+
+impl Default for HttpOptions {
+    /// Any origin, 30 s: what `server serve` runs with unless told otherwise.
+    fn default() -> Self {
+        HttpOptions { allow_origins: AllowOrigins::Any, request_timeout: Duration::from_secs(30) }
+    }
 }
 
 /// Which web pages a browser lets call this server.
@@ -95,14 +123,32 @@ impl Settings {
     }
 }
 
-/// Opens (creating and migrating) the configured database.
+/// Opens (creating and migrating) the configured database. The data dir is
+/// the server's own folder and is created; a database URL names a file the
+/// operator chose, so a missing folder there is reported, not created (a
+/// typo would otherwise start an empty database somewhere unexpected).
 pub async fn open_core(settings: &Settings) -> anyhow::Result<Core> {
     let url = settings.database_url();
     if url.starts_with("sqlite:") && settings.database_url.is_none() {
-        std::fs::create_dir_all(&settings.data_dir)?;
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("cannot create the data folder {}", settings.data_dir.display()))?;
     }
-    let db = Db::connect(&url).await.map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+    let db = Db::connect(&url)
+        .await
+        .map_err(anyhow_core)
+        .with_context(|| format!("cannot open the database {}", redact(&url)))?;
     Ok(Core::new(db, Arc::new(SystemClock), settings.core.clone()))
+}
+
+/// A database URL without its password, for logs and error messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].find(':') {
+            Some(c) => format!("{}:***{}", &url[..s + 3 + c], &url[at..]),
+            None => url.to_string(),
+        },
+        _ => url.to_string(),
+    }
 }
 
 /// On an empty database, a default app and its first admin token, so that a
@@ -116,18 +162,35 @@ pub async fn ensure_default_app(core: &Core) -> anyhow::Result<Option<(String, S
     Ok(Some((app.id.to_string(), token.secret)))
 }
 
+/// A domain error for the command line, its causes kept: `{:#}` (or walking
+/// `source()`) shows why the database failed, which the error's own text
+/// leaves out so that clients never see it.
 pub fn anyhow_core(e: core::Error) -> anyhow::Error {
-    anyhow::anyhow!("{e}")
+    anyhow::Error::new(e)
 }
 
 /// Every route the server answers.
-pub fn router(core: Core, origins: &AllowOrigins) -> Router {
+pub fn router(core: Core, http: &HttpOptions) -> Router {
+    let limit = http.request_timeout;
     let routes = Router::new()
         .route("/healthz", get(health))
         .merge(crate::docs::router())
         .merge(crate::dialects::router(core.clone()))
-        .with_state(());
-    let routes = match cors(origins) {
+        .with_state(())
+        // Inside CORS, so that a browser may read the timeout's answer too.
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(move |uri: Uri, _: tower::BoxError| async move {
+                    // The inner service never fails, so every error here is the timeout.
+                    tracing::warn!(
+                        path = uri.path(),
+                        "request took longer than {limit:?}; answered with an error"
+                    );
+                    crate::dialects::timed_out(uri.path(), limit)
+                }))
+                .layer(TimeoutLayer::new(limit)),
+        );
+    let routes = match cors(&http.allow_origins) {
         Some(cors) => routes.layer(cors),
         None => routes,
     };
@@ -147,18 +210,29 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Application> {
         let core = open_core(settings).await?;
-        Self::bind(settings.listen, core, &settings.allow_origins).await
+        let http = HttpOptions {
+            allow_origins: settings.allow_origins.clone(),
+            request_timeout: settings.request_timeout,
+        };
+        Self::build_with_options(settings.listen, core, &http).await
     }
 
-    /// With a core the caller opened (tests pass their own clock); any
-    /// origin allowed.
+    /// With a core the caller opened (tests pass their own clock) and the
+    /// default [`HttpOptions`].
     pub async fn build_with(listen: SocketAddr, core: Core) -> anyhow::Result<Application> {
-        Self::bind(listen, core, &AllowOrigins::Any).await
+        Self::build_with_options(listen, core, &HttpOptions::default()).await
     }
 
-    async fn bind(listen: SocketAddr, core: Core, origins: &AllowOrigins) -> anyhow::Result<Application> {
-        let listener = TcpListener::bind(listen).await?;
-        Ok(Application { listener, router: router(core.clone(), origins), core })
+    /// As [`Application::build_with`], with the given HTTP options (a short
+    /// request timeout in tests).
+    pub async fn build_with_options(
+        listen: SocketAddr,
+        core: Core,
+        http: &HttpOptions,
+    ) -> anyhow::Result<Application> {
+        let listener =
+            TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+        Ok(Application { listener, router: router(core.clone(), http), core })
     }
 
     pub fn local_addr(&self) -> SocketAddr {

@@ -1,11 +1,17 @@
 //! `server`: run the IM server, or manage its apps and admin tokens.
+//!
+//! `serve` is the default command, so its flags are also accepted with no
+//! command (`server --listen X`); they belong to it alone, and another command
+//! refuses them rather than ignoring them. The database flags are global.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use server::app::{self, AllowOrigins, Application, Settings, anyhow_core};
 use server::core::{self, AppId, AppSettings};
 
@@ -14,10 +20,45 @@ use server::core::{self, AppId, AppSettings};
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Database")]
     db: DbArgs,
+    /// `serve`'s flags, given before any command (`server --listen X`,
+    /// `server --listen X serve`); see [`parse`].
     #[command(flatten)]
     serve: ServeArgs,
+}
+
+/// Parses the command line; `Cli::parse` would accept `server --listen X app
+/// list` and drop the flag. clap can refuse arguments before any subcommand
+/// (`args_conflicts_with_subcommands`), but that also refuses the global
+/// database flags there, and `server --data-dir D --listen X serve` is
+/// how scripts start the server.
+fn parse() -> Cli {
+    let mut cmd = Cli::command();
+    let matches = cmd.get_matches_mut();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut cmd).exit());
+    match (&mut cli.command, matches.subcommand()) {
+        (Some(Command::Serve(args)), Some((_, sub))) => {
+            *args = ServeArgs::merge(cli.serve.clone(), &matches, args.clone(), sub);
+        }
+        (Some(_), Some((name, _))) => {
+            if let Some(flag) = ServeArgs::ids().find(|id| given(&matches, id)) {
+                let flag = flag.replace('_', "-");
+                cmd.error(
+                    ErrorKind::ArgumentConflict,
+                    format!("`--{flag}` is a flag of `serve`; `{name}` does not take it"),
+                )
+                .exit();
+            }
+        }
+        _ => {}
+    }
+    cli
+}
+
+/// Whether the flag `id` was typed (not taken from the environment or its default).
+fn given(matches: &ArgMatches, id: &str) -> bool {
+    matches.value_source(id) == Some(ValueSource::CommandLine)
 }
 
 #[derive(Args, Clone)]
@@ -31,26 +72,68 @@ struct DbArgs {
 }
 
 #[derive(Args, Clone)]
+#[command(next_help_heading = "Serving")]
 struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, env = "LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(long, env = "LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
     /// Web pages allowed to call the API from a browser (CORS): `*`, `none`,
     /// or origins separated by commas (`https://app.example.com`).
-    #[arg(long, env = "ALLOW_ORIGINS", default_value = "*", global = true)]
+    #[arg(long, env = "ALLOW_ORIGINS", default_value = "*")]
     allow_origins: AllowOrigins,
     /// Lifetime of a user token, in seconds.
-    #[arg(long, env = "TOKEN_TTL_SECS", default_value_t = 7 * 24 * 3600, global = true)]
+    #[arg(long, env = "TOKEN_TTL_SECS", default_value_t = 7 * 24 * 3600)]
     token_ttl_secs: u64,
     /// Signed server-API (NetEase) calls allowed per app per second.
-    #[arg(long, env = "SERVER_API_RATE", default_value_t = 100, global = true)]
+    #[arg(long, env = "SERVER_API_RATE", default_value_t = 100)]
     server_api_rate: i64,
     /// How long an app over that rate is refused, in seconds.
-    #[arg(long, env = "SERVER_API_PENALTY_SECS", default_value_t = 10, global = true)]
+    #[arg(long, env = "SERVER_API_PENALTY_SECS", default_value_t = 10)]
     server_api_penalty_secs: u64,
     /// How often expired tokens, nonces and rate counters are swept, in seconds.
-    #[arg(long, env = "HOUSEKEEPING_EVERY_SECS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    #[arg(long, env = "HOUSEKEEPING_EVERY_SECS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
     housekeeping_every_secs: u64,
+    /// A request still running after this many seconds is answered with the
+    /// dialect's internal-error code.
+    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    request_timeout_secs: u64,
+}
+
+impl ServeArgs {
+    /// The ids of its flags.
+    fn ids() -> impl Iterator<Item = String> {
+        ServeArgs::augment_args(clap::Command::new("serve"))
+            .get_arguments()
+            .map(|a| a.get_id().to_string())
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    /// `server --listen X serve --allow-origins Y`: each flag from where it
+    /// was typed, the one after `serve` if both.
+    fn merge(
+        top: ServeArgs,
+        top_matches: &ArgMatches,
+        sub: ServeArgs,
+        sub_matches: &ArgMatches,
+    ) -> ServeArgs {
+        let from_sub = |id: &str| given(sub_matches, id) || !given(top_matches, id);
+        // A struct literal: a new flag that is not merged does not compile.
+        macro_rules! pick {
+            ($($field:ident),*) => {
+                ServeArgs { $($field: if from_sub(stringify!($field)) { sub.$field } else { top.$field }),* }
+            };
+        }
+        pick!(
+            listen,
+            allow_origins,
+            token_ttl_secs,
+            server_api_rate,
+            server_api_penalty_secs,
+            housekeeping_every_secs,
+            request_timeout_secs
+        )
+    }
 }
 
 /// Settings a new app starts with.
@@ -70,7 +153,7 @@ struct AppSettingsArgs {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server (the default).
-    Serve,
+    Serve(ServeArgs),
     /// Manage apps.
     App {
         #[command(subcommand)]
@@ -126,8 +209,8 @@ enum TokenCommand {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let serving = matches!(cli.command, None | Some(Command::Serve));
+    let cli = parse();
+    let serving = matches!(cli.command, None | Some(Command::Serve(_)));
     if serving {
         tracing_subscriber::fmt()
             .with_env_filter(
@@ -139,21 +222,45 @@ async fn main() -> ExitCode {
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", causes(&e));
             ExitCode::FAILURE
         }
     }
 }
 
+/// The error and every cause, `: `-separated. A cause whose text its parent
+/// already ends with is left out: sqlx and the domain's wrapper both repeat
+/// their source's text.
+fn causes(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !out.ends_with(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+    }
+    out
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    let (command, serve_args) = match cli.command {
+        None => (None, cli.serve),
+        Some(Command::Serve(args)) => (None, args),
+        // The other commands run no server: its flags (refused on them) are
+        // the defaults, and only the core's rules are used.
+        Some(command) => (Some(command), cli.serve),
+    };
     let mut core_config = core::Config {
-        token_ttl: Duration::from_secs(cli.serve.token_ttl_secs),
-        housekeeping_every: Duration::from_secs(cli.serve.housekeeping_every_secs),
+        token_ttl: Duration::from_secs(serve_args.token_ttl_secs),
+        housekeeping_every: Duration::from_secs(serve_args.housekeeping_every_secs),
         ..core::Config::default()
     };
-    core_config.server_api_rate.max_hits = cli.serve.server_api_rate;
-    core_config.server_api_rate.penalty = Duration::from_secs(cli.serve.server_api_penalty_secs);
-    if let Some(Command::App { command: AppCommand::Create { settings, .. } }) = &cli.command {
+    core_config.server_api_rate.max_hits = serve_args.server_api_rate;
+    core_config.server_api_rate.penalty = Duration::from_secs(serve_args.server_api_penalty_secs);
+    if let Some(Command::App { command: AppCommand::Create { settings, .. } }) = &command {
         core_config.app_defaults = AppSettings {
             stranger_may_message: settings.strangers_may_message,
             application_ttl_ms: settings.application_ttl_hours.saturating_mul(3_600_000),
@@ -161,14 +268,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         };
     }
     let settings = Settings {
-        listen: cli.serve.listen,
+        listen: serve_args.listen,
         data_dir: cli.db.data_dir.clone(),
         database_url: cli.db.database_url.clone(),
         core: core_config,
-        allow_origins: cli.serve.allow_origins.clone(),
+        allow_origins: serve_args.allow_origins.clone(),
+        request_timeout: Duration::from_secs(serve_args.request_timeout_secs),
     };
-    match cli.command {
-        None | Some(Command::Serve) => serve(settings).await,
+    match command {
+        None | Some(Command::Serve(_)) => serve(settings).await,
         Some(Command::App { command }) => apps(settings, command).await,
         Some(Command::Token { command }) => tokens(settings, command).await,
     }
@@ -182,23 +290,12 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         );
     }
     let addr = application.local_addr();
-    tracing::info!(database = %redact(&settings.database_url()), "listening on http://{addr}");
+    tracing::info!(database = %app::redact(&settings.database_url()), "listening on http://{addr}");
     println!("Swagger UI: http://{addr}/swagger-ui/");
     for part in server::dialects::not_mounted() {
         println!("not served yet: {part}");
     }
     application.run_until_stopped().await
-}
-
-/// A database URL without its password, for logs.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(s), Some(at)) if at > s => match url[s + 3..at].find(':') {
-            Some(c) => format!("{}:***{}", &url[..s + 3 + c], &url[at..]),
-            None => url.to_string(),
-        },
-        _ => url.to_string(),
-    }
 }
 
 async fn apps(settings: Settings, command: AppCommand) -> anyhow::Result<()> {

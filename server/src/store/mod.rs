@@ -22,12 +22,14 @@ mod settings;
 mod tokens;
 mod users;
 
+use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{AnyPool, AssertSqlSafe, Executor};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Connection, Executor};
 
 pub use roster::RosterTx;
 
@@ -59,11 +61,86 @@ pub struct DbOptions {
     pub max_connections: u32,
     /// How long a SQLite writer waits for another writer's lock.
     pub sqlite_busy_timeout: Duration,
+    /// How long opening the database, and later each wait for a pooled
+    /// connection, may take: an unreachable server is reported after this
+    /// rather than after sqlx's 30 s.
+    pub acquire_timeout: Duration,
 }
 
 impl Default for DbOptions {
     fn default() -> Self {
-        DbOptions { max_connections: 10, sqlite_busy_timeout: Duration::from_secs(30) }
+        DbOptions {
+            max_connections: 10,
+            sqlite_busy_timeout: Duration::from_secs(30),
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// One direct attempt after the pool gave up gets this long: the pool's own
+/// attempts already waited, and a refused connection answers at once.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The pool found no connection in time. sqlx then only says "pool timed
+/// out" (it retries refused connections until the deadline), so `cause` is
+/// what one direct attempt answered: the reason an operator needs.
+#[derive(Debug)]
+struct NoConnection {
+    waited: Duration,
+    cause: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl std::fmt::Display for NoConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no connection to the database within {:?}", self.waited)
+    }
+}
+
+impl std::error::Error for NoConnection {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+async fn probe(connect: &AnyConnectOptions) -> Option<Box<dyn std::error::Error + Send + Sync + 'static>> {
+    match tokio::time::timeout(PROBE_TIMEOUT, AnyConnection::connect_with(connect)).await {
+        Ok(Ok(conn)) => {
+            let _ = conn.close().await;
+            None
+        }
+        Ok(Err(e)) => Some(Box::new(e)),
+        Err(_) => Some(format!("no answer within {PROBE_TIMEOUT:?}").into()),
+    }
+}
+
+/// SQLite answers a file it cannot open with "unable to open database file",
+/// naming neither the file nor the reason; the file system says both.
+fn sqlite_file_problem(url: &str, in_memory: bool) -> Option<std::io::Error> {
+    use std::io::{Error as IoError, ErrorKind};
+    if in_memory {
+        return None;
+    }
+    let options = SqliteConnectOptions::from_str(url).ok()?;
+    let file = options.get_filename();
+    let folder = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    match std::fs::metadata(folder) {
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            return Some(IoError::new(ErrorKind::NotFound, format!("no such folder: {}", folder.display())));
+        }
+        Err(e) => return Some(IoError::new(e.kind(), format!("{}: {e}", folder.display()))),
+        Ok(meta) if !meta.is_dir() => {
+            return Some(IoError::new(
+                ErrorKind::NotADirectory,
+                format!("not a folder: {}", folder.display()),
+            ));
+        }
+        Ok(_) => {}
+    }
+    let read_only = url.contains("mode=ro");
+    let create = url.contains("mode=rwc");
+    match std::fs::OpenOptions::new().read(true).write(!read_only).create(create && !read_only).open(file) {
+        Err(e) => Some(IoError::new(e.kind(), format!("{}: {e}", file.display()))),
+        Ok(_) => None,
     }
 }
 
@@ -87,7 +164,9 @@ impl Db {
         let connect = AnyConnectOptions::from_str(url).map_err(|e| Error::Storage(InfraError::new(e)))?;
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         let busy_ms = options.sqlite_busy_timeout.as_millis();
-        let mut pool = AnyPoolOptions::new().max_connections(options.max_connections.max(1));
+        let mut pool = AnyPoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(options.acquire_timeout);
         if backend == Backend::Sqlite {
             pool = pool.after_connect(move |conn, _meta| {
                 Box::pin(async move {
@@ -104,7 +183,26 @@ impl Db {
                 })
             });
         }
-        let pool = pool.connect_with(connect).await.map_err(|e| Error::Storage(InfraError::new(e)))?;
+        let pool = match pool.connect_with(connect.clone()).await {
+            Ok(pool) => pool,
+            Err(sqlx::Error::PoolTimedOut) => {
+                let cause = probe(&connect).await;
+                return Err(Error::Storage(InfraError::new(NoConnection {
+                    waited: options.acquire_timeout,
+                    cause,
+                })));
+            }
+            Err(e) => {
+                let problem = match backend {
+                    Backend::Sqlite => sqlite_file_problem(url, in_memory),
+                    Backend::Postgres => None,
+                };
+                return Err(Error::Storage(match problem {
+                    Some(problem) => InfraError::new(problem),
+                    None => InfraError::new(e),
+                }));
+            }
+        };
         let migrator = match backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
