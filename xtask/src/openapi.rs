@@ -5,6 +5,7 @@
 use crate::error::{DocError, DocResult};
 use crate::model::{Body, Document, Field, Media, Method, Operation, Response, Type};
 use crate::overrides::Overrides;
+use crate::parse::yhchat::commented_json;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
@@ -718,49 +719,10 @@ fn typed_value(ty: &Type, text: &str) -> Value {
 }
 
 /// An example as JSON when it is JSON (also once `//` comments and trailing
-/// commas, which YHChat's examples carry, are set aside), else as the text
-/// the document shows.
+/// commas, which YHChat's examples carry, are set aside by the YHChat
+/// parser's JSON reader), else as the text the document shows.
 fn example_value(text: &str) -> Value {
-    serde_json::from_str(text.trim())
-        .or_else(|_| serde_json::from_str(&without_comments(text)))
-        .unwrap_or_else(|_| json!(text))
-}
-
-/// JSON text without `//` comments (outside strings) and trailing commas.
-fn without_comments(text: &str) -> String {
-    let mut out = String::new();
-    for line in text.lines() {
-        let mut in_string = false;
-        let mut escaped = false;
-        let mut cut = line.len();
-        let bytes = line.as_bytes();
-        for (i, &b) in bytes.iter().enumerate() {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' if in_string => escaped = true,
-                b'"' => in_string = !in_string,
-                b'/' if !in_string && bytes.get(i + 1) == Some(&b'/') => {
-                    cut = i;
-                    break;
-                }
-                _ => {}
-            }
-        }
-        out.push_str(line[..cut].trim_end());
-        out.push('\n');
-    }
-    // `, }` and `, ]` left by the comments' removal.
-    let mut cleaned = String::new();
-    let chars: Vec<char> = out.chars().collect();
-    for (i, c) in chars.iter().enumerate() {
-        if *c == ','
-            && chars[i + 1..].iter().find(|n| !n.is_whitespace()).is_some_and(|n| *n == '}' || *n == ']')
-        {
-            continue;
-        }
-        cleaned.push(*c);
-    }
-    cleaned
+    serde_json::from_str(text.trim()).ok().or_else(|| commented_json(text)).unwrap_or_else(|| json!(text))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! rolled back with the transaction when the operation fails.
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, AssertSqlSafe, Transaction};
+use sqlx::{Any, AssertSqlSafe, Executor, Transaction};
 
 use crate::core::error::{Error, Result};
 use crate::core::friends::{
@@ -89,14 +89,7 @@ impl Db {
     }
 
     pub async fn friend_count(&self, app: &AppId, owner: UserId) -> Result<i64> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n FROM friendships WHERE app_id = $1 AND user_id = $2 AND relation = 0",
-        )
-        .bind(app.as_str())
-        .bind(owner.0)
-        .fetch_one(&self.pool)
-        .await?;
-        get(&row, "n")
+        friend_count(&self.pool, app, owner).await
     }
 
     /// Everything the viewer may be shown about `targets` (existing users of
@@ -131,17 +124,7 @@ impl Db {
     }
 
     pub async fn friendship(&self, app: &AppId, owner: UserId, friend: UserId) -> Result<Option<Friendship>> {
-        let sql = format!(
-            "SELECT {FRIENDSHIP_COLUMNS} FROM friendships f JOIN users fu ON fu.id = f.friend_id
-             WHERE f.app_id = $1 AND f.user_id = $2 AND f.friend_id = $3"
-        );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(app.as_str())
-            .bind(owner.0)
-            .bind(friend.0)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(rows::friendship).transpose()
+        friendship(&self.pool, app, owner, friend).await
     }
 
     pub async fn friendships_changed_since(
@@ -219,6 +202,41 @@ impl Db {
     }
 }
 
+// Queries both a `Db` (on its pool) and a `RosterTx` (inside its transaction)
+// run, written once over any executor.
+
+/// The owner's row towards `friend`, current or deleted.
+async fn friendship<'c>(
+    db: impl Executor<'c, Database = Any>,
+    app: &AppId,
+    owner: UserId,
+    friend: UserId,
+) -> Result<Option<Friendship>> {
+    let sql = format!(
+        "SELECT {FRIENDSHIP_COLUMNS} FROM friendships f JOIN users fu ON fu.id = f.friend_id
+         WHERE f.app_id = $1 AND f.user_id = $2 AND f.friend_id = $3"
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(app.as_str())
+        .bind(owner.0)
+        .bind(friend.0)
+        .fetch_optional(db)
+        .await?;
+    row.as_ref().map(rows::friendship).transpose()
+}
+
+/// How many current friends `owner` has.
+async fn friend_count<'c>(db: impl Executor<'c, Database = Any>, app: &AppId, owner: UserId) -> Result<i64> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM friendships WHERE app_id = $1 AND user_id = $2 AND relation = 0",
+    )
+    .bind(app.as_str())
+    .bind(owner.0)
+    .fetch_one(db)
+    .await?;
+    get(&row, "n")
+}
+
 fn roster_facts(row: &AnyRow, viewer: UserId) -> Result<RosterFacts> {
     let user = rows::user(row)?;
     let relation: Option<i64> = get(row, "f_relation")?;
@@ -257,17 +275,7 @@ impl RosterTx {
     }
 
     pub async fn friendship(&mut self, owner: UserId, friend: UserId) -> Result<Option<Friendship>> {
-        let sql = format!(
-            "SELECT {FRIENDSHIP_COLUMNS} FROM friendships f JOIN users fu ON fu.id = f.friend_id
-             WHERE f.app_id = $1 AND f.user_id = $2 AND f.friend_id = $3"
-        );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(self.app.as_str())
-            .bind(owner.0)
-            .bind(friend.0)
-            .fetch_optional(&mut *self.tx)
-            .await?;
-        row.as_ref().map(rows::friendship).transpose()
+        friendship(&mut *self.tx, &self.app, owner, friend).await
     }
 
     pub async fn is_blocked(&mut self, blocker: UserId, blocked: UserId) -> Result<bool> {
@@ -297,14 +305,7 @@ impl RosterTx {
     }
 
     pub async fn friend_count(&mut self, user: UserId) -> Result<i64> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n FROM friendships WHERE app_id = $1 AND user_id = $2 AND relation = 0",
-        )
-        .bind(self.app.as_str())
-        .bind(user.0)
-        .fetch_one(&mut *self.tx)
-        .await?;
-        get(&row, "n")
+        friend_count(&mut *self.tx, &self.app, user).await
     }
 
     /// The pending application from `applicant` to `target`, if not expired.
