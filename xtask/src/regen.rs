@@ -147,7 +147,8 @@ mod tests {
     fn a_crlf_checkout_is_not_stale() {
         let dir = std::env::temp_dir().join(format!("regen-crlf-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("spec/openapi")).unwrap();
-        let file = |contents: &str| Generated { path: "spec/openapi/x.json".into(), contents: contents.into() };
+        let file =
+            |contents: &str| Generated { path: "spec/openapi/x.json".into(), contents: contents.into() };
         std::fs::write(dir.join("spec/openapi/x.json"), "{\r\n  \"a\": 1\r\n}\r\n").unwrap();
         assert!(stale(&dir, &[file("{\n  \"a\": 1\n}\n")]).is_empty());
         assert_eq!(stale(&dir, &[file("{\n  \"a\": 2\n}\n")]), ["spec/openapi/x.json (differs)"]);

@@ -33,10 +33,13 @@ fn an_operation_is_a_line() {
     let src = SPECS.iter().find(|s| s.vendor == "maxim").unwrap();
     let (_, spec) = pipeline::build_checked_in(&root, src).unwrap();
     let surface = xtask::codegen::surface::surface("maxim", &spec).unwrap();
-    let accept: Vec<&str> = surface.lines().filter(|l| l.trim_start().starts_with("roster_accept(")).collect();
+    let accept: Vec<&str> =
+        surface.lines().filter(|l| l.trim_start().starts_with("roster_accept(")).collect();
     assert_eq!(
         accept,
-        ["  roster_accept(GroupIdHeaders, RosterAcceptInput) -> bool  [POST /roster/accept, PUT /roster/accept]"]
+        [
+            "  roster_accept(GroupIdHeaders, RosterAcceptInput) -> bool  [POST /roster/accept, PUT /roster/accept]"
+        ]
     );
     assert!(surface.contains("\n  RosterAcceptInput\n    user_id: i64\n"), "{surface}");
 }

@@ -19,8 +19,8 @@ use crate::core::settings::UserSettings;
 use super::Db;
 use super::errors::storage;
 use super::rows::{
-    self, APPLICATION_COLUMNS, FRIENDSHIP_COLUMNS, SETTINGS_COLUMNS, USER_COLUMNS, application_status_code,
-    bit, get, placeholders,
+    self, APPLICATION_COLUMNS, FRIENDSHIP_COLUMNS, USER_COLUMNS, application_status_code, bit, get,
+    placeholders,
 };
 
 pub struct RosterTx {
@@ -291,17 +291,7 @@ impl RosterTx {
     }
 
     pub async fn settings(&mut self, user: UserId) -> Result<UserSettings> {
-        let sql = format!(
-            "SELECT {SETTINGS_COLUMNS} FROM user_settings s JOIN users u ON u.id = s.user_id
-             WHERE u.app_id = $1 AND u.id = $2"
-        );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(self.app.as_str())
-            .bind(user.0)
-            .fetch_optional(&mut *self.tx)
-            .await?
-            .ok_or(Error::UserMissing)?;
-        rows::settings(&row)
+        super::settings::settings(&mut *self.tx, &self.app, user).await?.ok_or(Error::UserMissing)
     }
 
     pub async fn friend_count(&mut self, user: UserId) -> Result<i64> {

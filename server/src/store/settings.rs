@@ -2,7 +2,7 @@
 //! switches). A patch is applied in one statement, so concurrent patches of
 //! different fields do not undo each other.
 
-use sqlx::AssertSqlSafe;
+use sqlx::{Any, AssertSqlSafe, Executor};
 
 use crate::core::error::Result;
 use crate::core::ids::{AppId, UserId};
@@ -13,16 +13,7 @@ use super::rows::{self, SETTINGS_COLUMNS, bit};
 
 impl Db {
     pub async fn settings(&self, app: &AppId, user: UserId) -> Result<Option<UserSettings>> {
-        let sql = format!(
-            "SELECT {SETTINGS_COLUMNS} FROM user_settings s JOIN users u ON u.id = s.user_id
-             WHERE u.app_id = $1 AND u.id = $2"
-        );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(app.as_str())
-            .bind(user.0)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(rows::settings).transpose()
+        settings(&self.pool, app, user).await
     }
 
     /// Applies the set fields in one statement (no lost updates between
@@ -72,4 +63,18 @@ impl Db {
         .await?;
         Ok(done.rows_affected() > 0)
     }
+}
+
+/// A user's settings, on the pool or inside a transaction (`RosterTx`).
+pub(super) async fn settings<'c>(
+    db: impl Executor<'c, Database = Any>,
+    app: &AppId,
+    user: UserId,
+) -> Result<Option<UserSettings>> {
+    let sql = format!(
+        "SELECT {SETTINGS_COLUMNS} FROM user_settings s JOIN users u ON u.id = s.user_id
+         WHERE u.app_id = $1 AND u.id = $2"
+    );
+    let row = sqlx::query(AssertSqlSafe(sql)).bind(app.as_str()).bind(user.0).fetch_optional(db).await?;
+    row.as_ref().map(rows::settings).transpose()
 }

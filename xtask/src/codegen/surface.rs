@@ -121,6 +121,7 @@ fn fields(g: &Gen, props: &[super::spec::Prop]) -> Result<Vec<String>> {
 /// Tokens as a reviewer writes them (`Vec<Option<i64>>`, not `Vec < Option < i64 > >`).
 fn text(t: &TokenStream) -> String {
     let s = t.to_string();
-    let s = s.replace(" :: ", "::").replace(" < ", "<").replace("< ", "<").replace(" >", ">").replace(" ,", ",");
+    let s =
+        s.replace(" :: ", "::").replace(" < ", "<").replace("< ", "<").replace(" >", ">").replace(" ,", ",");
     if s.is_empty() { "()".into() } else { s }
 }
