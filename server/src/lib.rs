@@ -14,6 +14,7 @@ pub mod generated;
 pub mod maxim;
 pub mod netease;
 pub mod store;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod wire;
 pub mod yhchat;

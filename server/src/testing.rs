@@ -1,4 +1,8 @@
-//! Fresh databases for tests: each test gets its own, on either backend.
+//! Test support, shared by the domain tests (`server/tests/domain`) and the
+//! end-to-end tests (the `tests` crate): a fresh database per test, a test
+//! [`Core`] on it, a scenario run on it with the database removed afterwards,
+//! and [`both_backends!`](crate::both_backends) to make one scenario two tests.
+//! Compiled only with the `testing` feature, so the release server has none of it.
 //!
 //! SQLite: a new file in the temp dir. PostgreSQL: a new database on the
 //! server named by `TEST_DATABASE_URL` (default
@@ -8,10 +12,17 @@
 //! explicitly, and then the PostgreSQL variants return early with a notice;
 //! it is refused when `CI` is set.
 
+use std::future::Future;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use sqlx::{AssertSqlSafe, Connection};
+use tokio::task::JoinError;
+
+use crate::core::{AppId, Config, Core, ManualClock, PasswordCost};
+use crate::store::{Db, DbOptions};
 
 pub const DEFAULT_TEST_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
@@ -93,6 +104,112 @@ impl FreshDatabase {
             }
         }
     }
+}
+
+/// The app every test core starts with.
+pub const TEST_APP: &str = "test-app";
+
+/// The core's configuration in tests: the defaults, but cheap password
+/// hashing (argon2 at its standard cost takes 19 MiB and tens of
+/// milliseconds per hash, and tests register users by the hundred).
+pub fn config() -> Config {
+    Config { password_cost: PasswordCost::InsecureFast, ..Config::default() }
+}
+
+/// A small pool: many tests run at once, each on its own database.
+pub fn db_options() -> DbOptions {
+    DbOptions { max_connections: 5, ..DbOptions::default() }
+}
+
+/// What a scenario is given: a core on a fresh database, with [`config`]
+/// as the caller changed it, a clock that moves only when told to, and one
+/// app, [`TEST_APP`].
+pub struct TestCore {
+    pub core: Core,
+    pub clock: Arc<ManualClock>,
+    pub app: AppId,
+    /// The database's URL, for another pool on it (a second server node).
+    pub database_url: String,
+}
+
+/// Runs `scenario` on a [`TestCore`] over a fresh database of `backend`,
+/// then closes the pool and drops the database, also when the scenario
+/// panics; the panic then goes on. Runs nothing when `SKIP_POSTGRES` skips
+/// the backend.
+pub async fn run<F, Fut>(backend: Backend, configure: impl FnOnce(&mut Config), scenario: F)
+where
+    F: FnOnce(TestCore) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let Some((fresh, url)) = FreshDatabase::create(backend).await else { return };
+    let db = match Db::connect_with(&url, db_options()).await {
+        Ok(db) => db,
+        Err(e) => {
+            fresh.drop_best_effort().await;
+            panic!("connect {url}: {e:?}");
+        }
+    };
+    let clock = Arc::new(ManualClock::starting_now());
+    let mut config = config();
+    configure(&mut config);
+    let core = Core::new(db.clone(), clock.clone(), config);
+    let app = AppId::parse(TEST_APP).expect("app id");
+    let outcome = match core.apps().create(app.clone()).await {
+        Ok(_) => Ok(in_own_task(scenario(TestCore { core, clock, app, database_url: url })).await),
+        Err(e) => Err(e),
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(10), db.close()).await;
+    fresh.drop_best_effort().await;
+    match outcome {
+        Ok(outcome) => resume(outcome),
+        Err(e) => panic!("create the test app: {e:?}"),
+    }
+}
+
+/// Runs `future` in a task of its own: its panic (a failed assertion) ends
+/// only that task, so the caller can still clean up before [`resume`].
+pub async fn in_own_task<T: Send + 'static>(
+    future: impl Future<Output = T> + Send + 'static,
+) -> Result<T, JoinError> {
+    tokio::spawn(future).await
+}
+
+/// What [`in_own_task`] returned, its panic resumed as it was.
+pub fn resume<T>(outcome: Result<T, JoinError>) -> T {
+    match outcome {
+        Ok(value) => value,
+        Err(e) => match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(e) => panic!("scenario did not finish: {e}"),
+        },
+    }
+}
+
+/// One scenario as two tests, `<name>::sqlite` and `<name>::postgres`:
+/// `$run` is evaluated and awaited with `$backend` bound to each
+/// [`Backend`] in turn. The harnesses' macros (`on_both_backends!`,
+/// `scenario!`) are this with their own `run`; the calling crate needs
+/// `tokio` (for `#[tokio::test]`).
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, |$backend:ident| $run:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $backend = $crate::testing::Backend::Sqlite;
+                $run.await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let $backend = $crate::testing::Backend::Postgres;
+                $run.await;
+            }
+        }
+    };
 }
 
 /// The same server and credentials, another database name.

@@ -1,6 +1,10 @@
 //! Integration tests start the real server (the same `Application` that
 //! `server serve` runs) on port 0 with a fresh database of either backend,
 //! and talk HTTP to it through the generated clients.
+//!
+//! The database, the test core and the cleanup come from `server::testing`
+//! (shared with the domain tests); this adds the started server, its admin
+//! token and the clients.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -8,29 +12,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use server::app::Application;
-use server::core::{AppId, Config, Core, ManualClock, PasswordCost};
-use server::store::{Db, DbOptions};
+use server::core::{AppId, Config, Core, ManualClock};
+use server::store::Db;
 pub use server::testing::Backend;
-use server::testing::FreshDatabase;
+use server::testing::TestCore;
+
+#[doc(hidden)]
+pub use server::both_backends as __both_backends;
 
 /// One scenario on both backends, as `<name>::sqlite` and `<name>::postgres`.
 #[macro_export]
 macro_rules! on_both_backends {
     ($name:ident, |$app:ident| $body:expr) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                $crate::run($crate::Backend::Sqlite, |$app| async move { $body }).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                $crate::run($crate::Backend::Postgres, |$app| async move { $body }).await;
-            }
-        }
+        $crate::__both_backends!($name, |backend| $crate::run(backend, |$app| async move { $body }));
     };
 }
 
@@ -39,22 +33,9 @@ macro_rules! on_both_backends {
 #[macro_export]
 macro_rules! on_both_backends_configured {
     ($name:ident, $configure:expr, |$app:ident| $body:expr) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                $crate::run_configured($crate::Backend::Sqlite, $configure, |$app| async move { $body })
-                    .await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                $crate::run_configured($crate::Backend::Postgres, $configure, |$app| async move { $body })
-                    .await;
-            }
-        }
+        $crate::__both_backends!($name, |backend| {
+            $crate::run_configured(backend, $configure, |$app| async move { $body })
+        });
     };
 }
 
@@ -159,7 +140,7 @@ impl TestApp {
 /// server and drops the database, also when the scenario panics.
 pub async fn run<F, Fut>(backend: Backend, scenario: F)
 where
-    F: FnOnce(TestApp) -> Fut,
+    F: FnOnce(TestApp) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
     run_configured(backend, |_| {}, scenario).await
@@ -168,47 +149,32 @@ where
 /// As [`run`], with the core's configuration changed by `configure` first.
 pub async fn run_configured<F, Fut>(backend: Backend, configure: fn(&mut Config), scenario: F)
 where
-    F: FnOnce(TestApp) -> Fut,
+    F: FnOnce(TestApp) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let Some((fresh, url)) = FreshDatabase::create(backend).await else { return };
-    let db = match Db::connect_with(&url, DbOptions { max_connections: 5, ..DbOptions::default() }).await {
-        Ok(db) => db,
-        Err(e) => {
-            fresh.drop_best_effort().await;
-            panic!("connect {url}: {e:?}");
-        }
-    };
-    let clock = Arc::new(ManualClock::starting_now());
-    let mut config = Config { password_cost: PasswordCost::InsecureFast, ..Config::default() };
-    configure(&mut config);
-    let core = Core::new(db.clone(), clock.clone(), config);
-    let app = core.apps().create(AppId::parse("test-app").expect("app id")).await.expect("create app");
-    let admin = core.admin_tokens().create(&app.id, "tests").await.expect("admin token");
-    let application =
-        Application::build_with(SocketAddr::from(([127, 0, 0, 1], 0)), core.clone()).await.expect("bind");
-    let addr = application.local_addr();
-    let server = application.spawn();
-    let test_app = TestApp {
-        addr,
-        base_url: format!("http://{addr}"),
-        core,
-        clock,
-        app_id: app.id.to_string(),
-        admin_token: admin.secret,
-        http: reqwest::Client::new(),
-        database_url: url.clone(),
-    };
-    let outcome = tokio::spawn(scenario(test_app)).await;
-    let _ = server.stop().await;
-    let _ = tokio::time::timeout(Duration::from_secs(10), db.close()).await;
-    fresh.drop_best_effort().await;
-    if let Err(e) = outcome {
-        match e.try_into_panic() {
-            Ok(panic) => std::panic::resume_unwind(panic),
-            Err(e) => panic!("scenario did not finish: {e}"),
-        }
-    }
+    server::testing::run(backend, configure, |test: TestCore| async move {
+        let TestCore { core, clock, app, database_url } = test;
+        let admin = core.admin_tokens().create(&app, "tests").await.expect("admin token");
+        let application =
+            Application::build_with(SocketAddr::from(([127, 0, 0, 1], 0)), core.clone()).await.expect("bind");
+        let addr = application.local_addr();
+        let server = application.spawn();
+        let test_app = TestApp {
+            addr,
+            base_url: format!("http://{addr}"),
+            core,
+            clock,
+            app_id: app.to_string(),
+            admin_token: admin.secret,
+            http: reqwest::Client::new(),
+            database_url,
+        };
+        // The server stops before the database goes, also after a failure.
+        let outcome = server::testing::in_own_task(scenario(test_app)).await;
+        let _ = server.stop().await;
+        server::testing::resume(outcome);
+    })
+    .await
 }
 
 /// Another server process's worth on the same database: its own pool, core
@@ -221,12 +187,10 @@ pub struct Node {
 
 impl Node {
     pub async fn start(app: &TestApp) -> Node {
-        let db =
-            Db::connect_with(&app.database_url, DbOptions { max_connections: 5, ..DbOptions::default() })
-                .await
-                .expect("second node connects");
-        let config = Config { password_cost: PasswordCost::InsecureFast, ..Config::default() };
-        let core = Core::new(db.clone(), app.clock.clone(), config);
+        let db = Db::connect_with(&app.database_url, server::testing::db_options())
+            .await
+            .expect("second node connects");
+        let core = Core::new(db.clone(), app.clock.clone(), server::testing::config());
         let server =
             Application::build_with(SocketAddr::from(([127, 0, 0, 1], 0)), core).await.expect("bind").spawn();
         Node { base_url: server.base_url.clone(), server, db }

@@ -1,19 +1,18 @@
-//! Runs one scenario against a fresh database of either backend.
+//! Runs one scenario against a core on a fresh database of either backend.
 //!
-//! Fresh databases come from `server::testing` (its docs say how the
-//! PostgreSQL one is found).
+//! The database, the core and the cleanup come from `server::testing` (its
+//! docs say how the PostgreSQL database is found); this adds the users,
+//! logins and admin callers the scenarios ask for.
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use server::core::devices::DeviceLogin;
 use server::core::settings::SettingsPatch;
 use server::core::tokens::IssuedToken;
 use server::core::users::NewUser;
-use server::core::{Actor, AppId, Caller, Config, Core, ManualClock, PasswordCost, UserId};
-use server::store::{Db, DbOptions};
-use server::testing::FreshDatabase;
+use server::core::{Actor, AppId, Caller, Core, ManualClock, UserId};
+use server::testing::TestCore;
 
 pub use server::testing::Backend;
 
@@ -21,20 +20,7 @@ pub use server::testing::Backend;
 #[macro_export]
 macro_rules! scenario {
     ($name:ident, |$h:ident| $body:expr) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                $crate::harness::run($crate::harness::Backend::Sqlite, |$h| $body).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                $crate::harness::run($crate::harness::Backend::Postgres, |$h| $body).await;
-            }
-        }
+        server::both_backends!($name, |backend| $crate::harness::run(backend, |$h| $body));
     };
 }
 
@@ -97,29 +83,10 @@ where
     F: FnOnce(Harness) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let Some((fresh, url)) = FreshDatabase::create(backend).await else { return };
-    let options = DbOptions { max_connections: 5, ..DbOptions::default() };
-    let db = match Db::connect_with(&url, options).await {
-        Ok(db) => db,
-        Err(e) => {
-            fresh.drop_best_effort().await;
-            panic!("connect {url}: {e:?}");
-        }
-    };
-    let clock = Arc::new(ManualClock::starting_now());
-    let config = Config { password_cost: PasswordCost::InsecureFast, ..Config::default() };
-    let core = Core::new(db.clone(), clock.clone(), config);
-    let app = AppId::parse("test-app").expect("app id");
-    core.apps().create(app.clone()).await.expect("create app");
-    let harness = Harness { core, clock, app };
-    // In its own task so a failing assertion still lets us drop the database.
-    let outcome = tokio::spawn(scenario(harness)).await;
-    tokio::time::timeout(Duration::from_secs(10), db.close()).await.ok();
-    fresh.drop_best_effort().await;
-    if let Err(e) = outcome {
-        match e.try_into_panic() {
-            Ok(panic) => std::panic::resume_unwind(panic),
-            Err(e) => panic!("scenario did not finish: {e}"),
-        }
-    }
+    server::testing::run(
+        backend,
+        |_| {},
+        |TestCore { core, clock, app, .. }| scenario(Harness { core, clock, app }),
+    )
+    .await
 }

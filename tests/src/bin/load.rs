@@ -31,119 +31,82 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use clap::Parser;
+use clap::builder::RangedU64ValueParser;
 use serde_json::{Value, json};
 use server::app::Application;
-use server::core::{AppId, Config, Core, PasswordCost, SystemClock};
+use server::core::{AppId, Core, SystemClock};
 use server::store::{Db, DbOptions};
 use server::testing::{Backend, FreshDatabase};
-
-const USAGE: &str = "\
-usage: load [--url URL [--app-id APP]] [--database-url POSTGRES_URL]
-            [--users N] [--concurrency C] [--seconds S] [--max-requests M] [--pool P]
-
-  --url URL            load a running server on this machine (127.0.0.1, ::1, localhost)
-  --app-id APP         its app (default: default, the app a server creates on an empty database)
-  --database-url URL   in-process server on PostgreSQL: a fresh database is created
-                       on that server for the run and dropped afterwards
-                       (default: in-process server on a fresh SQLite file)
-  --users N            users in the friend ring (default 200)
-  --concurrency C      concurrent workers (default 32)
-  --seconds S          load duration (default 10, at most 3600)
-  --max-requests M     stop earlier after M requests (default 2000000)
-  --pool P             in-process server's database pool size (default 10, as `server`)";
 
 const PASSWORD: &str = "load-password-1";
 const LIST_PERCENT: u64 = 80;
 const ID_PERCENT: u64 = 15;
 
-#[derive(Debug, Clone)]
+/// Loads the IM server through the MaxIM API and prints figures.
+///
+/// Without --url the server runs in this process, on a fresh database that
+/// is removed afterwards. The flags have no environment variables.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "load", args_override_self = true)]
 struct Options {
+    /// Load a running server on this machine (127.0.0.1, ::1, localhost);
+    /// not with --database-url, which is for the in-process server.
+    #[arg(long, value_name = "URL", value_parser = local_url, conflicts_with = "database_url")]
     url: Option<String>,
+    /// Its app (default: default, the app a server creates on an empty
+    /// database); only with --url: the in-process server has an app of its own.
+    #[arg(long, value_name = "APP", requires = "url")]
     app_id: Option<String>,
+    /// In-process server on PostgreSQL: a fresh database is created on that
+    /// server for the run and dropped afterwards (default: in-process server
+    /// on a fresh SQLite file).
+    #[arg(long, value_name = "POSTGRES_URL", value_parser = postgres_url)]
     database_url: Option<String>,
+    /// Users in the friend ring.
+    #[arg(long, value_name = "N", default_value_t = 200, value_parser = RangedU64ValueParser::<usize>::new().range(2..=100_000))]
     users: usize,
+    /// Concurrent workers.
+    #[arg(long, value_name = "C", default_value_t = 32, value_parser = RangedU64ValueParser::<usize>::new().range(1..=1024))]
     concurrency: usize,
+    /// Load duration in seconds, at most 3600.
+    #[arg(long, value_name = "S", default_value_t = 10.0, value_parser = seconds)]
     seconds: f64,
+    /// Stop earlier after M requests.
+    #[arg(long, value_name = "M", default_value_t = 2_000_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     max_requests: u64,
+    /// The in-process server's database pool size (as `server`'s).
+    #[arg(long, value_name = "P", default_value_t = DbOptions::default().max_connections, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pool: u32,
 }
 
+/// The options from `args` (without the program name), or clap's message.
+#[cfg(test)]
 fn parse_options(args: impl Iterator<Item = String>) -> Result<Options, String> {
-    let mut o = Options {
-        url: None,
-        app_id: None,
-        database_url: None,
-        users: 200,
-        concurrency: 32,
-        seconds: 10.0,
-        max_requests: 2_000_000,
-        pool: DbOptions::default().max_connections,
-    };
-    let mut args = args;
-    while let Some(arg) = args.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
-            _ => (arg.clone(), None),
-        };
-        if name == "--help" || name == "-h" {
-            return Err(String::new());
-        }
-        let mut value =
-            || inline.clone().or_else(|| args.next()).ok_or_else(|| format!("{name} needs a value"));
-        fn number<T: std::str::FromStr>(name: &str, v: String) -> Result<T, String> {
-            v.parse().map_err(|_| format!("{name}: not a number: {v}"))
-        }
-        match name.as_str() {
-            "--url" => o.url = Some(value()?),
-            "--app-id" => o.app_id = Some(value()?),
-            "--database-url" => o.database_url = Some(value()?),
-            "--users" => o.users = number(&name, value()?)?,
-            "--concurrency" => o.concurrency = number(&name, value()?)?,
-            "--seconds" => o.seconds = number(&name, value()?)?,
-            "--max-requests" => o.max_requests = number(&name, value()?)?,
-            "--pool" => o.pool = number(&name, value()?)?,
-            other => return Err(format!("unknown argument: {other}")),
-        }
+    Options::try_parse_from(std::iter::once("load".to_string()).chain(args)).map_err(|e| e.to_string())
+}
+
+fn postgres_url(raw: &str) -> Result<String, String> {
+    if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+        Ok(raw.to_string())
+    } else {
+        Err("a postgres:// URL is needed (SQLite is the default)".into())
     }
-    if o.url.is_some() && o.database_url.is_some() {
-        return Err(
-            "--url and --database-url exclude each other: --database-url is for the in-process server".into(),
-        );
+}
+
+fn seconds(raw: &str) -> Result<f64, String> {
+    match raw.parse::<f64>() {
+        Ok(s) if s > 0.0 && s <= 3600.0 => Ok(s),
+        Ok(_) => Err("must be in (0, 3600]".into()),
+        Err(_) => Err("not a number".into()),
     }
-    if o.app_id.is_some() && o.url.is_none() {
-        return Err("--app-id goes with --url: the in-process server gets an app of its own".into());
-    }
-    if let Some(db) = &o.database_url
-        && !(db.starts_with("postgres://") || db.starts_with("postgresql://"))
-    {
-        return Err("--database-url must be a postgres:// URL (SQLite is the default)".into());
-    }
-    if let Some(url) = &o.url {
-        o.url = Some(local_url(url)?);
-    }
-    if !(2..=100_000).contains(&o.users) {
-        return Err("--users must be 2..=100000".into());
-    }
-    if !(1..=1024).contains(&o.concurrency) {
-        return Err("--concurrency must be 1..=1024".into());
-    }
-    if !(o.seconds > 0.0 && o.seconds <= 3600.0) {
-        return Err("--seconds must be in (0, 3600]".into());
-    }
-    if !(1..=100_000_000).contains(&o.max_requests) {
-        return Err("--max-requests must be 1..=100000000".into());
-    }
-    if !(1..=1000).contains(&o.pool) {
-        return Err("--pool must be 1..=1000".into());
-    }
-    Ok(o)
 }
 
 /// The URL without a trailing slash, if it names a server on this machine.
 fn local_url(raw: &str) -> Result<String, String> {
-    let url = reqwest::Url::parse(raw).map_err(|e| format!("--url {raw}: {e}"))?;
+    let url = reqwest::Url::parse(raw).map_err(|e| e.to_string())?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("--url {raw}: http or https only"));
+        return Err("http or https only".into());
     }
     // The url crate normalises hosts: `127.1` is `127.0.0.1`, IPv6 is bracketed.
     let local = match url.host_str() {
@@ -151,25 +114,13 @@ fn local_url(raw: &str) -> Result<String, String> {
         None => false,
     };
     if !local {
-        return Err(format!(
-            "--url {raw}: this tool only loads a server on this machine (127.0.0.1, ::1 or localhost)"
-        ));
+        return Err("this tool only loads a server on this machine (127.0.0.1, ::1 or localhost)".into());
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
 fn main() -> ExitCode {
-    let options = match parse_options(std::env::args().skip(1)) {
-        Ok(o) => o,
-        Err(e) if e.is_empty() => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("load: {e}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+    let options = Options::parse();
     if let Some(db) = &options.database_url {
         // SAFETY: no other thread exists yet (the runtime is built below);
         // FreshDatabase reads the PostgreSQL server to create on from here.
@@ -227,11 +178,11 @@ impl InProcess {
         let db = Db::connect_with(url, DbOptions { max_connections: pool, ..DbOptions::default() })
             .await
             .map_err(|e| format!("connect {url}: {e}"))?;
-        // As the tests: minimal password hashing, so that registering the
-        // users takes no time and argon2's 19 MiB per hash does not make the
-        // peak RSS. The load itself hashes no password (tokens are SHA-256).
-        let config = Config { password_cost: PasswordCost::InsecureFast, ..Config::default() };
-        let core = Core::new(db.clone(), Arc::new(SystemClock), config);
+        // The tests' configuration (minimal password hashing), so that
+        // registering the users takes no time and argon2's 19 MiB per hash
+        // does not make the peak RSS. The load itself hashes no password
+        // (tokens are SHA-256). The clock is the real one: nothing here moves time.
+        let core = Core::new(db.clone(), Arc::new(SystemClock), server::testing::config());
         let prepared = async {
             let app = core.apps().create(AppId::parse("load")?).await?;
             core.admin_tokens().create(&app.id, "load benchmark").await?;

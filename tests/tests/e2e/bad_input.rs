@@ -6,9 +6,9 @@ use serde_json::Value;
 use tests::on_both_backends;
 
 const SPECS: [(&str, &str); 3] = [
-    ("maxim", include_str!("../../spec/openapi/maxim.json")),
-    ("netease", include_str!("../../spec/openapi/netease.json")),
-    ("yhchat", include_str!("../../spec/openapi/yhchat.json")),
+    ("maxim", include_str!("../../../spec/openapi/maxim.json")),
+    ("netease", include_str!("../../../spec/openapi/netease.json")),
+    ("yhchat", include_str!("../../../spec/openapi/yhchat.json")),
 ];
 
 /// Bodies a careless or hostile client sends.

@@ -4,7 +4,7 @@
 use tests::on_both_backends;
 
 fn walkthrough() -> String {
-    let readme = include_str!("../../README.md");
+    let readme = include_str!("../../../README.md");
     let start = readme.find("<!-- walkthrough -->").expect("walkthrough marker");
     let end = readme.find("<!-- /walkthrough -->").expect("walkthrough end marker");
     let block = &readme[start..end];
