@@ -14,7 +14,7 @@ use server::core::users::NewUser;
 use server::core::{Actor, AppId, Caller, Core, ManualClock, UserId};
 use server::testing::TestCore;
 
-pub use server::testing::Backend;
+pub(crate) use server::testing::Backend;
 
 /// One scenario on both backends, as two tests: `<name>::sqlite` and `<name>::postgres`.
 #[macro_export]
@@ -24,9 +24,9 @@ macro_rules! scenario {
     };
 }
 
-pub const PASSWORD: &str = "password1";
+pub(crate) const PASSWORD: &str = "password1";
 
-pub struct Harness {
+pub(crate) struct Harness {
     pub core: Core,
     pub clock: Arc<ManualClock>,
     pub app: AppId,
@@ -34,7 +34,7 @@ pub struct Harness {
 
 impl Harness {
     /// Registers `username` with [`PASSWORD`] and the given auth mode.
-    pub async fn user_with_mode(&self, username: &str, auth_mode: i64) -> Actor {
+    pub(crate) async fn user_with_mode(&self, username: &str, auth_mode: i64) -> Actor {
         let user =
             self.core.users().register(&self.app, NewUser::new(username, PASSWORD)).await.expect("register");
         let actor = Actor::new(self.app.clone(), user.id);
@@ -44,16 +44,16 @@ impl Harness {
     }
 
     /// A user anyone may befriend without consent (auth mode 0).
-    pub async fn open_user(&self, username: &str) -> Actor {
+    pub(crate) async fn open_user(&self, username: &str) -> Actor {
         self.user_with_mode(username, 0).await
     }
 
     /// A user whose consent is needed (auth mode 1).
-    pub async fn approving_user(&self, username: &str) -> Actor {
+    pub(crate) async fn approving_user(&self, username: &str) -> Actor {
         self.user_with_mode(username, 1).await
     }
 
-    pub async fn login(&self, username: &str, device: Option<&str>) -> IssuedToken {
+    pub(crate) async fn login(&self, username: &str, device: Option<&str>) -> IssuedToken {
         self.core
             .tokens()
             .login_by_username(&self.app, username, PASSWORD, device.map(DeviceLogin::new))
@@ -61,24 +61,24 @@ impl Harness {
             .expect("login")
     }
 
-    pub async fn admin(&self) -> Caller {
+    pub(crate) async fn admin(&self) -> Caller {
         let issued = self.core.admin_tokens().create(&self.app, "tests").await.expect("admin token");
         self.core.tokens().authenticate(&self.app, Some(&issued.secret)).await.expect("admin auth")
     }
 
-    pub fn actor(&self, user: UserId) -> Actor {
+    pub(crate) fn actor(&self, user: UserId) -> Actor {
         Actor::new(self.app.clone(), user)
     }
 
     /// A second app on the same database.
-    pub async fn other_app(&self, id: &str) -> AppId {
+    pub(crate) async fn other_app(&self, id: &str) -> AppId {
         let app = AppId::parse(id).expect("app id");
         self.core.apps().create(app.clone()).await.expect("create app");
         app
     }
 }
 
-pub async fn run<F, Fut>(backend: Backend, scenario: F)
+pub(crate) async fn run<F, Fut>(backend: Backend, scenario: F)
 where
     F: FnOnce(Harness) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,

@@ -9,6 +9,8 @@ use server::core::AppId;
 use server::core::users::ProfilePatch;
 use tests::{TestApp, on_both_backends};
 
+// prost writes `pub` items; here they are the test's own.
+#[allow(unreachable_pub)]
 mod pb {
     include!(concat!(env!("OUT_DIR"), "/yhchat_friend.rs"));
 }

@@ -4,7 +4,7 @@ use crate::error::DocError;
 
 /// Asserts that `e` points at `line` and its message says `needle`.
 #[track_caller]
-pub fn assert_error(e: &DocError, line: usize, needle: &str) {
+pub(crate) fn assert_error(e: &DocError, line: usize, needle: &str) {
     assert_eq!(e.line, line, "{e}");
     assert!(e.message.contains(needle), "{e}");
 }

@@ -8,7 +8,7 @@ use xtask::model::{Field, Operation};
 
 /// The source lines, numbered from 1, in groups: a group opens at each line
 /// `opens` accepts and runs to the next; lines before the first are left out.
-pub fn per_operation(src: &str, opens: impl Fn(&str) -> bool) -> Vec<Vec<(usize, &str)>> {
+pub(crate) fn per_operation(src: &str, opens: impl Fn(&str) -> bool) -> Vec<Vec<(usize, &str)>> {
     let mut ops: Vec<Vec<(usize, &str)>> = Vec::new();
     for (i, line) in src.lines().enumerate() {
         if opens(line) {
@@ -22,7 +22,7 @@ pub fn per_operation(src: &str, opens: impl Fn(&str) -> bool) -> Vec<Vec<(usize,
 }
 
 /// Every field of an operation, nested ones included, in document order.
-pub fn op_fields(op: &Operation) -> Vec<&Field> {
+pub(crate) fn op_fields(op: &Operation) -> Vec<&Field> {
     fn all(fields: &[Field]) -> Vec<&Field> {
         fields.iter().flat_map(|f| std::iter::once(f).chain(all(&f.children))).collect()
     }
@@ -40,7 +40,7 @@ pub fn op_fields(op: &Operation) -> Vec<&Field> {
 
 /// `src` without the lines numbered (from 0) in `drop`, cut at the first
 /// char boundary from byte `cut` on: a damaged document.
-pub fn mangle(src: &str, drop: &[usize], cut: usize) -> String {
+pub(crate) fn mangle(src: &str, drop: &[usize], cut: usize) -> String {
     let kept: Vec<&str> =
         src.lines().enumerate().filter(|(i, _)| !drop.contains(i)).map(|(_, l)| l).collect();
     let text = kept.join("\n");

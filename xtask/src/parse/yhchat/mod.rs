@@ -44,29 +44,29 @@ mod testing {
     use crate::error::DocError;
     use crate::model::{Document, Field, Operation};
 
-    pub const FILE: &str = "spec/docs/yhchat/friend.md";
-    pub const DOC: &str = include_str!("../../../../spec/docs/yhchat/friend.md");
+    pub(crate) const FILE: &str = "spec/docs/yhchat/friend.md";
+    pub(crate) const DOC: &str = include_str!("../../../../spec/docs/yhchat/friend.md");
 
-    pub fn doc() -> Document {
+    pub(crate) fn doc() -> Document {
         super::parse(FILE, DOC).unwrap()
     }
 
-    pub fn op<'a>(d: &'a Document, path: &str) -> &'a Operation {
+    pub(crate) fn op<'a>(d: &'a Document, path: &str) -> &'a Operation {
         d.operations.iter().find(|o| o.path == path).unwrap()
     }
 
-    pub fn field<'a>(fs: &'a [Field], name: &str) -> &'a Field {
+    pub(crate) fn field<'a>(fs: &'a [Field], name: &str) -> &'a Field {
         fs.iter().find(|f| f.name == name).unwrap_or_else(|| panic!("no field {name}"))
     }
 
     /// A one-operation document whose request body is `body`; the body starts on line 9.
-    pub fn with_body(body: &str) -> String {
+    pub(crate) fn with_body(body: &str) -> String {
         format!(
             "t\n添加\nPOST /v1/friend/apply\n请求头:\n| 名称 | 必须 | 备注 |\n|---|---|---|\n| token | 是 | 无 |\n请求体:\n{body}\n响应体:\n{{\n\"code\": 1\n}}\n"
         )
     }
 
-    pub fn err(src: &str) -> DocError {
+    pub(crate) fn err(src: &str) -> DocError {
         super::parse("x.md", src).unwrap_err()
     }
 }
