@@ -181,8 +181,16 @@ impl RosterApi for Maxim {
         req: Request<GroupIdUserIdHeaders, models::RosterListIdsInput>,
     ) -> Result<Paged<Vec<i64>>, ApiError> {
         let me = self.actor(&req).await?;
-        let page =
-            self.core.friends().friend_ids(&me, &page_request(req.input.cursor, req.input.limit)).await?;
+        let input = req.input;
+        // The web SDK asks without a limit and follows no cursor: the whole list.
+        let whole =
+            matches!(input.limit, None | Some(0)) && input.cursor.as_deref().is_none_or(str::is_empty);
+        let friends = self.core.friends();
+        let page = if whole {
+            friends.all_friend_ids(&me).await?
+        } else {
+            friends.friend_ids(&me, &page_request(input.cursor, input.limit)).await?
+        };
         Ok(Paged {
             data: page.items.into_iter().map(|u| u.0).collect(),
             cursor: page.next_cursor,

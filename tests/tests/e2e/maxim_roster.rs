@@ -791,3 +791,26 @@ on_both_backends!(documented_put_and_delete_methods, |app| {
     let list = raw(&app, &a.token, Method::GET, "/roster/list", None).await;
     assert_eq!(list["data"], json!([]));
 });
+
+// The web SDK lists friends with `GET /roster/list?` (no limit) and follows
+// no cursor: it must get every friend, not the first page.
+on_both_backends!(the_list_without_a_limit_is_the_whole_list, |app| {
+    use reqwest::Method;
+    let a = user(&app, "alice", 0).await;
+    let mut ids = Vec::new();
+    for i in 0..55 {
+        let f = user(&app, &format!("friend{i}"), 0).await;
+        f.api.roster_apply(&apply(a.id)).await.expect("apply to auth mode 0");
+        ids.push(f.id);
+    }
+    for query in ["/roster/list?", "/roster/list?cursor=&limit=", "/roster/list?limit=0"] {
+        let list = raw(&app, &a.token, Method::GET, query, None).await;
+        ok(&list);
+        assert_eq!(list["data"], json!(ids), "{query}");
+        assert!(list.get("cursor").is_none(), "{query}: no cursor: {list}");
+    }
+    // With a limit it pages.
+    let page = a.api.roster_list_ids(&first_page(10)).await.unwrap();
+    assert_eq!(page.data, ids[..10]);
+    assert!(page.cursor.is_some());
+});

@@ -22,6 +22,15 @@ impl Friends<'_> {
         Ok(paging::page_of(rows, limit, version, |id| id.0))
     }
 
+    /// All my friends' ids in id order, with my roster version read before
+    /// them: what MaxIM's `GET /roster/list` answers without a `limit`
+    /// (`docs/maxim.md#lists-and-paging`). The friend limit bounds it.
+    pub async fn all_friend_ids(&self, me: &Actor) -> Result<Page<UserId>> {
+        let version = self.version(me).await?;
+        let items = self.core.db.friend_ids(&me.app, me.user, None, i64::MAX).await?;
+        Ok(Page { items, next_cursor: None, version })
+    }
+
     /// Items for the given ids, in the order given; unknown ids are skipped.
     pub async fn items(&self, me: &Actor, ids: &[UserId]) -> Result<Vec<RosterItem>> {
         let max = usize::try_from(paging::MAX_LIMIT).unwrap_or(1000);
