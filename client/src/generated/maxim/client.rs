@@ -1656,7 +1656,7 @@ impl MaximClient {
     /// 获取公开群列表
     ///
     /// Operation `group_public_list`: `GET /group/public_list`. Document section §7.55.
-    pub async fn group_public_list(&self) -> Result<Vec<i32>, ClientError> {
+    pub async fn group_public_list(&self) -> Result<Vec<i64>, ClientError> {
         let mut call = Call::new(reqwest::Method::GET, "/group/public_list");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1913,7 +1913,7 @@ impl MaximClient {
     /// 获取用户的群组列表
     ///
     /// Operation `group_user_joined`: `GET /group/user_joined`. Document section §7.76.
-    pub async fn group_user_joined(&self) -> Result<Vec<i32>, ClientError> {
+    pub async fn group_user_joined(&self) -> Result<Vec<i64>, ClientError> {
         let mut call = Call::new(reqwest::Method::GET, "/group/user_joined");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);

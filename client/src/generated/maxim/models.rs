@@ -1169,7 +1169,7 @@ pub struct MessageNotifyBody {
     pub from_user_id: Option<i64>,
     /// 接收用户ID或群ID
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub targets: Option<Vec<i32>>,
+    pub targets: Option<Vec<i64>>,
     /// 请求ID，用于消息去重， 如果短时间内收到2个相同transaction_id的请求，第二次请求不会被执行。 如果不设置就不会被去重
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<i64>,
@@ -1210,7 +1210,7 @@ pub struct MessageSendBody {
     pub from_user_id: Option<i64>,
     /// 接收用户ID或群ID
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub targets: Option<Vec<i32>>,
+    pub targets: Option<Vec<i64>>,
     /// 请求ID，用于消息去重， 如果短时间内收到2个相同transaction_id的请求，第二次请求不会被执行。 如果不设置就不会被去重
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<i64>,
@@ -1261,7 +1261,7 @@ pub struct GroupAdminAddBody {
     pub group_id: Option<i64>,
     /// 用户id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
+    pub user_list: Option<Vec<i64>>,
 }
 
 /// Component `GroupAdminAddDataItem`.
@@ -1287,7 +1287,7 @@ pub struct GroupAdminRemoveBody {
     pub group_id: Option<i64>,
     /// 用户id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
+    pub user_list: Option<Vec<i64>>,
 }
 
 /// Component `GroupAdminRemoveDataItem`.
@@ -1313,7 +1313,7 @@ pub struct GroupAdminListDataItem {
     pub display_name: Option<String>,
     /// 成员入群时间
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub join_time: Option<i32>,
+    pub join_time: Option<i64>,
     /// 用户id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
@@ -1326,13 +1326,13 @@ pub struct GroupAdminListDataItem {
 pub struct GroupAnnouncementData {
     /// 公告发布者
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<i32>,
+    pub author: Option<i64>,
     /// 公告内容
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// 公告发布时间
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i32>,
+    pub created_at: Option<i64>,
     /// 群id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
@@ -1367,13 +1367,13 @@ pub struct GroupAnnouncementEditBody {
 pub struct GroupAnnouncementEditData {
     /// 公告发布者
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<i32>,
+    pub author: Option<i64>,
     /// 公告内容
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// 公告发布时间
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i32>,
+    pub created_at: Option<i64>,
     /// 群id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
@@ -1392,13 +1392,13 @@ pub struct GroupAnnouncementEditData {
 pub struct GroupAnnouncementLastData {
     /// 公告发布者
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<i32>,
+    pub author: Option<i64>,
     /// 公告内容
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// 公告发布时间
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i32>,
+    pub created_at: Option<i64>,
     /// 群id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
@@ -1417,13 +1417,13 @@ pub struct GroupAnnouncementLastData {
 pub struct GroupAnnouncementListDataItem {
     /// 公告发布者
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<i32>,
+    pub author: Option<i64>,
     /// 公告内容
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// 公告发布时间
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i32>,
+    pub created_at: Option<i64>,
     /// 群id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
@@ -1442,7 +1442,7 @@ pub struct GroupAnnouncementListDataItem {
 pub struct GroupApplicationListBody {
     /// 群id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_list: Option<Vec<i32>>,
+    pub group_list: Option<Vec<i64>>,
 }
 
 /// Component `GroupApplyBody`.
@@ -1507,13 +1507,13 @@ pub struct GroupApplyHandleData {
 pub struct GroupBanBody {
     /// 禁言时长，单位为分钟
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<i32>,
+    pub duration: Option<i64>,
     /// 群id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
     /// 用户id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
+    pub user_list: Option<Vec<i64>>,
 }
 
 /// Component `GroupBanDataItem`.
@@ -1539,7 +1539,7 @@ pub struct GroupBlockBody {
     pub group_id: Option<i64>,
     /// 用户id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
+    pub user_list: Option<Vec<i64>>,
 }
 
 /// Component `GroupBlockDataItem`.
@@ -1574,7 +1574,7 @@ pub struct GroupCreateBody {
     pub r#type: Option<i32>,
     /// 邀请入群的用户id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
+    pub user_list: Option<Vec<i64>>,
 }
 
 /// Component `GroupDisplayNameBody`.
@@ -1596,7 +1596,7 @@ pub struct GroupDisplayNameBody {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GroupFileData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i32>,
+    pub created_at: Option<i64>,
     /// 共享文件id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_id: Option<i64>,
@@ -1608,15 +1608,15 @@ pub struct GroupFileData {
     pub name: Option<String>,
     /// 共享文件大小
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<i32>,
+    pub size: Option<i64>,
     /// 共享文件类型
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<i32>,
+    pub updated_at: Option<i64>,
     /// 共享文件上传者
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uploader: Option<i32>,
+    pub uploader: Option<i64>,
     /// 共享文件url
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -1629,7 +1629,7 @@ pub struct GroupFileData {
 pub struct GroupFileDeleteBody {
     /// 文件id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_list: Option<Vec<i32>>,
+    pub file_list: Option<Vec<i64>>,
     /// 群id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
@@ -1654,7 +1654,7 @@ pub struct GroupFileDeleteDataItem {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GroupFileListDataItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i32>,
+    pub created_at: Option<i64>,
     /// 共享文件id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_id: Option<i64>,
@@ -1666,15 +1666,15 @@ pub struct GroupFileListDataItem {
     pub name: Option<String>,
     /// 共享文件大小
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<i32>,
+    pub size: Option<i64>,
     /// 共享文件类型
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<i32>,
+    pub updated_at: Option<i64>,
     /// 共享文件上传者
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uploader: Option<i32>,
+    pub uploader: Option<i64>,
     /// 共享文件url
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -1709,7 +1709,7 @@ pub struct GroupFileUploadBody {
     pub name: Option<String>,
     /// 文件大小
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<i32>,
+    pub size: Option<i64>,
     /// 文件类型
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
@@ -1724,7 +1724,7 @@ pub struct GroupFileUploadBody {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GroupFileUploadData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i32>,
+    pub created_at: Option<i64>,
     /// 共享文件id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_id: Option<i64>,
@@ -1736,15 +1736,15 @@ pub struct GroupFileUploadData {
     pub name: Option<String>,
     /// 共享文件大小
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<i32>,
+    pub size: Option<i64>,
     /// 共享文件类型
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<i32>,
+    pub updated_at: Option<i64>,
     /// 共享文件上传者
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uploader: Option<i32>,
+    pub uploader: Option<i64>,
     /// 共享文件url
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -1765,10 +1765,10 @@ pub struct GroupInfoData {
     pub avatar: Option<String>,
     /// 全员禁言过期时间（秒），禁言期间只允许管理员发消息， 为0或小于当前时间表示不禁言, -1表示永久禁言
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ban_expire_time: Option<i32>,
+    pub ban_expire_time: Option<i64>,
     /// 创建时间
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i32>,
+    pub created_at: Option<i64>,
     /// 群描述
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -1812,7 +1812,7 @@ pub struct GroupInfoData {
     pub r#type: Option<i32>,
     /// 更新时间
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<i32>,
+    pub updated_at: Option<i64>,
 }
 
 /// Component `GroupInfoAvatarBody`.
@@ -1835,7 +1835,7 @@ pub struct GroupInfoAvatarBody {
 pub struct GroupInfoBatchBody {
     /// 群id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_list: Option<Vec<i32>>,
+    pub group_list: Option<Vec<i64>>,
 }
 
 /// Component `GroupInfoBatchDataItem`.
@@ -1865,7 +1865,7 @@ pub struct GroupInfoBatchDataItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<i32>,
+    pub owner: Option<i64>,
     /// 群状态, 0：正常, 1：已解散
     ///
     /// Values: `0` 正常; `1` 已解散 (others are passed through).
@@ -1927,7 +1927,7 @@ pub struct GroupInviteBody {
     pub reason: Option<String>,
     /// 受邀请者id，List类型，单次可邀请多个用户入群
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
+    pub user_list: Option<Vec<i64>>,
 }
 
 /// Component `GroupInviteDataItem`.
@@ -1969,7 +1969,7 @@ pub struct GroupKickBody {
     pub group_id: Option<i64>,
     /// 用户id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
+    pub user_list: Option<Vec<i64>>,
 }
 
 /// Component `GroupKickDataItem`.
@@ -1995,7 +1995,7 @@ pub struct GroupMemberListDataItem {
     pub display_name: Option<String>,
     /// 成员入群时间
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub join_time: Option<i32>,
+    pub join_time: Option<i64>,
     /// 用户id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
@@ -2011,7 +2011,7 @@ pub struct GroupMembersDisplayNameBody {
     pub group_id: Option<i64>,
     /// 用户id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
+    pub user_list: Option<Vec<i64>>,
 }
 
 /// Component `GroupMembersDisplayNameDataItem`.
@@ -2024,7 +2024,7 @@ pub struct GroupMembersDisplayNameDataItem {
     pub display_name: Option<String>,
     /// 成员入群时间
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub join_time: Option<i32>,
+    pub join_time: Option<i64>,
     /// 用户id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
@@ -2074,10 +2074,10 @@ pub struct GroupQrcodeInviteBody {
 pub struct GroupQrcodeSignData {
     /// 二维码生成时间
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub create_at: Option<i32>,
+    pub create_at: Option<i64>,
     /// 二维码过期时间
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expire_at: Option<i32>,
+    pub expire_at: Option<i64>,
     /// 二维码信息
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qr_info: Option<String>,
@@ -2098,10 +2098,10 @@ pub struct GroupSettingsData {
     pub avatar: Option<String>,
     /// 全员禁言过期时间（秒），禁言期间只允许管理员发消息， 为0或小于当前时间表示不禁言, -1表示永久禁言
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ban_expire_time: Option<i32>,
+    pub ban_expire_time: Option<i64>,
     /// 创建时间
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i32>,
+    pub created_at: Option<i64>,
     /// 群描述
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -2145,7 +2145,7 @@ pub struct GroupSettingsData {
     pub r#type: Option<i32>,
     /// 更新时间
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<i32>,
+    pub updated_at: Option<i64>,
 }
 
 /// Component `GroupSettingsAllowMemberInvitationBody`.
@@ -2181,7 +2181,7 @@ pub struct GroupSettingsAllowMemberModifyBody {
 pub struct GroupSettingsBanAllBody {
     /// 禁言时长，单位为分钟
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<i32>,
+    pub duration: Option<i64>,
     /// 群id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
@@ -2194,7 +2194,7 @@ pub struct GroupSettingsBanAllBody {
 pub struct GroupSettingsBanAllData {
     /// 全员禁言过期时间
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ban_expire_time: Option<i32>,
+    pub ban_expire_time: Option<i64>,
 }
 
 /// Component `GroupSettingsEnableReadAckBody`.
@@ -2258,7 +2258,7 @@ pub struct GroupTransferBody {
     pub group_id: Option<i64>,
     /// 新群主的user_id
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub new_owner: Option<i32>,
+    pub new_owner: Option<i64>,
 }
 
 /// Component `GroupTransferData`.
@@ -2284,7 +2284,7 @@ pub struct GroupUnbanBody {
     pub group_id: Option<i64>,
     /// 用户id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
+    pub user_list: Option<Vec<i64>>,
 }
 
 /// Component `GroupUnbanDataItem`.
@@ -2310,7 +2310,7 @@ pub struct GroupUnblockBody {
     pub group_id: Option<i64>,
     /// 用户id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
+    pub user_list: Option<Vec<i64>>,
 }
 
 /// Component `GroupUnblockDataItem`.
@@ -3585,7 +3585,7 @@ pub struct GroupApplicationListInput {
     pub version: Option<i64>,
     /// 群id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_list: Option<Vec<i32>>,
+    pub group_list: Option<Vec<i64>>,
 }
 
 /// Reply of `group_application_list` (获取群申请列表): the fields next to the envelope's.

@@ -903,7 +903,7 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_public_list(
         &self,
         req: Request<GroupIdUserIdHeaders, ()>,
-    ) -> impl std::future::Future<Output = Result<Vec<i32>, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<Vec<i64>, ApiError>> + Send;
     /// 二维码邀请入群
     ///
     /// Operation `group_qrcode_invite`: `POST /group/qrcode/invite`. Document section §7.56.
@@ -1019,7 +1019,7 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_user_joined(
         &self,
         req: Request<GroupIdUserIdHeaders, ()>,
-    ) -> impl std::future::Future<Output = Result<Vec<i32>, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<Vec<i64>, ApiError>> + Send;
 }
 
 /// 好友管理接口

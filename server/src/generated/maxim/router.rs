@@ -2325,7 +2325,7 @@ async fn call_message_notify<T: MessageApi>(
         ext: params.optional::<String>("ext", wire::Kind::Str, None)?,
         from_user_id: params.optional::<i64>("from_user_id", wire::Kind::I64, None)?,
         targets: params
-            .optional::<Vec<i32>>("targets", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("targets", wire::Kind::List(&wire::Kind::I64), None)?,
         transaction_id: params.optional::<i64>("transaction_id", wire::Kind::I64, None)?,
         r#type: params.optional::<i32>("type", wire::Kind::I32, None)?,
     };
@@ -2369,7 +2369,7 @@ async fn call_message_send<T: MessageApi>(
         ext: params.optional::<String>("ext", wire::Kind::Str, None)?,
         from_user_id: params.optional::<i64>("from_user_id", wire::Kind::I64, None)?,
         targets: params
-            .optional::<Vec<i32>>("targets", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("targets", wire::Kind::List(&wire::Kind::I64), None)?,
         transaction_id: params.optional::<i64>("transaction_id", wire::Kind::I64, None)?,
         r#type: params.optional::<i32>("type", wire::Kind::I32, None)?,
     };
@@ -2440,7 +2440,7 @@ async fn call_group_admin_add<T: GroupApi>(
     let input = models::GroupAdminAddInput {
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
         user_list: params
-            .optional::<Vec<i32>>("user_list", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("user_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_admin_add(Request {
             credentials,
@@ -2477,7 +2477,7 @@ async fn call_group_admin_remove<T: GroupApi>(
     let input = models::GroupAdminRemoveInput {
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
         user_list: params
-            .optional::<Vec<i32>>("user_list", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("user_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_admin_remove(Request {
             credentials,
@@ -2728,8 +2728,8 @@ async fn call_group_application_list<T: GroupApi>(
         version: params.optional::<i64>("version", wire::Kind::I64, None)?,
         group_list: params
             .optional::<
-                Vec<i32>,
-            >("group_list", wire::Kind::List(&wire::Kind::I32), None)?,
+                Vec<i64>,
+            >("group_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_application_list(Request {
             credentials,
@@ -2837,10 +2837,10 @@ async fn call_group_ban<T: GroupApi>(
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
     let input = models::GroupBanInput {
-        duration: params.optional::<i32>("duration", wire::Kind::I32, None)?,
+        duration: params.optional::<i64>("duration", wire::Kind::I64, None)?,
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
         user_list: params
-            .optional::<Vec<i32>>("user_list", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("user_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_ban(Request {
             credentials,
@@ -2914,7 +2914,7 @@ async fn call_group_block<T: GroupApi>(
     let input = models::GroupBlockInput {
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
         user_list: params
-            .optional::<Vec<i32>>("user_list", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("user_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_block(Request {
             credentials,
@@ -2991,7 +2991,7 @@ async fn call_group_create<T: GroupApi>(
         name: params.optional::<String>("name", wire::Kind::Str, None)?,
         r#type: params.optional::<i32>("type", wire::Kind::I32, None)?,
         user_list: params
-            .optional::<Vec<i32>>("user_list", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("user_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_create(Request {
             credentials,
@@ -3133,8 +3133,8 @@ async fn call_group_file_delete<T: GroupApi>(
     let input = models::GroupFileDeleteInput {
         file_list: params
             .optional::<
-                Vec<i32>,
-            >("file_list", wire::Kind::List(&wire::Kind::I32), None)?,
+                Vec<i64>,
+            >("file_list", wire::Kind::List(&wire::Kind::I64), None)?,
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
     };
     api.group_file_delete(Request {
@@ -3243,7 +3243,7 @@ async fn call_group_file_upload<T: GroupApi>(
     let input = models::GroupFileUploadInput {
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
         name: params.optional::<String>("name", wire::Kind::Str, None)?,
-        size: params.optional::<i32>("size", wire::Kind::I32, None)?,
+        size: params.optional::<i64>("size", wire::Kind::I64, None)?,
         r#type: params.optional::<String>("type", wire::Kind::Str, None)?,
         url: params.optional::<String>("url", wire::Kind::Str, None)?,
     };
@@ -3352,8 +3352,8 @@ async fn call_group_info_batch<T: GroupApi>(
     let input = models::GroupInfoBatchInput {
         group_list: params
             .optional::<
-                Vec<i32>,
-            >("group_list", wire::Kind::List(&wire::Kind::I32), None)?,
+                Vec<i64>,
+            >("group_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_info_batch(Request {
             credentials,
@@ -3536,7 +3536,7 @@ async fn call_group_invite<T: GroupApi>(
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
         reason: params.optional::<String>("reason", wire::Kind::Str, None)?,
         user_list: params
-            .optional::<Vec<i32>>("user_list", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("user_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_invite(Request {
             credentials,
@@ -3610,7 +3610,7 @@ async fn call_group_kick<T: GroupApi>(
     let input = models::GroupKickInput {
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
         user_list: params
-            .optional::<Vec<i32>>("user_list", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("user_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_kick(Request {
             credentials,
@@ -3718,7 +3718,7 @@ async fn call_group_members_display_name<T: GroupApi>(
     let input = models::GroupMembersDisplayNameInput {
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
         user_list: params
-            .optional::<Vec<i32>>("user_list", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("user_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_members_display_name(Request {
             credentials,
@@ -3817,7 +3817,7 @@ async fn call_group_public_list<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<i32>, ApiError> {
+) -> Result<Vec<i64>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -4032,7 +4032,7 @@ async fn call_group_settings_ban_all<T: GroupApi>(
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
     let input = models::GroupSettingsBanAllInput {
-        duration: params.optional::<i32>("duration", wire::Kind::I32, None)?,
+        duration: params.optional::<i64>("duration", wire::Kind::I64, None)?,
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
     };
     api.group_settings_ban_all(Request {
@@ -4212,7 +4212,7 @@ async fn call_group_transfer<T: GroupApi>(
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
     let input = models::GroupTransferInput {
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
-        new_owner: params.optional::<i32>("new_owner", wire::Kind::I32, None)?,
+        new_owner: params.optional::<i64>("new_owner", wire::Kind::I64, None)?,
     };
     api.group_transfer(Request {
             credentials,
@@ -4249,7 +4249,7 @@ async fn call_group_unban<T: GroupApi>(
     let input = models::GroupUnbanInput {
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
         user_list: params
-            .optional::<Vec<i32>>("user_list", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("user_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_unban(Request {
             credentials,
@@ -4286,7 +4286,7 @@ async fn call_group_unblock<T: GroupApi>(
     let input = models::GroupUnblockInput {
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
         user_list: params
-            .optional::<Vec<i32>>("user_list", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("user_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_unblock(Request {
             credentials,
@@ -4313,7 +4313,7 @@ async fn call_group_user_joined<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<i32>, ApiError> {
+) -> Result<Vec<i64>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
