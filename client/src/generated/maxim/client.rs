@@ -1080,7 +1080,7 @@ impl MaximClient {
     pub async fn group_announcement_delete(
         &self,
         input: &models::GroupAnnouncementDeleteInput,
-    ) -> Result<serde_json::Value, ClientError> {
+    ) -> Result<bool, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/announcement/delete");
         if let Some(v) = &self.user_id {
             call.header("user_id", v);
@@ -1362,7 +1362,7 @@ impl MaximClient {
     pub async fn group_file_update_name(
         &self,
         input: &models::GroupFileUpdateNameInput,
-    ) -> Result<serde_json::Value, ClientError> {
+    ) -> Result<bool, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/file/update_name");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1413,7 +1413,7 @@ impl MaximClient {
     pub async fn group_info_avatar(
         &self,
         input: &models::GroupInfoAvatarInput,
-    ) -> Result<serde_json::Value, ClientError> {
+    ) -> Result<bool, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/info/avatar");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1449,7 +1449,7 @@ impl MaximClient {
     pub async fn group_info_description(
         &self,
         input: &models::GroupInfoDescriptionInput,
-    ) -> Result<serde_json::Value, ClientError> {
+    ) -> Result<bool, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/info/description");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1467,7 +1467,7 @@ impl MaximClient {
     pub async fn group_info_ext(
         &self,
         input: &models::GroupInfoExtInput,
-    ) -> Result<serde_json::Value, ClientError> {
+    ) -> Result<bool, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/info/ext");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1485,7 +1485,7 @@ impl MaximClient {
     pub async fn group_info_name(
         &self,
         input: &models::GroupInfoNameInput,
-    ) -> Result<serde_json::Value, ClientError> {
+    ) -> Result<bool, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/info/name");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1539,7 +1539,7 @@ impl MaximClient {
     pub async fn group_invite_handle(
         &self,
         input: &models::GroupInviteHandleInput,
-    ) -> Result<serde_json::Value, ClientError> {
+    ) -> Result<bool, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/invite/handle");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1623,7 +1623,7 @@ impl MaximClient {
     pub async fn group_msg_mute_mode(
         &self,
         input: &models::GroupMsgMuteModeInput,
-    ) -> Result<serde_json::Value, ClientError> {
+    ) -> Result<bool, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/msg/mute_mode");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1641,7 +1641,7 @@ impl MaximClient {
     pub async fn group_msg_push_mode(
         &self,
         input: &models::GroupMsgPushModeInput,
-    ) -> Result<serde_json::Value, ClientError> {
+    ) -> Result<bool, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/msg/push_mode");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1673,7 +1673,7 @@ impl MaximClient {
     pub async fn group_qrcode_invite(
         &self,
         input: &models::GroupQrcodeInviteInput,
-    ) -> Result<serde_json::Value, ClientError> {
+    ) -> Result<bool, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/qrcode/invite");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);

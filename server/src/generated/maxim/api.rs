@@ -623,7 +623,7 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_announcement_delete(
         &self,
         req: Request<UserIdHeaders, models::GroupAnnouncementDeleteInput>,
-    ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 编辑群公告
     ///
     /// Operation `group_announcement_edit`: `POST /group/announcement/edit`. Document section §7.8.
@@ -768,7 +768,7 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_file_update_name(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupFileUpdateNameInput>,
-    ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 上传群文件
     ///
     /// Operation `group_file_upload`: `POST /group/file/upload`. Document section §7.30.
@@ -793,7 +793,7 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_info_avatar(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupInfoAvatarInput>,
-    ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 根据group id获取群信息
     ///
     /// Operation `group_info_batch`: `POST /group/info/batch`. Document section §7.34.
@@ -809,21 +809,21 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_info_description(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupInfoDescriptionInput>,
-    ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 更新扩展信息
     ///
     /// Operation `group_info_ext`: `POST /group/info/ext`, `PUT /group/info/ext`. Document section §7.37.
     fn group_info_ext(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupInfoExtInput>,
-    ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 更新群名称
     ///
     /// Operation `group_info_name`: `POST /group/info/name`, `PUT /group/info/name`. Document section §7.39.
     fn group_info_name(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupInfoNameInput>,
-    ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 获取群邀请列表
     ///
     /// Operation `group_invitation_list`: `GET /group/invitation_list`. Document section §7.41.
@@ -848,7 +848,7 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_invite_handle(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupInviteHandleInput>,
-    ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 将成员踢出群
     ///
     /// Operation `group_kick`: `POST /group/kick`, `DELETE /group/kick`. Document section §7.45.
@@ -889,14 +889,14 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_msg_mute_mode(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupMsgMuteModeInput>,
-    ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 设置群消息推送模式
     ///
     /// Operation `group_msg_push_mode`: `POST /group/msg/push_mode`, `PUT /group/msg/push_mode`. Document section §7.53.
     fn group_msg_push_mode(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupMsgPushModeInput>,
-    ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 获取公开群列表
     ///
     /// Operation `group_public_list`: `GET /group/public_list`. Document section §7.55.
@@ -910,7 +910,7 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_qrcode_invite(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupQrcodeInviteInput>,
-    ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 获取群邀请二维码信息
     ///
     /// Operation `group_qrcode_sign`: `GET /group/qrcode/sign`. Document section §7.57.

@@ -2574,7 +2574,7 @@ async fn call_group_announcement_delete<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
@@ -3196,7 +3196,7 @@ async fn call_group_file_update_name<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3306,7 +3306,7 @@ async fn call_group_info_avatar<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3380,7 +3380,7 @@ async fn call_group_info_description<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3416,7 +3416,7 @@ async fn call_group_info_ext<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3452,7 +3452,7 @@ async fn call_group_info_name<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3563,7 +3563,7 @@ async fn call_group_invite_handle<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3745,7 +3745,7 @@ async fn call_group_msg_mute_mode<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3781,7 +3781,7 @@ async fn call_group_msg_push_mode<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3849,7 +3849,7 @@ async fn call_group_qrcode_invite<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
