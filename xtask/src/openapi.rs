@@ -105,6 +105,7 @@ pub fn build(doc: &Document, o: &Overrides) -> DocResult<Value> {
     }
     let mut paths = Value::Object(paths);
     crate::shared_schemas::apply(&o.file, &o.shared_schemas, &mut b.schemas, &mut paths)?;
+    crate::shared_schemas::name(&o.file, &o.schema_names, &mut b.schemas, &mut paths)?;
     let mut components = Map::new();
     components.insert("schemas".into(), Value::Object(std::mem::take(&mut b.schemas)));
     if !schemes.is_empty() {

@@ -41,6 +41,9 @@ pub struct Overrides {
     /// Components that are one object under several operations.
     #[serde(default)]
     pub shared_schemas: Vec<SharedSchemaRule>,
+    /// Names for components the documents describe once.
+    #[serde(default)]
+    pub schema_names: Vec<SchemaNameRule>,
 }
 
 /// One shared component (see `shared_schemas.rs`).
@@ -51,6 +54,19 @@ pub struct SharedSchemaRule {
     pub name: String,
     /// The generated names it replaces; the first one's descriptions are kept.
     pub schemas: Vec<String>,
+    pub reason: String,
+}
+
+/// A name for an object the documents describe under one operation only,
+/// where the derived name (`GroupBannedListDataItem`) says where it is,
+/// not what it is (see `shared_schemas.rs`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaNameRule {
+    /// The component's new name.
+    pub name: String,
+    /// The generated name it replaces.
+    pub schema: String,
     pub reason: String,
 }
 

@@ -588,7 +588,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupAdminAddInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupAdminAddDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupBatchResult>, ApiError>,
     > + Send;
     /// 移除群管理员
     ///
@@ -597,7 +597,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupAdminRemoveInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupAdminRemoveDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupBatchResult>, ApiError>,
     > + Send;
     /// 获取群管理员列表
     ///
@@ -606,7 +606,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<UserIdHeaders, models::GroupAdminListInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupAdminListDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupMember>, ApiError>,
     > + Send;
     /// 根据群id和公告id获取群公告详情
     ///
@@ -615,7 +615,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<UserIdHeaders, models::GroupAnnouncementInput>,
     ) -> impl std::future::Future<
-        Output = Result<models::GroupAnnouncementData, ApiError>,
+        Output = Result<models::GroupAnnouncement, ApiError>,
     > + Send;
     /// 删除公告
     ///
@@ -631,7 +631,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupAnnouncementEditInput>,
     ) -> impl std::future::Future<
-        Output = Result<models::GroupAnnouncementEditData, ApiError>,
+        Output = Result<models::GroupAnnouncement, ApiError>,
     > + Send;
     /// 获取最新一条群公告详情
     ///
@@ -640,7 +640,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<UserIdHeaders, models::GroupAnnouncementLastInput>,
     ) -> impl std::future::Future<
-        Output = Result<models::GroupAnnouncementLastData, ApiError>,
+        Output = Result<models::GroupAnnouncement, ApiError>,
     > + Send;
     /// 获取群公告列表
     ///
@@ -649,7 +649,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<UserIdHeaders, models::GroupAnnouncementListInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupAnnouncementListDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupAnnouncement>, ApiError>,
     > + Send;
     /// 获取群申请列表
     ///
@@ -667,7 +667,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupApplyInput>,
     ) -> impl std::future::Future<
-        Output = Result<models::GroupApplyData, ApiError>,
+        Output = Result<models::GroupBatchResult, ApiError>,
     > + Send;
     /// 管理员处理入群申请
     ///
@@ -676,7 +676,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupApplyHandleInput>,
     ) -> impl std::future::Future<
-        Output = Result<models::GroupApplyHandleData, ApiError>,
+        Output = Result<models::GroupBatchResult, ApiError>,
     > + Send;
     /// 将用户禁言
     ///
@@ -685,7 +685,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupBanInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupBanDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupBatchResult>, ApiError>,
     > + Send;
     /// 获取禁言列表
     ///
@@ -703,7 +703,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupBlockInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupBlockDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupBatchResult>, ApiError>,
     > + Send;
     /// 获取黑名单列表
     ///
@@ -720,7 +720,7 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_create(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupCreateInput>,
-    ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<models::GroupInfo, ApiError>> + Send;
     /// 解散群
     ///
     /// Operation `group_destroy`: `POST /group/destroy`, `DELETE /group/destroy`. Document section §7.20.
@@ -741,9 +741,7 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_file(
         &self,
         req: Request<UserIdHeaders, models::GroupFileInput>,
-    ) -> impl std::future::Future<
-        Output = Result<models::GroupFileData, ApiError>,
-    > + Send;
+    ) -> impl std::future::Future<Output = Result<models::GroupFile, ApiError>> + Send;
     /// 删除群文件
     ///
     /// Operation `group_file_delete`: `POST /group/file/delete`, `DELETE /group/file/delete`. Document section §7.25.
@@ -751,7 +749,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupFileDeleteInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupFileDeleteDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupBatchResult>, ApiError>,
     > + Send;
     /// 获取群文件列表
     ///
@@ -760,7 +758,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<UserIdHeaders, models::GroupFileListInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupFileListDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupFile>, ApiError>,
     > + Send;
     /// 更新群文件名称
     ///
@@ -775,18 +773,14 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_file_upload(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupFileUploadInput>,
-    ) -> impl std::future::Future<
-        Output = Result<models::GroupFileUploadData, ApiError>,
-    > + Send;
+    ) -> impl std::future::Future<Output = Result<models::GroupFile, ApiError>> + Send;
     /// 根据group id获取群信息
     ///
     /// Operation `group_info`: `GET /group/info`. Document section §7.31.
     fn group_info(
         &self,
         req: Request<UserIdHeaders, models::GroupInfoInput>,
-    ) -> impl std::future::Future<
-        Output = Result<models::GroupInfoData, ApiError>,
-    > + Send;
+    ) -> impl std::future::Future<Output = Result<models::GroupInfo, ApiError>> + Send;
     /// 更新群头像
     ///
     /// Operation `group_info_avatar`: `POST /group/info/avatar`, `PUT /group/info/avatar`. Document section §7.32.
@@ -801,7 +795,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupInfoBatchInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupInfoBatchDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupInfo>, ApiError>,
     > + Send;
     /// 更新群描述
     ///
@@ -840,7 +834,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupInviteInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupInviteDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupBatchResult>, ApiError>,
     > + Send;
     /// 用户处理入群邀请
     ///
@@ -856,7 +850,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupKickInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupKickDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupBatchResult>, ApiError>,
     > + Send;
     /// 成员退出群
     ///
@@ -881,7 +875,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupMembersDisplayNameInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupMembersDisplayNameDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupMember>, ApiError>,
     > + Send;
     /// 设置群消息屏蔽模式
     ///
@@ -926,9 +920,7 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_settings(
         &self,
         req: Request<UserIdHeaders, models::GroupSettingsInput>,
-    ) -> impl std::future::Future<
-        Output = Result<models::GroupSettingsData, ApiError>,
-    > + Send;
+    ) -> impl std::future::Future<Output = Result<models::GroupInfo, ApiError>> + Send;
     /// 更新群设置--是否允许成员邀请
     ///
     /// Operation `group_settings_allow_member_invitation`: `POST /group/settings/allow_member_invitation`, `PUT /group/settings/allow_member_invitation`. Document section §7.59.
@@ -993,7 +985,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupTransferInput>,
     ) -> impl std::future::Future<
-        Output = Result<models::GroupTransferData, ApiError>,
+        Output = Result<models::GroupBatchResult, ApiError>,
     > + Send;
     /// 从禁言列表移除用户
     ///
@@ -1002,7 +994,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupUnbanInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupUnbanDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupBatchResult>, ApiError>,
     > + Send;
     /// 从黑名单移除用户
     ///
@@ -1011,7 +1003,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupUnblockInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupUnblockDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupBatchResult>, ApiError>,
     > + Send;
     /// 获取用户的群组列表
     ///

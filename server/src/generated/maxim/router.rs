@@ -2430,7 +2430,7 @@ async fn call_group_admin_add<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupAdminAddDataItem>, ApiError> {
+) -> Result<Vec<models::GroupBatchResult>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -2467,7 +2467,7 @@ async fn call_group_admin_remove<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupAdminRemoveDataItem>, ApiError> {
+) -> Result<Vec<models::GroupBatchResult>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -2504,7 +2504,7 @@ async fn call_group_admin_list<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupAdminListDataItem>, ApiError> {
+) -> Result<Vec<models::GroupMember>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
@@ -2538,7 +2538,7 @@ async fn call_group_announcement<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::GroupAnnouncementData, ApiError> {
+) -> Result<models::GroupAnnouncement, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
@@ -2610,7 +2610,7 @@ async fn call_group_announcement_edit<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::GroupAnnouncementEditData, ApiError> {
+) -> Result<models::GroupAnnouncement, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -2647,7 +2647,7 @@ async fn call_group_announcement_last<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::GroupAnnouncementLastData, ApiError> {
+) -> Result<models::GroupAnnouncement, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
@@ -2681,7 +2681,7 @@ async fn call_group_announcement_list<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupAnnouncementListDataItem>, ApiError> {
+) -> Result<Vec<models::GroupAnnouncement>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
@@ -2756,7 +2756,7 @@ async fn call_group_apply<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::GroupApplyData, ApiError> {
+) -> Result<models::GroupBatchResult, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -2792,7 +2792,7 @@ async fn call_group_apply_handle<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::GroupApplyHandleData, ApiError> {
+) -> Result<models::GroupBatchResult, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -2829,7 +2829,7 @@ async fn call_group_ban<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupBanDataItem>, ApiError> {
+) -> Result<Vec<models::GroupBatchResult>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -2904,7 +2904,7 @@ async fn call_group_block<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupBlockDataItem>, ApiError> {
+) -> Result<Vec<models::GroupBatchResult>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -2978,7 +2978,7 @@ async fn call_group_create<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<models::GroupInfo, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3088,7 +3088,7 @@ async fn call_group_file<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::GroupFileData, ApiError> {
+) -> Result<models::GroupFile, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
@@ -3123,7 +3123,7 @@ async fn call_group_file_delete<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupFileDeleteDataItem>, ApiError> {
+) -> Result<Vec<models::GroupBatchResult>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3162,7 +3162,7 @@ async fn call_group_file_list<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupFileListDataItem>, ApiError> {
+) -> Result<Vec<models::GroupFile>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
@@ -3233,7 +3233,7 @@ async fn call_group_file_upload<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::GroupFileUploadData, ApiError> {
+) -> Result<models::GroupFile, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3272,7 +3272,7 @@ async fn call_group_info<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::GroupInfoData, ApiError> {
+) -> Result<models::GroupInfo, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
@@ -3342,7 +3342,7 @@ async fn call_group_info_batch<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupInfoBatchDataItem>, ApiError> {
+) -> Result<Vec<models::GroupInfo>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3525,7 +3525,7 @@ async fn call_group_invite<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupInviteDataItem>, ApiError> {
+) -> Result<Vec<models::GroupBatchResult>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3600,7 +3600,7 @@ async fn call_group_kick<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupKickDataItem>, ApiError> {
+) -> Result<Vec<models::GroupBatchResult>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3708,7 +3708,7 @@ async fn call_group_members_display_name<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupMembersDisplayNameDataItem>, ApiError> {
+) -> Result<Vec<models::GroupMember>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3918,7 +3918,7 @@ async fn call_group_settings<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::GroupSettingsData, ApiError> {
+) -> Result<models::GroupInfo, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
@@ -4203,7 +4203,7 @@ async fn call_group_transfer<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::GroupTransferData, ApiError> {
+) -> Result<models::GroupBatchResult, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -4239,7 +4239,7 @@ async fn call_group_unban<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupUnbanDataItem>, ApiError> {
+) -> Result<Vec<models::GroupBatchResult>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -4276,7 +4276,7 @@ async fn call_group_unblock<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupUnblockDataItem>, ApiError> {
+) -> Result<Vec<models::GroupBatchResult>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
