@@ -44,10 +44,20 @@ pub mod codes {
     pub const GROUP_NOT_FOUND: i32 = 20001;
     /// `20002` NotGroupMember: not a member of the group
     pub const NOT_GROUP_MEMBER: i32 = 20002;
+    /// `20003` InvalidMsgPushMode: invalid msg_push_mode
+    pub const INVALID_MSG_PUSH_MODE: i32 = 20003;
     /// `20004` OwnerCannotLeave: the owner cannot leave the group
     pub const OWNER_CANNOT_LEAVE: i32 = 20004;
     /// `20005` TransferTargetNotMember: transfer target is not a member
     pub const TRANSFER_TARGET_NOT_MEMBER: i32 = 20005;
+    /// `20007` AppGroupLimit: limit of groups per app reached
+    pub const APP_GROUP_LIMIT: i32 = 20007;
+    /// `20008` GroupsCreatedLimit: limit of groups created per user reached
+    pub const GROUPS_CREATED_LIMIT: i32 = 20008;
+    /// `20009` GroupsJoinedLimit: limit of groups joined per user reached
+    pub const GROUPS_JOINED_LIMIT: i32 = 20009;
+    /// `20010` GroupFull: the group is full (capacity)
+    pub const GROUP_FULL: i32 = 20010;
     /// `20011` NeedsMember: needs member permission
     pub const NEEDS_MEMBER: i32 = 20011;
     /// `20012` NeedsAdmin: needs admin permission
@@ -58,10 +68,22 @@ pub mod codes {
     pub const GROUP_APPLICATION_HANDLED: i32 = 20014;
     /// `20015` GroupInvitationHandled: group invitation expired or already handled
     pub const GROUP_INVITATION_HANDLED: i32 = 20015;
+    /// `20016` KickedTooOften: kicked too many times, cannot join again
+    pub const KICKED_TOO_OFTEN: i32 = 20016;
     /// `20017` AlreadyMember: already a member
     pub const ALREADY_MEMBER: i32 = 20017;
     /// `20018` InGroupBlacklist: in the group blacklist
     pub const IN_GROUP_BLACKLIST: i32 = 20018;
+    /// `20020` AnnouncementNotFound: announcement does not exist
+    pub const ANNOUNCEMENT_NOT_FOUND: i32 = 20020;
+    /// `20022` GroupFileNotFound: shared file does not exist
+    pub const GROUP_FILE_NOT_FOUND: i32 = 20022;
+    /// `20023` GroupFileNoPermission: no permission on the shared file
+    pub const GROUP_FILE_NO_PERMISSION: i32 = 20023;
+    /// `20024` GroupQrCodeInvalid: invalid group QR code
+    pub const GROUP_QR_CODE_INVALID: i32 = 20024;
+    /// `20025` GroupQrCodeExpired: expired group QR code
+    pub const GROUP_QR_CODE_EXPIRED: i32 = 20025;
     /// `40000` AppNotFound: app_id does not exist
     pub const APP_NOT_FOUND: i32 = 40000;
     /// Which code answers what (`x-code-roles`).
