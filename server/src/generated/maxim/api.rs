@@ -861,6 +861,8 @@ pub trait GroupApi: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 根据group id获取群成员列表
     ///
+    /// Without `limit`, every member in one answer (up to the group's capacity); with `limit`, one page of that many, the next by `cursor`. `version` grows with every change of membership.
+    ///
     /// Operation `group_member_list`: `GET /group/member_list`. Document section §7.49.
     fn group_member_list(
         &self,
@@ -900,14 +902,18 @@ pub trait GroupApi: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<Vec<i64>, ApiError>> + Send;
     /// 二维码邀请入群
     ///
-    /// Operation `group_qrcode_invite`: `POST /group/qrcode/invite`. Document section §7.56.
+    /// Also served at `GET /app/qrcode/group_invite`, `POST /app/qrcode/group_invite`, which the document does not list: the SDKs join by QR code at /app/qrcode/group_invite, `qr_info` in the query on GET (web) or in the body on POST (mobile).
+    ///
+    /// Operation `group_qrcode_invite`: `POST /group/qrcode/invite`, `GET /app/qrcode/group_invite`, `POST /app/qrcode/group_invite`. Document section §7.56.
     fn group_qrcode_invite(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupQrcodeInviteInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 获取群邀请二维码信息
     ///
-    /// Operation `group_qrcode_sign`: `GET /group/qrcode/sign`. Document section §7.57.
+    /// Also served at `GET /app/qrcode/group_sign`, which the document does not list: the web SDK asks for a group's QR code at GET /app/qrcode/group_sign (`group_id` in the query).
+    ///
+    /// Operation `group_qrcode_sign`: `GET /group/qrcode/sign`, `GET /app/qrcode/group_sign`. Document section §7.57.
     fn group_qrcode_sign(
         &self,
         req: Request<UserIdHeaders, models::GroupQrcodeSignInput>,

@@ -389,7 +389,19 @@ pub fn group_router<T: GroupApi>(api: Arc<T>) -> Router {
             on(MethodFilter::POST, handle_group_qrcode_invite::<T>),
         )
         .route(
+            "/app/qrcode/group_invite",
+            on(MethodFilter::GET, handle_group_qrcode_invite::<T>),
+        )
+        .route(
+            "/app/qrcode/group_invite",
+            on(MethodFilter::POST, handle_group_qrcode_invite::<T>),
+        )
+        .route(
             "/group/qrcode/sign",
+            on(MethodFilter::GET, handle_group_qrcode_sign::<T>),
+        )
+        .route(
+            "/app/qrcode/group_sign",
             on(MethodFilter::GET, handle_group_qrcode_sign::<T>),
         )
         .route("/group/settings", on(MethodFilter::GET, handle_group_settings::<T>))
