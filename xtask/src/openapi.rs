@@ -4,7 +4,7 @@
 
 use crate::error::{DocError, DocResult};
 use crate::model::{Body, Document, Field, Media, Method, Operation, Response, Type};
-use crate::overrides::Overrides;
+use crate::overrides::{OperationRule, Overrides};
 use crate::parse::yhchat::commented_json;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_json::{Map, Value, json};
@@ -34,6 +34,9 @@ pub mod ext {
     pub const ERROR_MESSAGE: &str = "x-error-message";
     /// At the root: methods real clients send as POST instead.
     pub const POST_ALSO_SERVES: &str = "x-post-also-serves";
+    /// On an operation: a route the document does not list, added by an
+    /// override's `extra_routes`; it never counts as documented.
+    pub const ADDED_BY_OVERRIDE: &str = "x-added-by-override";
 }
 
 pub fn build(doc: &Document, o: &Overrides) -> DocResult<Value> {
@@ -54,7 +57,8 @@ pub fn build(doc: &Document, o: &Overrides) -> DocResult<Value> {
             tags.iter().find(|(title, _)| title == &op.section).map(|(_, t)| t.clone()).unwrap_or_default();
         for (i, m) in op.methods.iter().enumerate() {
             let op_id = if i == 0 { name.clone() } else { format!("{name}_{}", m.lower()) };
-            let value = b.operation(op, name, &op_id, &tag, *m)?;
+            let rules: Vec<_> = o.operation_rules(op).collect();
+            let value = b.operation(op, &rules, false, name, &op_id, &tag, *m)?;
             let item = paths.entry(op.path.clone()).or_insert_with(|| json!({}));
             if item.get(m.lower()).is_some() {
                 return Err(DocError::new(
@@ -64,6 +68,24 @@ pub fn build(doc: &Document, o: &Overrides) -> DocResult<Value> {
                 ));
             }
             item.as_object_mut().map(|item| item.insert(m.lower().to_string(), value));
+        }
+    }
+
+    // Routes real clients use that the document does not list, after every
+    // documented one: they join the operation, marked as added.
+    for (op, name) in doc.operations.iter().zip(&names) {
+        let rules: Vec<_> = o.operation_rules(op).collect();
+        for rule in rules.iter().filter(|r| !r.extra_routes.is_empty()) {
+            for (m, path) in rule.extra_routes() {
+                let tag = tags
+                    .iter()
+                    .find(|(title, _)| title == &op.section)
+                    .map(|(_, t)| t.clone())
+                    .unwrap_or_default();
+                let value = b.added_route(op, &rules, rule, name, &tag, m, path, &paths)?;
+                let item = paths.entry(path.to_string()).or_insert_with(|| json!({}));
+                item.as_object_mut().map(|item| item.insert(m.lower().to_string(), value));
+            }
         }
     }
 
@@ -105,6 +127,7 @@ pub fn build(doc: &Document, o: &Overrides) -> DocResult<Value> {
     }
     let mut paths = Value::Object(paths);
     crate::shared_schemas::apply(&o.file, &o.shared_schemas, &mut b.schemas, &mut paths)?;
+    crate::shared_schemas::name(&o.file, &o.schema_names, &mut b.schemas, &mut paths)?;
     let mut components = Map::new();
     components.insert("schemas".into(), Value::Object(std::mem::take(&mut b.schemas)));
     if !schemes.is_empty() {
@@ -340,16 +363,86 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// The operation `op` (named `name`) served at `method path` as well,
+    /// which `rule` adds. A GET takes the documented body's fields as query
+    /// parameters: that is how clients send them on GET.
+    #[allow(clippy::too_many_arguments)]
+    fn added_route(
+        &mut self,
+        op: &Operation,
+        rules: &[&OperationRule],
+        rule: &OperationRule,
+        name: &str,
+        tag: &str,
+        method: Method,
+        path: &str,
+        paths: &Map<String, Value>,
+    ) -> DocResult<Value> {
+        let err = |msg: String| {
+            DocError::new(
+                &self.o.file,
+                0,
+                format!("operation rule `{}`: {method} {path} {msg}", rule.pattern),
+            )
+        };
+        if paths.get(path).and_then(|i| i.get(method.lower())).is_some() {
+            return Err(err("is already served (by the document or another override)".into()));
+        }
+        let op_id = format!(
+            "{}_{}",
+            path_name(path, &self.o.naming.strip_prefixes, &self.o.naming.strip_suffixes),
+            method.lower()
+        );
+        let taken = paths
+            .values()
+            .flat_map(|i| i.as_object().into_iter().flatten())
+            .any(|(_, v)| v.get("operationId").and_then(Value::as_str) == Some(op_id.as_str()));
+        if taken {
+            return Err(err(format!("would be named `{op_id}`, which another operation is")));
+        }
+        let mut at = op.clone();
+        at.methods = vec![method];
+        at.path = path.to_string();
+        at.number = None;
+        let intro = format!(
+            "Not in the document, added by the overrides: {}. The document lists this operation, `{name}`, at {} {}.",
+            rule.reason.trim().trim_end_matches('.'),
+            methods(op),
+            op.path
+        );
+        at.description = Some(match op.description.as_deref() {
+            Some(d) if !d.trim().is_empty() => format!("{intro}\n\n{d}"),
+            _ => intro,
+        });
+        if method == Method::Get
+            && let Some(body) = at.body.take()
+        {
+            if matches!(body.media, Media::Json | Media::Form)
+                && body.fields.iter().all(|f| !f.name.is_empty())
+            {
+                at.query.extend(body.fields);
+            } else {
+                return Err(err("cannot take the documented body on GET".into()));
+            }
+        }
+        let mut v = self.operation(&at, rules, true, name, &op_id, tag, method)?;
+        v.as_object_mut().map(|o| o.insert(ext::ADDED_BY_OVERRIDE.into(), json!(true)));
+        Ok(v)
+    }
+
+    /// One method of an operation; `added` when the overrides add the route.
+    #[allow(clippy::too_many_arguments)]
     fn operation(
         &mut self,
         op: &Operation,
+        rules: &[&OperationRule],
+        added: bool,
         name: &str,
         op_id: &str,
         tag: &str,
         method: Method,
     ) -> DocResult<Value> {
         let base = name.to_upper_camel_case();
-        let rules: Vec<_> = self.o.operation_rules(op).collect();
         let security: Vec<String> =
             rules.iter().find_map(|r| r.security.clone()).unwrap_or_else(|| self.o.security.default.clone());
         let response_media = rules.iter().find_map(|r| r.response_media);
@@ -364,6 +457,17 @@ impl Builder<'_> {
                 desc.push_str("\n\n");
             }
             desc.push_str(note.trim());
+        }
+        for rule in rules.iter().filter(|r| !added && !r.extra_routes.is_empty()) {
+            let routes: Vec<String> = rule.extra_routes.iter().map(|r| format!("`{}`", r.trim())).collect();
+            if !desc.is_empty() {
+                desc.push_str("\n\n");
+            }
+            desc.push_str(&format!(
+                "Also served at {}, which the document does not list: {}.",
+                routes.join(", "),
+                rule.reason.trim().trim_end_matches('.')
+            ));
         }
         if op.methods.len() > 1 {
             let others: Vec<&str> = op.methods.iter().filter(|m| **m != method).map(|m| m.as_str()).collect();

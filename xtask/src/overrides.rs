@@ -41,6 +41,9 @@ pub struct Overrides {
     /// Components that are one object under several operations.
     #[serde(default)]
     pub shared_schemas: Vec<SharedSchemaRule>,
+    /// Names for components the documents describe once.
+    #[serde(default)]
+    pub schema_names: Vec<SchemaNameRule>,
 }
 
 /// One shared component (see `shared_schemas.rs`).
@@ -51,6 +54,19 @@ pub struct SharedSchemaRule {
     pub name: String,
     /// The generated names it replaces; the first one's descriptions are kept.
     pub schemas: Vec<String>,
+    pub reason: String,
+}
+
+/// A name for an object the documents describe under one operation only,
+/// where the derived name (`GroupBannedListDataItem`) says where it is,
+/// not what it is (see `shared_schemas.rs`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaNameRule {
+    /// The component's new name.
+    pub name: String,
+    /// The generated name it replaces.
+    pub schema: String,
     pub reason: String,
 }
 
@@ -146,9 +162,33 @@ pub struct OperationRule {
     /// A paragraph appended to the operation's description: behaviour the
     /// document leaves open and this server decides.
     pub note: Option<String>,
+    /// Routes (`METHOD /path`) the document does not list where real clients
+    /// call this operation: the spec serves the operation there too, marked
+    /// `x-added-by-override`, so that they never count as documented.
+    #[serde(default)]
+    pub extra_routes: Vec<String>,
     pub reason: String,
     #[serde(skip)]
     pub used: Cell<usize>,
+}
+
+impl OperationRule {
+    /// The extra routes as (method, path); `parse` has checked them.
+    pub fn extra_routes(&self) -> impl Iterator<Item = (Method, &str)> + '_ {
+        self.extra_routes.iter().filter_map(|r| parse_route(r).ok())
+    }
+}
+
+/// `GET /app/qrcode/group_sign` → (GET, `/app/qrcode/group_sign`): one
+/// method and one literal path.
+fn parse_route(route: &str) -> Result<(Method, &str), String> {
+    let (m, path) = route.trim().split_once(' ').ok_or_else(|| format!("`{route}` is not `METHOD /path`"))?;
+    let method: Method = m.parse()?;
+    let path = path.trim();
+    if !path.starts_with('/') || path.contains(['*', '|', ' ', '?', '{']) {
+        return Err(format!("`{route}`: the path must be one literal path"));
+    }
+    Ok((method, path))
 }
 
 /// Selects fields and sets what the document lacks or gets wrong.
@@ -225,6 +265,13 @@ impl Overrides {
             DocError::new(file, line, format!("invalid override file: {}", e.message()))
         })?;
         o.file = file.to_string();
+        for r in &o.operations {
+            for route in &r.extra_routes {
+                parse_route(route).map_err(|e| {
+                    DocError::new(file, 0, format!("operation rule `{}`: extra route {e}", r.pattern))
+                })?;
+            }
+        }
         for r in &o.fields {
             if !["header", "query", "body", "response", "any"].contains(&r.location.as_str()) {
                 return Err(DocError::new(
@@ -466,6 +513,31 @@ mod tests {
         o.apply_fields(&mut doc).unwrap();
         let err = o.check_all_used().unwrap_err();
         assert!(err.message.contains("nothing_has_this_name"), "{err}");
+    }
+
+    #[test]
+    fn extra_routes_are_one_method_and_one_path() {
+        let rule = |routes: &str| {
+            Overrides::parse(
+                "o.toml",
+                &format!(
+                    "info = {{ title = \"t\", version = \"1\", description = \"d\" }}\n\
+                     [[operations]]\nmatch = \"POST /a\"\nextra_routes = [{routes}]\nreason = \"r\"\n"
+                ),
+            )
+        };
+        let o = rule(r#""GET /app/a", "post  /app/b""#).unwrap();
+        let routes: Vec<_> = o.operations[0].extra_routes().collect();
+        assert_eq!(routes, [(Method::Get, "/app/a"), (Method::Post, "/app/b")]);
+        for (bad, says) in [
+            (r#""/app/a""#, "METHOD /path"),
+            (r#""FETCH /app/a""#, "unknown HTTP method"),
+            (r#""GET /app/*""#, "one literal path"),
+            (r#""GET app/a""#, "one literal path"),
+        ] {
+            let e = rule(bad).unwrap_err().to_string();
+            assert!(e.contains(says) && e.contains("POST /a"), "{bad}: {e}");
+        }
     }
 
     #[test]

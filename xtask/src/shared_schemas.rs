@@ -4,9 +4,12 @@
 //! shape; the first one's text is kept under the shared name, the others
 //! are removed and every `$ref` to them points at it. Generated code then
 //! has one type where the API has one object.
+//!
+//! `[[schema_names]]` name a component the documents describe once, the
+//! same way: the component must exist and the name be free.
 
 use crate::error::{DocError, DocResult};
-use crate::overrides::SharedSchemaRule;
+use crate::overrides::{SchemaNameRule, SharedSchemaRule};
 use serde_json::{Map, Value};
 
 const PREFIX: &str = "#/components/schemas/";
@@ -53,6 +56,35 @@ pub fn apply(
             }
             retarget(paths, &from, &to);
         }
+    }
+    Ok(())
+}
+
+/// Renames each rule's component in place and points every `$ref` at the new name.
+pub fn name(
+    file: &str,
+    rules: &[SchemaNameRule],
+    schemas: &mut Map<String, Value>,
+    paths: &mut Value,
+) -> DocResult<()> {
+    for rule in rules {
+        let err = |msg: String| DocError::new(file, 0, format!("schema name `{}`: {msg}", rule.name));
+        if !schemas.contains_key(&rule.schema) {
+            return Err(err(format!("`{}` is not a component (the override matches nothing)", rule.schema)));
+        }
+        if schemas.contains_key(&rule.name) {
+            return Err(err("the name is taken by another component".into()));
+        }
+        *schemas = std::mem::take(schemas)
+            .into_iter()
+            .map(|(k, v)| if k == rule.schema { (rule.name.clone(), v) } else { (k, v) })
+            .collect();
+        let (from, to) =
+            (format!("{PREFIX}{}", rule.schema), Value::String(format!("{PREFIX}{}", rule.name)));
+        for v in schemas.values_mut() {
+            retarget(v, &from, &to);
+        }
+        retarget(paths, &from, &to);
     }
     Ok(())
 }
@@ -118,6 +150,29 @@ mod tests {
         assert_eq!(schemas["TokenData"], token("id"), "the first one's text is kept");
         assert_eq!(schemas["Z"]["$ref"], "#/components/schemas/TokenData");
         assert_eq!(paths["/token/user"]["post"]["schema"]["$ref"], "#/components/schemas/TokenData");
+    }
+
+    #[test]
+    fn a_named_component_keeps_its_place_and_refs_follow() {
+        let mut schemas: Map<String, Value> = serde_json::from_value(json!({
+            "A": {"type": "object"}, "ListDataItem": token("x"), "Z": {"items": {"$ref": "#/components/schemas/ListDataItem"}}
+        }))
+        .unwrap();
+        let mut paths = json!({"/l": {"get": {"schema": {"$ref": "#/components/schemas/ListDataItem"}}}});
+        let rule = |name: &str, schema: &str| SchemaNameRule {
+            name: name.into(),
+            schema: schema.into(),
+            reason: "test".into(),
+        };
+        name("o.toml", &[rule("Entry", "ListDataItem")], &mut schemas, &mut paths).unwrap();
+        assert_eq!(schemas.keys().collect::<Vec<_>>(), ["A", "Entry", "Z"]);
+        assert_eq!(schemas["Entry"], token("x"));
+        assert_eq!(schemas["Z"]["items"]["$ref"], "#/components/schemas/Entry");
+        assert_eq!(paths["/l"]["get"]["schema"]["$ref"], "#/components/schemas/Entry");
+        for (r, says) in [(rule("S", "Missing"), "matches nothing"), (rule("A", "Z"), "taken")] {
+            let e = name("o.toml", &[r], &mut schemas, &mut paths).unwrap_err().to_string();
+            assert!(e.contains(says), "{e}");
+        }
     }
 
     #[test]

@@ -12,14 +12,32 @@ fn spec(vendor: &str) -> Value {
     pipeline::build_checked_in(&root, src).unwrap().1
 }
 
+/// A route the document does not list, which an override adds.
+fn added(op: &Value) -> bool {
+    op["x-added-by-override"] == true
+}
+
+/// The documented (method, path) pairs: not those the overrides add.
 fn pairs(spec: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
-        for m in item.as_object().unwrap().keys() {
-            out.push((m.clone(), path.clone()));
+        for (m, op) in item.as_object().unwrap() {
+            if !added(op) {
+                out.push((m.clone(), path.clone()));
+            }
         }
     }
     out
+}
+
+/// The documented operations of a spec.
+fn documented(spec: &Value) -> impl Iterator<Item = &Value> {
+    spec["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|i| i.as_object().unwrap().values())
+        .filter(|op| !added(op))
 }
 
 #[test]
@@ -27,24 +45,60 @@ fn maxim_holds_every_documented_pair() {
     let s = spec("maxim");
     assert_eq!(s["openapi"], "3.1.0");
     assert_eq!(pairs(&s).len(), 180);
-    assert_eq!(s["paths"].as_object().unwrap().len(), 121);
-    let logical: BTreeSet<&str> = s["paths"]
+    let documented_paths: BTreeSet<&String> = s["paths"]
         .as_object()
         .unwrap()
-        .values()
-        .flat_map(|i| i.as_object().unwrap().values())
-        .map(|op| op["x-operation"].as_str().unwrap())
+        .iter()
+        .filter(|(_, i)| !i.as_object().unwrap().values().all(added))
+        .map(|(p, _)| p)
         .collect();
+    assert_eq!(documented_paths.len(), 121);
+    let logical: BTreeSet<&str> = documented(&s).map(|op| op["x-operation"].as_str().unwrap()).collect();
     assert!(logical.len() < 180, "repeats must collapse into logical operations");
-    let ids: BTreeSet<&str> = s["paths"]
+    let ids: BTreeSet<&str> = documented(&s).map(|op| op["operationId"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 180, "operationIds are unique");
+    assert!(ids.iter().all(|id| id.is_ascii()));
+    let all_ids: BTreeSet<&str> = s["paths"]
         .as_object()
         .unwrap()
         .values()
         .flat_map(|i| i.as_object().unwrap().values())
         .map(|op| op["operationId"].as_str().unwrap())
         .collect();
-    assert_eq!(ids.len(), 180, "operationIds are unique");
-    assert!(ids.iter().all(|id| id.is_ascii()));
+    assert_eq!(all_ids.len(), 180 + 3, "the added routes' operationIds are unique too");
+}
+
+/// The routes the web SDK uses and the document does not list come on top
+/// of the documented ones, marked, each joined to its documented operation.
+#[test]
+fn maxim_routes_added_by_overrides_are_marked() {
+    let s = spec("maxim");
+    let mut added_pairs = Vec::new();
+    for (path, item) in s["paths"].as_object().unwrap() {
+        for (m, op) in item.as_object().unwrap() {
+            if added(op) {
+                added_pairs.push((m.as_str(), path.as_str(), op["x-operation"].as_str().unwrap()));
+                assert!(op.get("x-source").is_none(), "{m} {path}: not a section of the document");
+            }
+        }
+    }
+    assert_eq!(
+        added_pairs,
+        [
+            ("get", "/app/qrcode/group_invite", "group_qrcode_invite"),
+            ("post", "/app/qrcode/group_invite", "group_qrcode_invite"),
+            ("get", "/app/qrcode/group_sign", "group_qrcode_sign"),
+        ]
+    );
+    // On GET, the documented body's `qr_info` is a query parameter.
+    let get = &s["paths"]["/app/qrcode/group_invite"]["get"];
+    assert!(get.get("requestBody").is_none());
+    assert!(
+        get["parameters"].as_array().unwrap().iter().any(|p| p["name"] == "qr_info" && p["in"] == "query")
+    );
+    let post = &s["paths"]["/app/qrcode/group_invite"]["post"];
+    assert_eq!(post["requestBody"], s["paths"]["/group/qrcode/invite"]["post"]["requestBody"]);
+    assert_eq!(post["responses"], s["paths"]["/group/qrcode/invite"]["post"]["responses"]);
 }
 
 #[test]
@@ -141,7 +195,8 @@ fn component_keys_are_ascii() {
 fn an_operation_on_several_methods_shares_its_schemas() {
     let s = spec("maxim");
     let mut by_operation: std::collections::BTreeMap<&str, Vec<&Value>> = Default::default();
-    for op in s["paths"].as_object().unwrap().values().flat_map(|i| i.as_object().unwrap().values()) {
+    // (A route the overrides add may take the body's fields in the query on GET.)
+    for op in documented(&s) {
         by_operation.entry(op["x-operation"].as_str().unwrap()).or_default().push(op);
     }
     let shared: Vec<_> = by_operation.values().filter(|ops| ops.len() > 1).collect();

@@ -87,13 +87,18 @@ on_both_backends!(hostile_requests_get_envelopes_not_5xx, |app| {
 });
 
 on_both_backends!(undocumented_methods_get_envelopes, |app| {
-    let mut checked = 0;
+    let (mut checked, mut added) = (0, 0);
     for (dialect, text) in SPECS {
         let spec: Value = serde_json::from_str(text).unwrap();
         let mut seen = std::collections::BTreeSet::new();
         for (_, path) in operations(&spec) {
             if !seen.insert(path.clone()) {
                 continue;
+            }
+            // Paths no document lists, which the overrides add (`x-added-by-override`).
+            if spec["paths"][&path].as_object().unwrap().values().all(|op| op["x-added-by-override"] == true)
+            {
+                added += 1;
             }
             let served: Vec<String> =
                 spec["paths"][&path].as_object().unwrap().keys().map(|m| m.to_uppercase()).collect();
@@ -118,5 +123,5 @@ on_both_backends!(undocumented_methods_get_envelopes, |app| {
             checked += 1;
         }
     }
-    assert_eq!(checked, 121 + 5 + 6, "every path was tried");
+    assert_eq!(checked, 121 + 5 + 6 + added, "every path was tried");
 });

@@ -1014,7 +1014,7 @@ impl MaximClient {
     pub async fn group_admin_add(
         &self,
         input: &models::GroupAdminAddInput,
-    ) -> Result<Vec<models::GroupAdminAddDataItem>, ClientError> {
+    ) -> Result<Vec<models::GroupBatchResult>, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/admin/add");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1032,7 +1032,7 @@ impl MaximClient {
     pub async fn group_admin_remove(
         &self,
         input: &models::GroupAdminRemoveInput,
-    ) -> Result<Vec<models::GroupAdminRemoveDataItem>, ClientError> {
+    ) -> Result<Vec<models::GroupBatchResult>, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/admin/remove");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1050,7 +1050,7 @@ impl MaximClient {
     pub async fn group_admin_list(
         &self,
         input: &models::GroupAdminListInput,
-    ) -> Result<Vec<models::GroupAdminListDataItem>, ClientError> {
+    ) -> Result<Vec<models::GroupMember>, ClientError> {
         let mut call = Call::new(reqwest::Method::GET, "/group/admin_list");
         if let Some(v) = &self.user_id {
             call.header("user_id", v);
@@ -1065,7 +1065,7 @@ impl MaximClient {
     pub async fn group_announcement(
         &self,
         input: &models::GroupAnnouncementInput,
-    ) -> Result<models::GroupAnnouncementData, ClientError> {
+    ) -> Result<models::GroupAnnouncement, ClientError> {
         let mut call = Call::new(reqwest::Method::GET, "/group/announcement");
         if let Some(v) = &self.user_id {
             call.header("user_id", v);
@@ -1080,7 +1080,7 @@ impl MaximClient {
     pub async fn group_announcement_delete(
         &self,
         input: &models::GroupAnnouncementDeleteInput,
-    ) -> Result<serde_json::Value, ClientError> {
+    ) -> Result<bool, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/announcement/delete");
         if let Some(v) = &self.user_id {
             call.header("user_id", v);
@@ -1095,7 +1095,7 @@ impl MaximClient {
     pub async fn group_announcement_edit(
         &self,
         input: &models::GroupAnnouncementEditInput,
-    ) -> Result<models::GroupAnnouncementEditData, ClientError> {
+    ) -> Result<models::GroupAnnouncement, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/announcement/edit");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1113,7 +1113,7 @@ impl MaximClient {
     pub async fn group_announcement_last(
         &self,
         input: &models::GroupAnnouncementLastInput,
-    ) -> Result<models::GroupAnnouncementLastData, ClientError> {
+    ) -> Result<models::GroupAnnouncement, ClientError> {
         let mut call = Call::new(reqwest::Method::GET, "/group/announcement/last");
         if let Some(v) = &self.user_id {
             call.header("user_id", v);
@@ -1128,7 +1128,7 @@ impl MaximClient {
     pub async fn group_announcement_list(
         &self,
         input: &models::GroupAnnouncementListInput,
-    ) -> Result<Vec<models::GroupAnnouncementListDataItem>, ClientError> {
+    ) -> Result<Vec<models::GroupAnnouncement>, ClientError> {
         let mut call = Call::new(reqwest::Method::GET, "/group/announcement/list");
         if let Some(v) = &self.user_id {
             call.header("user_id", v);
@@ -1161,7 +1161,7 @@ impl MaximClient {
     pub async fn group_apply(
         &self,
         input: &models::GroupApplyInput,
-    ) -> Result<models::GroupApplyData, ClientError> {
+    ) -> Result<models::GroupBatchResult, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/apply");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1179,7 +1179,7 @@ impl MaximClient {
     pub async fn group_apply_handle(
         &self,
         input: &models::GroupApplyHandleInput,
-    ) -> Result<models::GroupApplyHandleData, ClientError> {
+    ) -> Result<models::GroupBatchResult, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/apply/handle");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1197,7 +1197,7 @@ impl MaximClient {
     pub async fn group_ban(
         &self,
         input: &models::GroupBanInput,
-    ) -> Result<Vec<models::GroupBanDataItem>, ClientError> {
+    ) -> Result<Vec<models::GroupBatchResult>, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/ban");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1230,7 +1230,7 @@ impl MaximClient {
     pub async fn group_block(
         &self,
         input: &models::GroupBlockInput,
-    ) -> Result<Vec<models::GroupBlockDataItem>, ClientError> {
+    ) -> Result<Vec<models::GroupBatchResult>, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/block");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1263,7 +1263,7 @@ impl MaximClient {
     pub async fn group_create(
         &self,
         input: &models::GroupCreateInput,
-    ) -> Result<serde_json::Value, ClientError> {
+    ) -> Result<models::GroupInfo, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/create");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1314,7 +1314,7 @@ impl MaximClient {
     pub async fn group_file(
         &self,
         input: &models::GroupFileInput,
-    ) -> Result<models::GroupFileData, ClientError> {
+    ) -> Result<models::GroupFile, ClientError> {
         let mut call = Call::new(reqwest::Method::GET, "/group/file");
         if let Some(v) = &self.user_id {
             call.header("user_id", v);
@@ -1329,7 +1329,7 @@ impl MaximClient {
     pub async fn group_file_delete(
         &self,
         input: &models::GroupFileDeleteInput,
-    ) -> Result<Vec<models::GroupFileDeleteDataItem>, ClientError> {
+    ) -> Result<Vec<models::GroupBatchResult>, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/file/delete");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1347,7 +1347,7 @@ impl MaximClient {
     pub async fn group_file_list(
         &self,
         input: &models::GroupFileListInput,
-    ) -> Result<Vec<models::GroupFileListDataItem>, ClientError> {
+    ) -> Result<Vec<models::GroupFile>, ClientError> {
         let mut call = Call::new(reqwest::Method::GET, "/group/file/list");
         if let Some(v) = &self.user_id {
             call.header("user_id", v);
@@ -1362,7 +1362,7 @@ impl MaximClient {
     pub async fn group_file_update_name(
         &self,
         input: &models::GroupFileUpdateNameInput,
-    ) -> Result<serde_json::Value, ClientError> {
+    ) -> Result<bool, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/file/update_name");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1380,7 +1380,7 @@ impl MaximClient {
     pub async fn group_file_upload(
         &self,
         input: &models::GroupFileUploadInput,
-    ) -> Result<models::GroupFileUploadData, ClientError> {
+    ) -> Result<models::GroupFile, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/file/upload");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1398,7 +1398,7 @@ impl MaximClient {
     pub async fn group_info(
         &self,
         input: &models::GroupInfoInput,
-    ) -> Result<models::GroupInfoData, ClientError> {
+    ) -> Result<models::GroupInfo, ClientError> {
         let mut call = Call::new(reqwest::Method::GET, "/group/info");
         if let Some(v) = &self.user_id {
             call.header("user_id", v);
@@ -1413,7 +1413,7 @@ impl MaximClient {
     pub async fn group_info_avatar(
         &self,
         input: &models::GroupInfoAvatarInput,
-    ) -> Result<serde_json::Value, ClientError> {
+    ) -> Result<bool, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/info/avatar");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1431,7 +1431,7 @@ impl MaximClient {
     pub async fn group_info_batch(
         &self,
         input: &models::GroupInfoBatchInput,
-    ) -> Result<Vec<models::GroupInfoBatchDataItem>, ClientError> {
+    ) -> Result<Vec<models::GroupInfo>, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/info/batch");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1449,7 +1449,7 @@ impl MaximClient {
     pub async fn group_info_description(
         &self,
         input: &models::GroupInfoDescriptionInput,
-    ) -> Result<serde_json::Value, ClientError> {
+    ) -> Result<bool, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/info/description");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1467,7 +1467,7 @@ impl MaximClient {
     pub async fn group_info_ext(
         &self,
         input: &models::GroupInfoExtInput,
-    ) -> Result<serde_json::Value, ClientError> {
+    ) -> Result<bool, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/info/ext");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1485,7 +1485,7 @@ impl MaximClient {
     pub async fn group_info_name(
         &self,
         input: &models::GroupInfoNameInput,
-    ) -> Result<serde_json::Value, ClientError> {
+    ) -> Result<bool, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/info/name");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1521,7 +1521,7 @@ impl MaximClient {
     pub async fn group_invite(
         &self,
         input: &models::GroupInviteInput,
-    ) -> Result<Vec<models::GroupInviteDataItem>, ClientError> {
+    ) -> Result<Vec<models::GroupBatchResult>, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/invite");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1539,7 +1539,7 @@ impl MaximClient {
     pub async fn group_invite_handle(
         &self,
         input: &models::GroupInviteHandleInput,
-    ) -> Result<serde_json::Value, ClientError> {
+    ) -> Result<bool, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/invite/handle");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1557,7 +1557,7 @@ impl MaximClient {
     pub async fn group_kick(
         &self,
         input: &models::GroupKickInput,
-    ) -> Result<Vec<models::GroupKickDataItem>, ClientError> {
+    ) -> Result<Vec<models::GroupBatchResult>, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/kick");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1586,6 +1586,8 @@ impl MaximClient {
     }
     /// 根据group id获取群成员列表
     ///
+    /// Without `limit`, every member in one answer (up to the group's capacity); with `limit`, one page of that many, the next by `cursor`. `version` grows with every change of membership.
+    ///
     /// Operation `group_member_list`: `GET /group/member_list`. Document section §7.49.
     pub async fn group_member_list(
         &self,
@@ -1605,7 +1607,7 @@ impl MaximClient {
     pub async fn group_members_display_name(
         &self,
         input: &models::GroupMembersDisplayNameInput,
-    ) -> Result<Vec<models::GroupMembersDisplayNameDataItem>, ClientError> {
+    ) -> Result<Vec<models::GroupMember>, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/members/display_name");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1623,7 +1625,7 @@ impl MaximClient {
     pub async fn group_msg_mute_mode(
         &self,
         input: &models::GroupMsgMuteModeInput,
-    ) -> Result<serde_json::Value, ClientError> {
+    ) -> Result<bool, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/msg/mute_mode");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1641,7 +1643,7 @@ impl MaximClient {
     pub async fn group_msg_push_mode(
         &self,
         input: &models::GroupMsgPushModeInput,
-    ) -> Result<serde_json::Value, ClientError> {
+    ) -> Result<bool, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/msg/push_mode");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1656,7 +1658,7 @@ impl MaximClient {
     /// 获取公开群列表
     ///
     /// Operation `group_public_list`: `GET /group/public_list`. Document section §7.55.
-    pub async fn group_public_list(&self) -> Result<Vec<i32>, ClientError> {
+    pub async fn group_public_list(&self) -> Result<Vec<i64>, ClientError> {
         let mut call = Call::new(reqwest::Method::GET, "/group/public_list");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1669,11 +1671,13 @@ impl MaximClient {
     }
     /// 二维码邀请入群
     ///
-    /// Operation `group_qrcode_invite`: `POST /group/qrcode/invite`. Document section §7.56.
+    /// Also served at `GET /app/qrcode/group_invite`, `POST /app/qrcode/group_invite`, which the document does not list: the SDKs join by QR code at /app/qrcode/group_invite, `qr_info` in the query on GET (web) or in the body on POST (mobile).
+    ///
+    /// Operation `group_qrcode_invite`: `POST /group/qrcode/invite`, `GET /app/qrcode/group_invite`, `POST /app/qrcode/group_invite`. Document section §7.56.
     pub async fn group_qrcode_invite(
         &self,
         input: &models::GroupQrcodeInviteInput,
-    ) -> Result<serde_json::Value, ClientError> {
+    ) -> Result<bool, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/qrcode/invite");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1687,7 +1691,9 @@ impl MaximClient {
     }
     /// 获取群邀请二维码信息
     ///
-    /// Operation `group_qrcode_sign`: `GET /group/qrcode/sign`. Document section §7.57.
+    /// Also served at `GET /app/qrcode/group_sign`, which the document does not list: the web SDK asks for a group's QR code at GET /app/qrcode/group_sign (`group_id` in the query).
+    ///
+    /// Operation `group_qrcode_sign`: `GET /group/qrcode/sign`, `GET /app/qrcode/group_sign`. Document section §7.57.
     pub async fn group_qrcode_sign(
         &self,
         input: &models::GroupQrcodeSignInput,
@@ -1706,7 +1712,7 @@ impl MaximClient {
     pub async fn group_settings(
         &self,
         input: &models::GroupSettingsInput,
-    ) -> Result<models::GroupSettingsData, ClientError> {
+    ) -> Result<models::GroupInfo, ClientError> {
         let mut call = Call::new(reqwest::Method::GET, "/group/settings");
         if let Some(v) = &self.user_id {
             call.header("user_id", v);
@@ -1862,7 +1868,7 @@ impl MaximClient {
     pub async fn group_transfer(
         &self,
         input: &models::GroupTransferInput,
-    ) -> Result<models::GroupTransferData, ClientError> {
+    ) -> Result<models::GroupBatchResult, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/transfer");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1880,7 +1886,7 @@ impl MaximClient {
     pub async fn group_unban(
         &self,
         input: &models::GroupUnbanInput,
-    ) -> Result<Vec<models::GroupUnbanDataItem>, ClientError> {
+    ) -> Result<Vec<models::GroupBatchResult>, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/unban");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1898,7 +1904,7 @@ impl MaximClient {
     pub async fn group_unblock(
         &self,
         input: &models::GroupUnblockInput,
-    ) -> Result<Vec<models::GroupUnblockDataItem>, ClientError> {
+    ) -> Result<Vec<models::GroupBatchResult>, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/group/unblock");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -1913,7 +1919,7 @@ impl MaximClient {
     /// 获取用户的群组列表
     ///
     /// Operation `group_user_joined`: `GET /group/user_joined`. Document section §7.76.
-    pub async fn group_user_joined(&self) -> Result<Vec<i32>, ClientError> {
+    pub async fn group_user_joined(&self) -> Result<Vec<i64>, ClientError> {
         let mut call = Call::new(reqwest::Method::GET, "/group/user_joined");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);

@@ -44,10 +44,20 @@ pub mod codes {
     pub const GROUP_NOT_FOUND: i32 = 20001;
     /// `20002` NotGroupMember: not a member of the group
     pub const NOT_GROUP_MEMBER: i32 = 20002;
+    /// `20003` InvalidMsgPushMode: invalid msg_push_mode
+    pub const INVALID_MSG_PUSH_MODE: i32 = 20003;
     /// `20004` OwnerCannotLeave: the owner cannot leave the group
     pub const OWNER_CANNOT_LEAVE: i32 = 20004;
     /// `20005` TransferTargetNotMember: transfer target is not a member
     pub const TRANSFER_TARGET_NOT_MEMBER: i32 = 20005;
+    /// `20007` AppGroupLimit: limit of groups per app reached
+    pub const APP_GROUP_LIMIT: i32 = 20007;
+    /// `20008` GroupsCreatedLimit: limit of groups created per user reached
+    pub const GROUPS_CREATED_LIMIT: i32 = 20008;
+    /// `20009` GroupsJoinedLimit: limit of groups joined per user reached
+    pub const GROUPS_JOINED_LIMIT: i32 = 20009;
+    /// `20010` GroupFull: the group is full (capacity)
+    pub const GROUP_FULL: i32 = 20010;
     /// `20011` NeedsMember: needs member permission
     pub const NEEDS_MEMBER: i32 = 20011;
     /// `20012` NeedsAdmin: needs admin permission
@@ -58,10 +68,22 @@ pub mod codes {
     pub const GROUP_APPLICATION_HANDLED: i32 = 20014;
     /// `20015` GroupInvitationHandled: group invitation expired or already handled
     pub const GROUP_INVITATION_HANDLED: i32 = 20015;
+    /// `20016` KickedTooOften: kicked too many times, cannot join again
+    pub const KICKED_TOO_OFTEN: i32 = 20016;
     /// `20017` AlreadyMember: already a member
     pub const ALREADY_MEMBER: i32 = 20017;
     /// `20018` InGroupBlacklist: in the group blacklist
     pub const IN_GROUP_BLACKLIST: i32 = 20018;
+    /// `20020` AnnouncementNotFound: announcement does not exist
+    pub const ANNOUNCEMENT_NOT_FOUND: i32 = 20020;
+    /// `20022` GroupFileNotFound: shared file does not exist
+    pub const GROUP_FILE_NOT_FOUND: i32 = 20022;
+    /// `20023` GroupFileNoPermission: no permission on the shared file
+    pub const GROUP_FILE_NO_PERMISSION: i32 = 20023;
+    /// `20024` GroupQrCodeInvalid: invalid group QR code
+    pub const GROUP_QR_CODE_INVALID: i32 = 20024;
+    /// `20025` GroupQrCodeExpired: expired group QR code
+    pub const GROUP_QR_CODE_EXPIRED: i32 = 20025;
     /// `40000` AppNotFound: app_id does not exist
     pub const APP_NOT_FOUND: i32 = 40000;
     /// Which code answers what (`x-code-roles`).
@@ -1169,7 +1191,7 @@ pub struct MessageNotifyBody {
     pub from_user_id: Option<i64>,
     /// 接收用户ID或群ID
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub targets: Option<Vec<i32>>,
+    pub targets: Option<Vec<i64>>,
     /// 请求ID，用于消息去重， 如果短时间内收到2个相同transaction_id的请求，第二次请求不会被执行。 如果不设置就不会被去重
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<i64>,
@@ -1210,7 +1232,7 @@ pub struct MessageSendBody {
     pub from_user_id: Option<i64>,
     /// 接收用户ID或群ID
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub targets: Option<Vec<i32>>,
+    pub targets: Option<Vec<i64>>,
     /// 请求ID，用于消息去重， 如果短时间内收到2个相同transaction_id的请求，第二次请求不会被执行。 如果不设置就不会被去重
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<i64>,
@@ -1261,20 +1283,28 @@ pub struct GroupAdminAddBody {
     pub group_id: Option<i64>,
     /// 用户id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
+    pub user_list: Option<Vec<i64>>,
 }
 
-/// Component `GroupAdminAddDataItem`.
+/// Component `GroupBatchResult`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupAdminAddDataItem {
+pub struct GroupBatchResult {
+    /// why it failed
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// `success` or `failed`
+    ///
+    /// Values: `"success"` done; `"failed"` not done; `reason` says why (others are passed through).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
+    /// the user the entry is about (operations on users)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
+    /// the shared file the entry is about (/group/file/delete)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_id: Option<i64>,
 }
 
 /// Component `GroupAdminRemoveBody`.
@@ -1287,52 +1317,23 @@ pub struct GroupAdminRemoveBody {
     pub group_id: Option<i64>,
     /// 用户id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
+    pub user_list: Option<Vec<i64>>,
 }
 
-/// Component `GroupAdminRemoveDataItem`.
+/// Component `GroupAnnouncement`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupAdminRemoveDataItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
-/// Component `GroupAdminListDataItem`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupAdminListDataItem {
-    /// 成员群名片
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    /// 成员入群时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub join_time: Option<i32>,
-    /// 用户id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
-/// Component `GroupAnnouncementData`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupAnnouncementData {
+pub struct GroupAnnouncement {
     /// 公告发布者
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<i32>,
+    pub author: Option<i64>,
     /// 公告内容
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// 公告发布时间
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i32>,
+    pub created_at: Option<i64>,
     /// 群id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
@@ -1360,81 +1361,6 @@ pub struct GroupAnnouncementEditBody {
     pub title: Option<String>,
 }
 
-/// Component `GroupAnnouncementEditData`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupAnnouncementEditData {
-    /// 公告发布者
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<i32>,
-    /// 公告内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// 公告发布时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i32>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 公告id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// 公告标题
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
-
-/// Component `GroupAnnouncementLastData`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupAnnouncementLastData {
-    /// 公告发布者
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<i32>,
-    /// 公告内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// 公告发布时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i32>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 公告id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// 公告标题
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
-
-/// Component `GroupAnnouncementListDataItem`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupAnnouncementListDataItem {
-    /// 公告发布者
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<i32>,
-    /// 公告内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// 公告发布时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i32>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 公告id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// 公告标题
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
-
 /// Component `GroupApplicationListBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -1442,7 +1368,31 @@ pub struct GroupAnnouncementListDataItem {
 pub struct GroupApplicationListBody {
     /// 群id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_list: Option<Vec<i32>>,
+    pub group_list: Option<Vec<i64>>,
+}
+
+/// Component `GroupApplication`.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct GroupApplication {
+    /// 群id
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<i64>,
+    /// the user who applied
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicant_id: Option<i64>,
+    /// 申请入群原因
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// 0 pending, 1 accepted, 2 declined
+    ///
+    /// Values: `0` pending; `1` accepted; `2` declined (others are passed through).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<i32>,
+    /// when the application expires (ms since 1970)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expired_time: Option<i64>,
 }
 
 /// Component `GroupApplyBody`.
@@ -1456,19 +1406,6 @@ pub struct GroupApplyBody {
     /// 申请入群原因
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-}
-
-/// Component `GroupApplyData`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupApplyData {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
 }
 
 /// Component `GroupApplyHandleBody`.
@@ -1487,19 +1424,6 @@ pub struct GroupApplyHandleBody {
     pub user_id: Option<i64>,
 }
 
-/// Component `GroupApplyHandleData`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupApplyHandleData {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
 /// Component `GroupBanBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -1507,26 +1431,32 @@ pub struct GroupApplyHandleData {
 pub struct GroupBanBody {
     /// 禁言时长，单位为分钟
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<i32>,
+    pub duration: Option<i64>,
     /// 群id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
     /// 用户id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
+    pub user_list: Option<Vec<i64>>,
 }
 
-/// Component `GroupBanDataItem`.
+/// Component `GroupBannedMember`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupBanDataItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
+pub struct GroupBannedMember {
+    /// 用户id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
+    /// 成员群名片
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// 成员入群时间 (ms)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join_time: Option<i64>,
+    /// when the ban ends (ms since 1970); -1 permanent
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expired_time: Option<i64>,
 }
 
 /// Component `GroupBlockBody`.
@@ -1539,20 +1469,23 @@ pub struct GroupBlockBody {
     pub group_id: Option<i64>,
     /// 用户id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
+    pub user_list: Option<Vec<i64>>,
 }
 
-/// Component `GroupBlockDataItem`.
+/// Component `GroupBlockedMember`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupBlockDataItem {
+pub struct GroupBlockedMember {
+    /// 群id
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
+    pub group_id: Option<i64>,
+    /// the blocked user
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
+    /// when the user was blocked (ms since 1970)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<i64>,
 }
 
 /// Component `GroupCreateBody`.
@@ -1574,7 +1507,7 @@ pub struct GroupCreateBody {
     pub r#type: Option<i32>,
     /// 邀请入群的用户id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
+    pub user_list: Option<Vec<i64>>,
 }
 
 /// Component `GroupDisplayNameBody`.
@@ -1590,13 +1523,13 @@ pub struct GroupDisplayNameBody {
     pub value: Option<String>,
 }
 
-/// Component `GroupFileData`.
+/// Component `GroupFile`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupFileData {
+pub struct GroupFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i32>,
+    pub created_at: Option<i64>,
     /// 共享文件id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_id: Option<i64>,
@@ -1608,15 +1541,15 @@ pub struct GroupFileData {
     pub name: Option<String>,
     /// 共享文件大小
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<i32>,
+    pub size: Option<i64>,
     /// 共享文件类型
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<i32>,
+    pub updated_at: Option<i64>,
     /// 共享文件上传者
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uploader: Option<i32>,
+    pub uploader: Option<i64>,
     /// 共享文件url
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -1629,55 +1562,10 @@ pub struct GroupFileData {
 pub struct GroupFileDeleteBody {
     /// 文件id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_list: Option<Vec<i32>>,
+    pub file_list: Option<Vec<i64>>,
     /// 群id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
-}
-
-/// Component `GroupFileDeleteDataItem`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupFileDeleteDataItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
-}
-
-/// Component `GroupFileListDataItem`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupFileListDataItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i32>,
-    /// 共享文件id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_id: Option<i64>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 共享文件名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// 共享文件大小
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<i32>,
-    /// 共享文件类型
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<i32>,
-    /// 共享文件上传者
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uploader: Option<i32>,
-    /// 共享文件url
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
 }
 
 /// Component `GroupFileUpdateNameBody`.
@@ -1709,7 +1597,7 @@ pub struct GroupFileUploadBody {
     pub name: Option<String>,
     /// 文件大小
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<i32>,
+    pub size: Option<i64>,
     /// 文件类型
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
@@ -1718,43 +1606,11 @@ pub struct GroupFileUploadBody {
     pub url: Option<String>,
 }
 
-/// Component `GroupFileUploadData`.
+/// Component `GroupInfo`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupFileUploadData {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i32>,
-    /// 共享文件id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_id: Option<i64>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 共享文件名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// 共享文件大小
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<i32>,
-    /// 共享文件类型
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<i32>,
-    /// 共享文件上传者
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uploader: Option<i32>,
-    /// 共享文件url
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-}
-
-/// Component `GroupInfoData`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupInfoData {
+pub struct GroupInfo {
     /// 入群申请审批设置, 0:同意所有申请 1:需要管理员确认 2:拒绝所有申请
     ///
     /// Values: `0` 同意所有申请; `1` 需要管理员确认; `2` 拒绝所有申请 (others are passed through).
@@ -1765,10 +1621,10 @@ pub struct GroupInfoData {
     pub avatar: Option<String>,
     /// 全员禁言过期时间（秒），禁言期间只允许管理员发消息， 为0或小于当前时间表示不禁言, -1表示永久禁言
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ban_expire_time: Option<i32>,
+    pub ban_expire_time: Option<i64>,
     /// 创建时间
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i32>,
+    pub created_at: Option<i64>,
     /// 群描述
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -1812,7 +1668,16 @@ pub struct GroupInfoData {
     pub r#type: Option<i32>,
     /// 更新时间
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<i32>,
+    pub updated_at: Option<i64>,
+    /// the most members the group may have
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<i32>,
+    /// the number of members
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i32>,
+    /// the owner's id again, under the name /group/info/batch gives it (the same as owner_id)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<i64>,
 }
 
 /// Component `GroupInfoAvatarBody`.
@@ -1835,44 +1700,7 @@ pub struct GroupInfoAvatarBody {
 pub struct GroupInfoBatchBody {
     /// 群id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_list: Option<Vec<i32>>,
-}
-
-/// Component `GroupInfoBatchDataItem`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupInfoBatchDataItem {
-    /// 入群申请审批设置, 0:同意所有申请 1:需要管理员确认 2:拒绝所有申请
-    ///
-    /// Values: `0` 同意所有申请; `1` 需要管理员确认; `2` 拒绝所有申请 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub apply_approval: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub capacity: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 群消息屏蔽设置
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub msg_mute_mode: Option<i32>,
-    /// 群消息推送设置
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub msg_push_mode: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<i32>,
-    /// 群状态, 0：正常, 1：已解散
-    ///
-    /// Values: `0` 正常; `1` 已解散 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<i32>,
+    pub group_list: Option<Vec<i64>>,
 }
 
 /// Component `GroupInfoDescriptionBody`.
@@ -1914,6 +1742,33 @@ pub struct GroupInfoNameBody {
     pub value: Option<String>,
 }
 
+/// Component `GroupInvitation`.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct GroupInvitation {
+    /// 群id
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<i64>,
+    /// the member who invited
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inviter_id: Option<i64>,
+    /// the invited user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitee_id: Option<i64>,
+    /// 邀请理由
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// 0 pending, 1 accepted, 2 declined
+    ///
+    /// Values: `0` pending; `1` accepted; `2` declined (others are passed through).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<i32>,
+    /// when the invitation expires (ms since 1970)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expired_time: Option<i64>,
+}
+
 /// Component `GroupInviteBody`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -1927,20 +1782,7 @@ pub struct GroupInviteBody {
     pub reason: Option<String>,
     /// 受邀请者id，List类型，单次可邀请多个用户入群
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
-}
-
-/// Component `GroupInviteDataItem`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupInviteDataItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
+    pub user_list: Option<Vec<i64>>,
 }
 
 /// Component `GroupInviteHandleBody`.
@@ -1969,33 +1811,20 @@ pub struct GroupKickBody {
     pub group_id: Option<i64>,
     /// 用户id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
+    pub user_list: Option<Vec<i64>>,
 }
 
-/// Component `GroupKickDataItem`.
+/// Component `GroupMember`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupKickDataItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
-}
-
-/// Component `GroupMemberListDataItem`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupMemberListDataItem {
+pub struct GroupMember {
     /// 成员群名片
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// 成员入群时间
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub join_time: Option<i32>,
+    pub join_time: Option<i64>,
     /// 用户id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
@@ -2011,23 +1840,7 @@ pub struct GroupMembersDisplayNameBody {
     pub group_id: Option<i64>,
     /// 用户id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
-}
-
-/// Component `GroupMembersDisplayNameDataItem`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupMembersDisplayNameDataItem {
-    /// 成员群名片
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    /// 成员入群时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub join_time: Option<i32>,
-    /// 用户id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
+    pub user_list: Option<Vec<i64>>,
 }
 
 /// Component `GroupMsgMuteModeBody`.
@@ -2074,78 +1887,13 @@ pub struct GroupQrcodeInviteBody {
 pub struct GroupQrcodeSignData {
     /// 二维码生成时间
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub create_at: Option<i32>,
+    pub create_at: Option<i64>,
     /// 二维码过期时间
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expire_at: Option<i32>,
+    pub expire_at: Option<i64>,
     /// 二维码信息
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qr_info: Option<String>,
-}
-
-/// Component `GroupSettingsData`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupSettingsData {
-    /// 入群申请审批设置, 0:同意所有申请 1:需要管理员确认 2:拒绝所有申请
-    ///
-    /// Values: `0` 同意所有申请; `1` 需要管理员确认; `2` 拒绝所有申请 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub apply_approval: Option<i32>,
-    /// 群头像
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-    /// 全员禁言过期时间（秒），禁言期间只允许管理员发消息， 为0或小于当前时间表示不禁言, -1表示永久禁言
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ban_expire_time: Option<i32>,
-    /// 创建时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i32>,
-    /// 群描述
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// 群扩展信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ext: Option<String>,
-    /// 群id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// 新成员可见历史聊天记录设置
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub history_visible: Option<bool>,
-    /// 群成员邀请设置
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub member_invite: Option<bool>,
-    /// 群成员修改群信息设置
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub member_modify: Option<bool>,
-    /// 群消息屏蔽模式
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub msg_mute_mode: Option<i32>,
-    /// 群消息推送模式
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub msg_push_mode: Option<i32>,
-    /// 群名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// 群主id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner_id: Option<i64>,
-    /// 群消息已读功能设置
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub read_ack: Option<bool>,
-    /// 群状态, 0：正常, 1：已解散
-    ///
-    /// Values: `0` 正常; `1` 已解散 (others are passed through).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<i32>,
-    /// 群类型
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<i32>,
-    /// 更新时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<i32>,
 }
 
 /// Component `GroupSettingsAllowMemberInvitationBody`.
@@ -2181,7 +1929,7 @@ pub struct GroupSettingsAllowMemberModifyBody {
 pub struct GroupSettingsBanAllBody {
     /// 禁言时长，单位为分钟
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<i32>,
+    pub duration: Option<i64>,
     /// 群id
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
@@ -2194,7 +1942,7 @@ pub struct GroupSettingsBanAllBody {
 pub struct GroupSettingsBanAllData {
     /// 全员禁言过期时间
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ban_expire_time: Option<i32>,
+    pub ban_expire_time: Option<i64>,
 }
 
 /// Component `GroupSettingsEnableReadAckBody`.
@@ -2258,20 +2006,7 @@ pub struct GroupTransferBody {
     pub group_id: Option<i64>,
     /// 新群主的user_id
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub new_owner: Option<i32>,
-}
-
-/// Component `GroupTransferData`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupTransferData {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
+    pub new_owner: Option<i64>,
 }
 
 /// Component `GroupUnbanBody`.
@@ -2284,20 +2019,7 @@ pub struct GroupUnbanBody {
     pub group_id: Option<i64>,
     /// 用户id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
-}
-
-/// Component `GroupUnbanDataItem`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupUnbanDataItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
+    pub user_list: Option<Vec<i64>>,
 }
 
 /// Component `GroupUnblockBody`.
@@ -2310,20 +2032,7 @@ pub struct GroupUnblockBody {
     pub group_id: Option<i64>,
     /// 用户id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_list: Option<Vec<i32>>,
-}
-
-/// Component `GroupUnblockDataItem`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct GroupUnblockDataItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<i64>,
+    pub user_list: Option<Vec<i64>>,
 }
 
 /// Component `RosterApplyBody`.
@@ -2843,9 +2552,9 @@ pub fn registry() -> Vec<crate::schema::Model> {
             round_trip: crate::schema::round_trip::<GroupAdminAddBody>,
         },
         crate::schema::Model {
-            component: "GroupAdminAddDataItem",
-            schema: crate::schema::schema_of::<GroupAdminAddDataItem>,
-            round_trip: crate::schema::round_trip::<GroupAdminAddDataItem>,
+            component: "GroupBatchResult",
+            schema: crate::schema::schema_of::<GroupBatchResult>,
+            round_trip: crate::schema::round_trip::<GroupBatchResult>,
         },
         crate::schema::Model {
             component: "GroupAdminRemoveBody",
@@ -2853,19 +2562,9 @@ pub fn registry() -> Vec<crate::schema::Model> {
             round_trip: crate::schema::round_trip::<GroupAdminRemoveBody>,
         },
         crate::schema::Model {
-            component: "GroupAdminRemoveDataItem",
-            schema: crate::schema::schema_of::<GroupAdminRemoveDataItem>,
-            round_trip: crate::schema::round_trip::<GroupAdminRemoveDataItem>,
-        },
-        crate::schema::Model {
-            component: "GroupAdminListDataItem",
-            schema: crate::schema::schema_of::<GroupAdminListDataItem>,
-            round_trip: crate::schema::round_trip::<GroupAdminListDataItem>,
-        },
-        crate::schema::Model {
-            component: "GroupAnnouncementData",
-            schema: crate::schema::schema_of::<GroupAnnouncementData>,
-            round_trip: crate::schema::round_trip::<GroupAnnouncementData>,
+            component: "GroupAnnouncement",
+            schema: crate::schema::schema_of::<GroupAnnouncement>,
+            round_trip: crate::schema::round_trip::<GroupAnnouncement>,
         },
         crate::schema::Model {
             component: "GroupAnnouncementEditBody",
@@ -2873,24 +2572,14 @@ pub fn registry() -> Vec<crate::schema::Model> {
             round_trip: crate::schema::round_trip::<GroupAnnouncementEditBody>,
         },
         crate::schema::Model {
-            component: "GroupAnnouncementEditData",
-            schema: crate::schema::schema_of::<GroupAnnouncementEditData>,
-            round_trip: crate::schema::round_trip::<GroupAnnouncementEditData>,
-        },
-        crate::schema::Model {
-            component: "GroupAnnouncementLastData",
-            schema: crate::schema::schema_of::<GroupAnnouncementLastData>,
-            round_trip: crate::schema::round_trip::<GroupAnnouncementLastData>,
-        },
-        crate::schema::Model {
-            component: "GroupAnnouncementListDataItem",
-            schema: crate::schema::schema_of::<GroupAnnouncementListDataItem>,
-            round_trip: crate::schema::round_trip::<GroupAnnouncementListDataItem>,
-        },
-        crate::schema::Model {
             component: "GroupApplicationListBody",
             schema: crate::schema::schema_of::<GroupApplicationListBody>,
             round_trip: crate::schema::round_trip::<GroupApplicationListBody>,
+        },
+        crate::schema::Model {
+            component: "GroupApplication",
+            schema: crate::schema::schema_of::<GroupApplication>,
+            round_trip: crate::schema::round_trip::<GroupApplication>,
         },
         crate::schema::Model {
             component: "GroupApplyBody",
@@ -2898,19 +2587,9 @@ pub fn registry() -> Vec<crate::schema::Model> {
             round_trip: crate::schema::round_trip::<GroupApplyBody>,
         },
         crate::schema::Model {
-            component: "GroupApplyData",
-            schema: crate::schema::schema_of::<GroupApplyData>,
-            round_trip: crate::schema::round_trip::<GroupApplyData>,
-        },
-        crate::schema::Model {
             component: "GroupApplyHandleBody",
             schema: crate::schema::schema_of::<GroupApplyHandleBody>,
             round_trip: crate::schema::round_trip::<GroupApplyHandleBody>,
-        },
-        crate::schema::Model {
-            component: "GroupApplyHandleData",
-            schema: crate::schema::schema_of::<GroupApplyHandleData>,
-            round_trip: crate::schema::round_trip::<GroupApplyHandleData>,
         },
         crate::schema::Model {
             component: "GroupBanBody",
@@ -2918,9 +2597,9 @@ pub fn registry() -> Vec<crate::schema::Model> {
             round_trip: crate::schema::round_trip::<GroupBanBody>,
         },
         crate::schema::Model {
-            component: "GroupBanDataItem",
-            schema: crate::schema::schema_of::<GroupBanDataItem>,
-            round_trip: crate::schema::round_trip::<GroupBanDataItem>,
+            component: "GroupBannedMember",
+            schema: crate::schema::schema_of::<GroupBannedMember>,
+            round_trip: crate::schema::round_trip::<GroupBannedMember>,
         },
         crate::schema::Model {
             component: "GroupBlockBody",
@@ -2928,9 +2607,9 @@ pub fn registry() -> Vec<crate::schema::Model> {
             round_trip: crate::schema::round_trip::<GroupBlockBody>,
         },
         crate::schema::Model {
-            component: "GroupBlockDataItem",
-            schema: crate::schema::schema_of::<GroupBlockDataItem>,
-            round_trip: crate::schema::round_trip::<GroupBlockDataItem>,
+            component: "GroupBlockedMember",
+            schema: crate::schema::schema_of::<GroupBlockedMember>,
+            round_trip: crate::schema::round_trip::<GroupBlockedMember>,
         },
         crate::schema::Model {
             component: "GroupCreateBody",
@@ -2943,24 +2622,14 @@ pub fn registry() -> Vec<crate::schema::Model> {
             round_trip: crate::schema::round_trip::<GroupDisplayNameBody>,
         },
         crate::schema::Model {
-            component: "GroupFileData",
-            schema: crate::schema::schema_of::<GroupFileData>,
-            round_trip: crate::schema::round_trip::<GroupFileData>,
+            component: "GroupFile",
+            schema: crate::schema::schema_of::<GroupFile>,
+            round_trip: crate::schema::round_trip::<GroupFile>,
         },
         crate::schema::Model {
             component: "GroupFileDeleteBody",
             schema: crate::schema::schema_of::<GroupFileDeleteBody>,
             round_trip: crate::schema::round_trip::<GroupFileDeleteBody>,
-        },
-        crate::schema::Model {
-            component: "GroupFileDeleteDataItem",
-            schema: crate::schema::schema_of::<GroupFileDeleteDataItem>,
-            round_trip: crate::schema::round_trip::<GroupFileDeleteDataItem>,
-        },
-        crate::schema::Model {
-            component: "GroupFileListDataItem",
-            schema: crate::schema::schema_of::<GroupFileListDataItem>,
-            round_trip: crate::schema::round_trip::<GroupFileListDataItem>,
         },
         crate::schema::Model {
             component: "GroupFileUpdateNameBody",
@@ -2973,14 +2642,9 @@ pub fn registry() -> Vec<crate::schema::Model> {
             round_trip: crate::schema::round_trip::<GroupFileUploadBody>,
         },
         crate::schema::Model {
-            component: "GroupFileUploadData",
-            schema: crate::schema::schema_of::<GroupFileUploadData>,
-            round_trip: crate::schema::round_trip::<GroupFileUploadData>,
-        },
-        crate::schema::Model {
-            component: "GroupInfoData",
-            schema: crate::schema::schema_of::<GroupInfoData>,
-            round_trip: crate::schema::round_trip::<GroupInfoData>,
+            component: "GroupInfo",
+            schema: crate::schema::schema_of::<GroupInfo>,
+            round_trip: crate::schema::round_trip::<GroupInfo>,
         },
         crate::schema::Model {
             component: "GroupInfoAvatarBody",
@@ -2991,11 +2655,6 @@ pub fn registry() -> Vec<crate::schema::Model> {
             component: "GroupInfoBatchBody",
             schema: crate::schema::schema_of::<GroupInfoBatchBody>,
             round_trip: crate::schema::round_trip::<GroupInfoBatchBody>,
-        },
-        crate::schema::Model {
-            component: "GroupInfoBatchDataItem",
-            schema: crate::schema::schema_of::<GroupInfoBatchDataItem>,
-            round_trip: crate::schema::round_trip::<GroupInfoBatchDataItem>,
         },
         crate::schema::Model {
             component: "GroupInfoDescriptionBody",
@@ -3013,14 +2672,14 @@ pub fn registry() -> Vec<crate::schema::Model> {
             round_trip: crate::schema::round_trip::<GroupInfoNameBody>,
         },
         crate::schema::Model {
+            component: "GroupInvitation",
+            schema: crate::schema::schema_of::<GroupInvitation>,
+            round_trip: crate::schema::round_trip::<GroupInvitation>,
+        },
+        crate::schema::Model {
             component: "GroupInviteBody",
             schema: crate::schema::schema_of::<GroupInviteBody>,
             round_trip: crate::schema::round_trip::<GroupInviteBody>,
-        },
-        crate::schema::Model {
-            component: "GroupInviteDataItem",
-            schema: crate::schema::schema_of::<GroupInviteDataItem>,
-            round_trip: crate::schema::round_trip::<GroupInviteDataItem>,
         },
         crate::schema::Model {
             component: "GroupInviteHandleBody",
@@ -3033,24 +2692,14 @@ pub fn registry() -> Vec<crate::schema::Model> {
             round_trip: crate::schema::round_trip::<GroupKickBody>,
         },
         crate::schema::Model {
-            component: "GroupKickDataItem",
-            schema: crate::schema::schema_of::<GroupKickDataItem>,
-            round_trip: crate::schema::round_trip::<GroupKickDataItem>,
-        },
-        crate::schema::Model {
-            component: "GroupMemberListDataItem",
-            schema: crate::schema::schema_of::<GroupMemberListDataItem>,
-            round_trip: crate::schema::round_trip::<GroupMemberListDataItem>,
+            component: "GroupMember",
+            schema: crate::schema::schema_of::<GroupMember>,
+            round_trip: crate::schema::round_trip::<GroupMember>,
         },
         crate::schema::Model {
             component: "GroupMembersDisplayNameBody",
             schema: crate::schema::schema_of::<GroupMembersDisplayNameBody>,
             round_trip: crate::schema::round_trip::<GroupMembersDisplayNameBody>,
-        },
-        crate::schema::Model {
-            component: "GroupMembersDisplayNameDataItem",
-            schema: crate::schema::schema_of::<GroupMembersDisplayNameDataItem>,
-            round_trip: crate::schema::round_trip::<GroupMembersDisplayNameDataItem>,
         },
         crate::schema::Model {
             component: "GroupMsgMuteModeBody",
@@ -3071,11 +2720,6 @@ pub fn registry() -> Vec<crate::schema::Model> {
             component: "GroupQrcodeSignData",
             schema: crate::schema::schema_of::<GroupQrcodeSignData>,
             round_trip: crate::schema::round_trip::<GroupQrcodeSignData>,
-        },
-        crate::schema::Model {
-            component: "GroupSettingsData",
-            schema: crate::schema::schema_of::<GroupSettingsData>,
-            round_trip: crate::schema::round_trip::<GroupSettingsData>,
         },
         crate::schema::Model {
             component: "GroupSettingsAllowMemberInvitationBody",
@@ -3127,29 +2771,14 @@ pub fn registry() -> Vec<crate::schema::Model> {
             round_trip: crate::schema::round_trip::<GroupTransferBody>,
         },
         crate::schema::Model {
-            component: "GroupTransferData",
-            schema: crate::schema::schema_of::<GroupTransferData>,
-            round_trip: crate::schema::round_trip::<GroupTransferData>,
-        },
-        crate::schema::Model {
             component: "GroupUnbanBody",
             schema: crate::schema::schema_of::<GroupUnbanBody>,
             round_trip: crate::schema::round_trip::<GroupUnbanBody>,
         },
         crate::schema::Model {
-            component: "GroupUnbanDataItem",
-            schema: crate::schema::schema_of::<GroupUnbanDataItem>,
-            round_trip: crate::schema::round_trip::<GroupUnbanDataItem>,
-        },
-        crate::schema::Model {
             component: "GroupUnblockBody",
             schema: crate::schema::schema_of::<GroupUnblockBody>,
             round_trip: crate::schema::round_trip::<GroupUnblockBody>,
-        },
-        crate::schema::Model {
-            component: "GroupUnblockDataItem",
-            schema: crate::schema::schema_of::<GroupUnblockDataItem>,
-            round_trip: crate::schema::round_trip::<GroupUnblockDataItem>,
         },
         crate::schema::Model {
             component: "RosterApplyBody",
@@ -3585,7 +3214,7 @@ pub struct GroupApplicationListInput {
     pub version: Option<i64>,
     /// 群id列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_list: Option<Vec<i32>>,
+    pub group_list: Option<Vec<i64>>,
 }
 
 /// Reply of `group_application_list` (获取群申请列表): the fields next to the envelope's.
@@ -3594,7 +3223,7 @@ pub struct GroupApplicationListInput {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GroupApplicationListReply {
     /// The result.
-    pub data: serde_json::Value,
+    pub data: Vec<GroupApplication>,
     /// 游标，返回结果中缺失 cursor，表示已经返回最后一页
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
@@ -3640,7 +3269,7 @@ pub struct GroupBannedListInput {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GroupBannedListReply {
     /// The result.
-    pub data: serde_json::Value,
+    pub data: Vec<GroupBannedMember>,
     /// 游标，返回结果中缺失 cursor，表示已经返回最后一页
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
@@ -3680,7 +3309,7 @@ pub struct GroupBlockedListInput {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GroupBlockedListReply {
     /// The result.
-    pub data: serde_json::Value,
+    pub data: Vec<GroupBlockedMember>,
     /// 游标，返回结果中缺失 cursor，表示已经返回最后一页
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
@@ -3787,7 +3416,7 @@ pub struct GroupInvitationListInput {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GroupInvitationListReply {
     /// The result.
-    pub data: serde_json::Value,
+    pub data: Vec<GroupInvitation>,
     /// 游标，返回结果中缺失 cursor，表示已经返回最后一页
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
@@ -3843,7 +3472,7 @@ pub struct GroupMemberListInput {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GroupMemberListReply {
     /// The result.
-    pub data: Vec<GroupMemberListDataItem>,
+    pub data: Vec<GroupMember>,
     /// 游标，返回结果中缺失 cursor，表示已经返回最后一页
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,

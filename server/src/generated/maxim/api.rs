@@ -588,7 +588,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupAdminAddInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupAdminAddDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupBatchResult>, ApiError>,
     > + Send;
     /// 移除群管理员
     ///
@@ -597,7 +597,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupAdminRemoveInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupAdminRemoveDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupBatchResult>, ApiError>,
     > + Send;
     /// 获取群管理员列表
     ///
@@ -606,7 +606,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<UserIdHeaders, models::GroupAdminListInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupAdminListDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupMember>, ApiError>,
     > + Send;
     /// 根据群id和公告id获取群公告详情
     ///
@@ -615,7 +615,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<UserIdHeaders, models::GroupAnnouncementInput>,
     ) -> impl std::future::Future<
-        Output = Result<models::GroupAnnouncementData, ApiError>,
+        Output = Result<models::GroupAnnouncement, ApiError>,
     > + Send;
     /// 删除公告
     ///
@@ -623,7 +623,7 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_announcement_delete(
         &self,
         req: Request<UserIdHeaders, models::GroupAnnouncementDeleteInput>,
-    ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 编辑群公告
     ///
     /// Operation `group_announcement_edit`: `POST /group/announcement/edit`. Document section §7.8.
@@ -631,7 +631,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupAnnouncementEditInput>,
     ) -> impl std::future::Future<
-        Output = Result<models::GroupAnnouncementEditData, ApiError>,
+        Output = Result<models::GroupAnnouncement, ApiError>,
     > + Send;
     /// 获取最新一条群公告详情
     ///
@@ -640,7 +640,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<UserIdHeaders, models::GroupAnnouncementLastInput>,
     ) -> impl std::future::Future<
-        Output = Result<models::GroupAnnouncementLastData, ApiError>,
+        Output = Result<models::GroupAnnouncement, ApiError>,
     > + Send;
     /// 获取群公告列表
     ///
@@ -649,7 +649,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<UserIdHeaders, models::GroupAnnouncementListInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupAnnouncementListDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupAnnouncement>, ApiError>,
     > + Send;
     /// 获取群申请列表
     ///
@@ -667,7 +667,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupApplyInput>,
     ) -> impl std::future::Future<
-        Output = Result<models::GroupApplyData, ApiError>,
+        Output = Result<models::GroupBatchResult, ApiError>,
     > + Send;
     /// 管理员处理入群申请
     ///
@@ -676,7 +676,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupApplyHandleInput>,
     ) -> impl std::future::Future<
-        Output = Result<models::GroupApplyHandleData, ApiError>,
+        Output = Result<models::GroupBatchResult, ApiError>,
     > + Send;
     /// 将用户禁言
     ///
@@ -685,7 +685,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupBanInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupBanDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupBatchResult>, ApiError>,
     > + Send;
     /// 获取禁言列表
     ///
@@ -703,7 +703,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupBlockInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupBlockDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupBatchResult>, ApiError>,
     > + Send;
     /// 获取黑名单列表
     ///
@@ -720,7 +720,7 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_create(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupCreateInput>,
-    ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<models::GroupInfo, ApiError>> + Send;
     /// 解散群
     ///
     /// Operation `group_destroy`: `POST /group/destroy`, `DELETE /group/destroy`. Document section §7.20.
@@ -741,9 +741,7 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_file(
         &self,
         req: Request<UserIdHeaders, models::GroupFileInput>,
-    ) -> impl std::future::Future<
-        Output = Result<models::GroupFileData, ApiError>,
-    > + Send;
+    ) -> impl std::future::Future<Output = Result<models::GroupFile, ApiError>> + Send;
     /// 删除群文件
     ///
     /// Operation `group_file_delete`: `POST /group/file/delete`, `DELETE /group/file/delete`. Document section §7.25.
@@ -751,7 +749,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupFileDeleteInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupFileDeleteDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupBatchResult>, ApiError>,
     > + Send;
     /// 获取群文件列表
     ///
@@ -760,7 +758,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<UserIdHeaders, models::GroupFileListInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupFileListDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupFile>, ApiError>,
     > + Send;
     /// 更新群文件名称
     ///
@@ -768,32 +766,28 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_file_update_name(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupFileUpdateNameInput>,
-    ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 上传群文件
     ///
     /// Operation `group_file_upload`: `POST /group/file/upload`. Document section §7.30.
     fn group_file_upload(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupFileUploadInput>,
-    ) -> impl std::future::Future<
-        Output = Result<models::GroupFileUploadData, ApiError>,
-    > + Send;
+    ) -> impl std::future::Future<Output = Result<models::GroupFile, ApiError>> + Send;
     /// 根据group id获取群信息
     ///
     /// Operation `group_info`: `GET /group/info`. Document section §7.31.
     fn group_info(
         &self,
         req: Request<UserIdHeaders, models::GroupInfoInput>,
-    ) -> impl std::future::Future<
-        Output = Result<models::GroupInfoData, ApiError>,
-    > + Send;
+    ) -> impl std::future::Future<Output = Result<models::GroupInfo, ApiError>> + Send;
     /// 更新群头像
     ///
     /// Operation `group_info_avatar`: `POST /group/info/avatar`, `PUT /group/info/avatar`. Document section §7.32.
     fn group_info_avatar(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupInfoAvatarInput>,
-    ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 根据group id获取群信息
     ///
     /// Operation `group_info_batch`: `POST /group/info/batch`. Document section §7.34.
@@ -801,7 +795,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupInfoBatchInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupInfoBatchDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupInfo>, ApiError>,
     > + Send;
     /// 更新群描述
     ///
@@ -809,21 +803,21 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_info_description(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupInfoDescriptionInput>,
-    ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 更新扩展信息
     ///
     /// Operation `group_info_ext`: `POST /group/info/ext`, `PUT /group/info/ext`. Document section §7.37.
     fn group_info_ext(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupInfoExtInput>,
-    ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 更新群名称
     ///
     /// Operation `group_info_name`: `POST /group/info/name`, `PUT /group/info/name`. Document section §7.39.
     fn group_info_name(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupInfoNameInput>,
-    ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 获取群邀请列表
     ///
     /// Operation `group_invitation_list`: `GET /group/invitation_list`. Document section §7.41.
@@ -840,7 +834,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupInviteInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupInviteDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupBatchResult>, ApiError>,
     > + Send;
     /// 用户处理入群邀请
     ///
@@ -848,7 +842,7 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_invite_handle(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupInviteHandleInput>,
-    ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 将成员踢出群
     ///
     /// Operation `group_kick`: `POST /group/kick`, `DELETE /group/kick`. Document section §7.45.
@@ -856,7 +850,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupKickInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupKickDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupBatchResult>, ApiError>,
     > + Send;
     /// 成员退出群
     ///
@@ -866,6 +860,8 @@ pub trait GroupApi: Send + Sync + 'static {
         req: Request<UserIdHeaders, models::GroupLeaveInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 根据group id获取群成员列表
+    ///
+    /// Without `limit`, every member in one answer (up to the group's capacity); with `limit`, one page of that many, the next by `cursor`. `version` grows with every change of membership.
     ///
     /// Operation `group_member_list`: `GET /group/member_list`. Document section §7.49.
     fn group_member_list(
@@ -881,7 +877,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupMembersDisplayNameInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupMembersDisplayNameDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupMember>, ApiError>,
     > + Send;
     /// 设置群消息屏蔽模式
     ///
@@ -889,31 +885,35 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_msg_mute_mode(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupMsgMuteModeInput>,
-    ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 设置群消息推送模式
     ///
     /// Operation `group_msg_push_mode`: `POST /group/msg/push_mode`, `PUT /group/msg/push_mode`. Document section §7.53.
     fn group_msg_push_mode(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupMsgPushModeInput>,
-    ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 获取公开群列表
     ///
     /// Operation `group_public_list`: `GET /group/public_list`. Document section §7.55.
     fn group_public_list(
         &self,
         req: Request<GroupIdUserIdHeaders, ()>,
-    ) -> impl std::future::Future<Output = Result<Vec<i32>, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<Vec<i64>, ApiError>> + Send;
     /// 二维码邀请入群
     ///
-    /// Operation `group_qrcode_invite`: `POST /group/qrcode/invite`. Document section §7.56.
+    /// Also served at `GET /app/qrcode/group_invite`, `POST /app/qrcode/group_invite`, which the document does not list: the SDKs join by QR code at /app/qrcode/group_invite, `qr_info` in the query on GET (web) or in the body on POST (mobile).
+    ///
+    /// Operation `group_qrcode_invite`: `POST /group/qrcode/invite`, `GET /app/qrcode/group_invite`, `POST /app/qrcode/group_invite`. Document section §7.56.
     fn group_qrcode_invite(
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupQrcodeInviteInput>,
-    ) -> impl std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 获取群邀请二维码信息
     ///
-    /// Operation `group_qrcode_sign`: `GET /group/qrcode/sign`. Document section §7.57.
+    /// Also served at `GET /app/qrcode/group_sign`, which the document does not list: the web SDK asks for a group's QR code at GET /app/qrcode/group_sign (`group_id` in the query).
+    ///
+    /// Operation `group_qrcode_sign`: `GET /group/qrcode/sign`, `GET /app/qrcode/group_sign`. Document section §7.57.
     fn group_qrcode_sign(
         &self,
         req: Request<UserIdHeaders, models::GroupQrcodeSignInput>,
@@ -926,9 +926,7 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_settings(
         &self,
         req: Request<UserIdHeaders, models::GroupSettingsInput>,
-    ) -> impl std::future::Future<
-        Output = Result<models::GroupSettingsData, ApiError>,
-    > + Send;
+    ) -> impl std::future::Future<Output = Result<models::GroupInfo, ApiError>> + Send;
     /// 更新群设置--是否允许成员邀请
     ///
     /// Operation `group_settings_allow_member_invitation`: `POST /group/settings/allow_member_invitation`, `PUT /group/settings/allow_member_invitation`. Document section §7.59.
@@ -993,7 +991,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupTransferInput>,
     ) -> impl std::future::Future<
-        Output = Result<models::GroupTransferData, ApiError>,
+        Output = Result<models::GroupBatchResult, ApiError>,
     > + Send;
     /// 从禁言列表移除用户
     ///
@@ -1002,7 +1000,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupUnbanInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupUnbanDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupBatchResult>, ApiError>,
     > + Send;
     /// 从黑名单移除用户
     ///
@@ -1011,7 +1009,7 @@ pub trait GroupApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupUnblockInput>,
     ) -> impl std::future::Future<
-        Output = Result<Vec<models::GroupUnblockDataItem>, ApiError>,
+        Output = Result<Vec<models::GroupBatchResult>, ApiError>,
     > + Send;
     /// 获取用户的群组列表
     ///
@@ -1019,7 +1017,7 @@ pub trait GroupApi: Send + Sync + 'static {
     fn group_user_joined(
         &self,
         req: Request<GroupIdUserIdHeaders, ()>,
-    ) -> impl std::future::Future<Output = Result<Vec<i32>, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<Vec<i64>, ApiError>> + Send;
 }
 
 /// 好友管理接口

@@ -389,7 +389,19 @@ pub fn group_router<T: GroupApi>(api: Arc<T>) -> Router {
             on(MethodFilter::POST, handle_group_qrcode_invite::<T>),
         )
         .route(
+            "/app/qrcode/group_invite",
+            on(MethodFilter::GET, handle_group_qrcode_invite::<T>),
+        )
+        .route(
+            "/app/qrcode/group_invite",
+            on(MethodFilter::POST, handle_group_qrcode_invite::<T>),
+        )
+        .route(
             "/group/qrcode/sign",
+            on(MethodFilter::GET, handle_group_qrcode_sign::<T>),
+        )
+        .route(
+            "/app/qrcode/group_sign",
             on(MethodFilter::GET, handle_group_qrcode_sign::<T>),
         )
         .route("/group/settings", on(MethodFilter::GET, handle_group_settings::<T>))
@@ -2325,7 +2337,7 @@ async fn call_message_notify<T: MessageApi>(
         ext: params.optional::<String>("ext", wire::Kind::Str, None)?,
         from_user_id: params.optional::<i64>("from_user_id", wire::Kind::I64, None)?,
         targets: params
-            .optional::<Vec<i32>>("targets", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("targets", wire::Kind::List(&wire::Kind::I64), None)?,
         transaction_id: params.optional::<i64>("transaction_id", wire::Kind::I64, None)?,
         r#type: params.optional::<i32>("type", wire::Kind::I32, None)?,
     };
@@ -2369,7 +2381,7 @@ async fn call_message_send<T: MessageApi>(
         ext: params.optional::<String>("ext", wire::Kind::Str, None)?,
         from_user_id: params.optional::<i64>("from_user_id", wire::Kind::I64, None)?,
         targets: params
-            .optional::<Vec<i32>>("targets", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("targets", wire::Kind::List(&wire::Kind::I64), None)?,
         transaction_id: params.optional::<i64>("transaction_id", wire::Kind::I64, None)?,
         r#type: params.optional::<i32>("type", wire::Kind::I32, None)?,
     };
@@ -2430,7 +2442,7 @@ async fn call_group_admin_add<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupAdminAddDataItem>, ApiError> {
+) -> Result<Vec<models::GroupBatchResult>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -2440,7 +2452,7 @@ async fn call_group_admin_add<T: GroupApi>(
     let input = models::GroupAdminAddInput {
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
         user_list: params
-            .optional::<Vec<i32>>("user_list", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("user_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_admin_add(Request {
             credentials,
@@ -2467,7 +2479,7 @@ async fn call_group_admin_remove<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupAdminRemoveDataItem>, ApiError> {
+) -> Result<Vec<models::GroupBatchResult>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -2477,7 +2489,7 @@ async fn call_group_admin_remove<T: GroupApi>(
     let input = models::GroupAdminRemoveInput {
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
         user_list: params
-            .optional::<Vec<i32>>("user_list", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("user_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_admin_remove(Request {
             credentials,
@@ -2504,7 +2516,7 @@ async fn call_group_admin_list<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupAdminListDataItem>, ApiError> {
+) -> Result<Vec<models::GroupMember>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
@@ -2538,7 +2550,7 @@ async fn call_group_announcement<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::GroupAnnouncementData, ApiError> {
+) -> Result<models::GroupAnnouncement, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
@@ -2574,7 +2586,7 @@ async fn call_group_announcement_delete<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
@@ -2610,7 +2622,7 @@ async fn call_group_announcement_edit<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::GroupAnnouncementEditData, ApiError> {
+) -> Result<models::GroupAnnouncement, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -2647,7 +2659,7 @@ async fn call_group_announcement_last<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::GroupAnnouncementLastData, ApiError> {
+) -> Result<models::GroupAnnouncement, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
@@ -2681,7 +2693,7 @@ async fn call_group_announcement_list<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupAnnouncementListDataItem>, ApiError> {
+) -> Result<Vec<models::GroupAnnouncement>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
@@ -2728,8 +2740,8 @@ async fn call_group_application_list<T: GroupApi>(
         version: params.optional::<i64>("version", wire::Kind::I64, None)?,
         group_list: params
             .optional::<
-                Vec<i32>,
-            >("group_list", wire::Kind::List(&wire::Kind::I32), None)?,
+                Vec<i64>,
+            >("group_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_application_list(Request {
             credentials,
@@ -2756,7 +2768,7 @@ async fn call_group_apply<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::GroupApplyData, ApiError> {
+) -> Result<models::GroupBatchResult, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -2792,7 +2804,7 @@ async fn call_group_apply_handle<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::GroupApplyHandleData, ApiError> {
+) -> Result<models::GroupBatchResult, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -2829,7 +2841,7 @@ async fn call_group_ban<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupBanDataItem>, ApiError> {
+) -> Result<Vec<models::GroupBatchResult>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -2837,10 +2849,10 @@ async fn call_group_ban<T: GroupApi>(
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
     let input = models::GroupBanInput {
-        duration: params.optional::<i32>("duration", wire::Kind::I32, None)?,
+        duration: params.optional::<i64>("duration", wire::Kind::I64, None)?,
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
         user_list: params
-            .optional::<Vec<i32>>("user_list", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("user_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_ban(Request {
             credentials,
@@ -2904,7 +2916,7 @@ async fn call_group_block<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupBlockDataItem>, ApiError> {
+) -> Result<Vec<models::GroupBatchResult>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -2914,7 +2926,7 @@ async fn call_group_block<T: GroupApi>(
     let input = models::GroupBlockInput {
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
         user_list: params
-            .optional::<Vec<i32>>("user_list", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("user_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_block(Request {
             credentials,
@@ -2978,7 +2990,7 @@ async fn call_group_create<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<models::GroupInfo, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -2991,7 +3003,7 @@ async fn call_group_create<T: GroupApi>(
         name: params.optional::<String>("name", wire::Kind::Str, None)?,
         r#type: params.optional::<i32>("type", wire::Kind::I32, None)?,
         user_list: params
-            .optional::<Vec<i32>>("user_list", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("user_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_create(Request {
             credentials,
@@ -3088,7 +3100,7 @@ async fn call_group_file<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::GroupFileData, ApiError> {
+) -> Result<models::GroupFile, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
@@ -3123,7 +3135,7 @@ async fn call_group_file_delete<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupFileDeleteDataItem>, ApiError> {
+) -> Result<Vec<models::GroupBatchResult>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3133,8 +3145,8 @@ async fn call_group_file_delete<T: GroupApi>(
     let input = models::GroupFileDeleteInput {
         file_list: params
             .optional::<
-                Vec<i32>,
-            >("file_list", wire::Kind::List(&wire::Kind::I32), None)?,
+                Vec<i64>,
+            >("file_list", wire::Kind::List(&wire::Kind::I64), None)?,
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
     };
     api.group_file_delete(Request {
@@ -3162,7 +3174,7 @@ async fn call_group_file_list<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupFileListDataItem>, ApiError> {
+) -> Result<Vec<models::GroupFile>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
@@ -3196,7 +3208,7 @@ async fn call_group_file_update_name<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3233,7 +3245,7 @@ async fn call_group_file_upload<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::GroupFileUploadData, ApiError> {
+) -> Result<models::GroupFile, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3243,7 +3255,7 @@ async fn call_group_file_upload<T: GroupApi>(
     let input = models::GroupFileUploadInput {
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
         name: params.optional::<String>("name", wire::Kind::Str, None)?,
-        size: params.optional::<i32>("size", wire::Kind::I32, None)?,
+        size: params.optional::<i64>("size", wire::Kind::I64, None)?,
         r#type: params.optional::<String>("type", wire::Kind::Str, None)?,
         url: params.optional::<String>("url", wire::Kind::Str, None)?,
     };
@@ -3272,7 +3284,7 @@ async fn call_group_info<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::GroupInfoData, ApiError> {
+) -> Result<models::GroupInfo, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
@@ -3306,7 +3318,7 @@ async fn call_group_info_avatar<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3342,7 +3354,7 @@ async fn call_group_info_batch<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupInfoBatchDataItem>, ApiError> {
+) -> Result<Vec<models::GroupInfo>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3352,8 +3364,8 @@ async fn call_group_info_batch<T: GroupApi>(
     let input = models::GroupInfoBatchInput {
         group_list: params
             .optional::<
-                Vec<i32>,
-            >("group_list", wire::Kind::List(&wire::Kind::I32), None)?,
+                Vec<i64>,
+            >("group_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_info_batch(Request {
             credentials,
@@ -3380,7 +3392,7 @@ async fn call_group_info_description<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3416,7 +3428,7 @@ async fn call_group_info_ext<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3452,7 +3464,7 @@ async fn call_group_info_name<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3525,7 +3537,7 @@ async fn call_group_invite<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupInviteDataItem>, ApiError> {
+) -> Result<Vec<models::GroupBatchResult>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3536,7 +3548,7 @@ async fn call_group_invite<T: GroupApi>(
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
         reason: params.optional::<String>("reason", wire::Kind::Str, None)?,
         user_list: params
-            .optional::<Vec<i32>>("user_list", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("user_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_invite(Request {
             credentials,
@@ -3563,7 +3575,7 @@ async fn call_group_invite_handle<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3600,7 +3612,7 @@ async fn call_group_kick<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupKickDataItem>, ApiError> {
+) -> Result<Vec<models::GroupBatchResult>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3610,7 +3622,7 @@ async fn call_group_kick<T: GroupApi>(
     let input = models::GroupKickInput {
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
         user_list: params
-            .optional::<Vec<i32>>("user_list", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("user_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_kick(Request {
             credentials,
@@ -3708,7 +3720,7 @@ async fn call_group_members_display_name<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupMembersDisplayNameDataItem>, ApiError> {
+) -> Result<Vec<models::GroupMember>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3718,7 +3730,7 @@ async fn call_group_members_display_name<T: GroupApi>(
     let input = models::GroupMembersDisplayNameInput {
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
         user_list: params
-            .optional::<Vec<i32>>("user_list", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("user_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_members_display_name(Request {
             credentials,
@@ -3745,7 +3757,7 @@ async fn call_group_msg_mute_mode<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3781,7 +3793,7 @@ async fn call_group_msg_push_mode<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3817,7 +3829,7 @@ async fn call_group_public_list<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<i32>, ApiError> {
+) -> Result<Vec<i64>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3849,7 +3861,7 @@ async fn call_group_qrcode_invite<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<bool, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -3918,7 +3930,7 @@ async fn call_group_settings<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::GroupSettingsData, ApiError> {
+) -> Result<models::GroupInfo, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = UserIdHeaders {
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
@@ -4032,7 +4044,7 @@ async fn call_group_settings_ban_all<T: GroupApi>(
     };
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
     let input = models::GroupSettingsBanAllInput {
-        duration: params.optional::<i32>("duration", wire::Kind::I32, None)?,
+        duration: params.optional::<i64>("duration", wire::Kind::I64, None)?,
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
     };
     api.group_settings_ban_all(Request {
@@ -4203,7 +4215,7 @@ async fn call_group_transfer<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<models::GroupTransferData, ApiError> {
+) -> Result<models::GroupBatchResult, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -4212,7 +4224,7 @@ async fn call_group_transfer<T: GroupApi>(
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
     let input = models::GroupTransferInput {
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
-        new_owner: params.optional::<i32>("new_owner", wire::Kind::I32, None)?,
+        new_owner: params.optional::<i64>("new_owner", wire::Kind::I64, None)?,
     };
     api.group_transfer(Request {
             credentials,
@@ -4239,7 +4251,7 @@ async fn call_group_unban<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupUnbanDataItem>, ApiError> {
+) -> Result<Vec<models::GroupBatchResult>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -4249,7 +4261,7 @@ async fn call_group_unban<T: GroupApi>(
     let input = models::GroupUnbanInput {
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
         user_list: params
-            .optional::<Vec<i32>>("user_list", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("user_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_unban(Request {
             credentials,
@@ -4276,7 +4288,7 @@ async fn call_group_unblock<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<models::GroupUnblockDataItem>, ApiError> {
+) -> Result<Vec<models::GroupBatchResult>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
@@ -4286,7 +4298,7 @@ async fn call_group_unblock<T: GroupApi>(
     let input = models::GroupUnblockInput {
         group_id: params.optional::<i64>("group_id", wire::Kind::I64, None)?,
         user_list: params
-            .optional::<Vec<i32>>("user_list", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("user_list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.group_unblock(Request {
             credentials,
@@ -4313,7 +4325,7 @@ async fn call_group_user_joined<T: GroupApi>(
     api: &T,
     parts: &Parts,
     body: Body,
-) -> Result<Vec<i32>, ApiError> {
+) -> Result<Vec<i64>, ApiError> {
     let credentials = credentials(&parts.headers);
     let headers = GroupIdUserIdHeaders {
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
