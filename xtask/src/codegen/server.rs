@@ -153,6 +153,8 @@ pub fn op_doc(op: &Op) -> String {
         .map(|r| {
             if r.extra {
                 format!("`{} {}` (real clients' POST)", r.method, r.path)
+            } else if r.added {
+                format!("`{} {}` (not in the document: real clients' path)", r.method, r.path)
             } else {
                 format!("`{} {}`", r.method, r.path)
             }

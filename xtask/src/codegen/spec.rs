@@ -83,6 +83,9 @@ pub struct Route {
     pub operation_id: String,
     /// Routed because of `x-post-also-serves`, not documented.
     pub extra: bool,
+    /// In the spec but not in the document: an override added it
+    /// (`x-added-by-override`, e.g. the web SDK's `/app/qrcode/*`).
+    pub added: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -125,9 +128,10 @@ pub struct Op {
 }
 
 impl Op {
-    /// The documented routes (not the POST added for real clients).
+    /// The documented routes (not the POST added for real clients, nor
+    /// the routes an override added).
     pub fn documented(&self) -> impl Iterator<Item = &Route> {
-        self.routes.iter().filter(|r| !r.extra)
+        self.routes.iter().filter(|r| !r.extra && !r.added)
     }
 }
 
@@ -259,6 +263,7 @@ pub fn read(vendor: &str, spec: &Value) -> Result<Api> {
                 path: path.clone(),
                 operation_id: id,
                 extra: false,
+                added: op.get(ext::ADDED_BY_OVERRIDE).and_then(Value::as_bool).unwrap_or(false),
             };
             if let Some(existing) = api.ops.iter_mut().find(|o| o.name == name) {
                 existing.routes.push(route);
@@ -304,6 +309,7 @@ pub fn read(vendor: &str, spec: &Value) -> Result<Api> {
                     path: r.path.clone(),
                     operation_id: r.operation_id.clone(),
                     extra: true,
+                    added: false,
                 });
             }
             op.routes.extend(extra);

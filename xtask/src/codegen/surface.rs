@@ -28,7 +28,14 @@ pub fn surface(vendor: &str, spec: &Value) -> Result<String> {
             let routes: Vec<String> = op
                 .routes
                 .iter()
-                .map(|r| format!("{} {}{}", r.method, r.path, if r.extra { " (extra)" } else { "" }))
+                .map(|r| {
+                    let note = match (r.extra, r.added) {
+                        (true, _) => " (extra)",
+                        (_, true) => " (added)",
+                        _ => "",
+                    };
+                    format!("{} {}{note}", r.method, r.path)
+                })
                 .collect();
             let h = headers_type(&g, i);
             let input = input_type(&g, i, op, &q)?;

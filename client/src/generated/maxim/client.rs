@@ -1673,7 +1673,7 @@ impl MaximClient {
     ///
     /// Also served at `GET /app/qrcode/group_invite`, `POST /app/qrcode/group_invite`, which the document does not list: the SDKs join by QR code at /app/qrcode/group_invite, `qr_info` in the query on GET (web) or in the body on POST (mobile).
     ///
-    /// Operation `group_qrcode_invite`: `POST /group/qrcode/invite`, `GET /app/qrcode/group_invite`, `POST /app/qrcode/group_invite`. Document section §7.56.
+    /// Operation `group_qrcode_invite`: `POST /group/qrcode/invite`, `GET /app/qrcode/group_invite` (not in the document: real clients' path), `POST /app/qrcode/group_invite` (not in the document: real clients' path). Document section §7.56.
     pub async fn group_qrcode_invite(
         &self,
         input: &models::GroupQrcodeInviteInput,
@@ -1693,7 +1693,7 @@ impl MaximClient {
     ///
     /// Also served at `GET /app/qrcode/group_sign`, which the document does not list: the web SDK asks for a group's QR code at GET /app/qrcode/group_sign (`group_id` in the query).
     ///
-    /// Operation `group_qrcode_sign`: `GET /group/qrcode/sign`, `GET /app/qrcode/group_sign`. Document section §7.57.
+    /// Operation `group_qrcode_sign`: `GET /group/qrcode/sign`, `GET /app/qrcode/group_sign` (not in the document: real clients' path). Document section §7.57.
     pub async fn group_qrcode_sign(
         &self,
         input: &models::GroupQrcodeSignInput,
