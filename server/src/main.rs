@@ -265,6 +265,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             stranger_may_message: settings.strangers_may_message,
             application_ttl_ms: settings.application_ttl_hours.saturating_mul(3_600_000),
             max_friends: settings.max_friends,
+            ..AppSettings::default()
         };
     }
     let settings = Settings {

@@ -27,6 +27,10 @@ pub struct AppSettings {
     pub application_ttl_ms: i64,
     /// Friends per user (NetEase: 3000).
     pub max_friends: i64,
+    /// Members per group, fixed for a group when it is created (MaxIM: 2000).
+    pub group_capacity: i64,
+    /// How long a group application or invitation stays pending.
+    pub group_request_ttl_ms: i64,
 }
 
 impl Default for AppSettings {
@@ -35,6 +39,8 @@ impl Default for AppSettings {
             stranger_may_message: true,
             application_ttl_ms: duration_ms(Duration::from_secs(7 * 24 * 3600)),
             max_friends: 3000,
+            group_capacity: 2000,
+            group_request_ttl_ms: duration_ms(Duration::from_secs(7 * 24 * 3600)),
         }
     }
 }
@@ -44,6 +50,8 @@ pub struct AppSettingsPatch {
     pub stranger_may_message: Option<bool>,
     pub application_ttl_ms: Option<i64>,
     pub max_friends: Option<i64>,
+    pub group_capacity: Option<i64>,
+    pub group_request_ttl_ms: Option<i64>,
 }
 
 pub struct Apps<'a> {
@@ -98,6 +106,18 @@ impl Apps<'_> {
                 return Err(Error::invalid("max_friends", "must not be negative"));
             }
             s.max_friends = v;
+        }
+        if let Some(v) = patch.group_capacity {
+            if v <= 0 {
+                return Err(Error::invalid("group_capacity", "must be positive"));
+            }
+            s.group_capacity = v;
+        }
+        if let Some(v) = patch.group_request_ttl_ms {
+            if v <= 0 {
+                return Err(Error::invalid("group_request_ttl_ms", "must be positive"));
+            }
+            s.group_request_ttl_ms = v;
         }
         self.core.db.update_app_settings(id, &app.settings).await?;
         Ok(app)

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+pub use super::groups::GroupRole;
+
 /// Why a friend application was refused by the target's verification setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RefusalReason {
@@ -105,6 +107,42 @@ pub enum Error {
     RateLimited { retry_after_ms: i64 },
     #[error("nonce already used")]
     NonceReused,
+    #[error("group does not exist")]
+    GroupMissing,
+    #[error("not a member of the group")]
+    NotGroupMember,
+    #[error("the group's {needs} permission is needed")]
+    GroupRoleNeeded { needs: GroupRole },
+    #[error("the owner cannot leave the group; transfer it first")]
+    OwnerCannotLeave,
+    #[error("the new owner is not a member of the group")]
+    TransferTargetNotMember,
+    #[error("already a member of the group")]
+    AlreadyGroupMember,
+    #[error("the group is full")]
+    GroupFull,
+    #[error("the group accepts no applications")]
+    GroupApplyClosed,
+    #[error("in the group's block list")]
+    BlockedByGroup,
+    #[error("kicked from the group too many times; try again tomorrow")]
+    KickedTooOften,
+    #[error("group application expired or already handled")]
+    GroupApplicationMissing,
+    #[error("group invitation expired or already handled")]
+    GroupInvitationMissing,
+    #[error("invalid msg_push_mode: 0 to 4")]
+    InvalidPushMode,
+    #[error("announcement does not exist")]
+    AnnouncementMissing,
+    #[error("shared file does not exist")]
+    GroupFileMissing,
+    #[error("no permission on the shared file")]
+    GroupFileForbidden,
+    #[error("invalid group QR code")]
+    QrCodeInvalid,
+    #[error("expired group QR code")]
+    QrCodeExpired,
     #[error("database error")]
     Storage(#[source] InfraError),
     #[error("internal error")]

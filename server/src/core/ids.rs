@@ -50,8 +50,21 @@ macro_rules! numeric_id {
 }
 
 numeric_id!(
-    /// A user, unique across all apps (64-bit, from the database).
+    /// A user, unique across all apps (from the database; shares its id space
+    /// with groups, and stays at or below 2^53).
     UserId
+);
+numeric_id!(
+    /// A group. Groups and users share one id space: no group has a user's id.
+    GroupId
+);
+numeric_id!(
+    /// An announcement of a group.
+    AnnouncementId
+);
+numeric_id!(
+    /// A shared file record of a group.
+    GroupFileId
 );
 numeric_id!(
     /// A friend application (YHChat agrees to applications by this id).

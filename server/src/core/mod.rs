@@ -1,4 +1,4 @@
-//! The domain: apps, users, tokens, devices and the friend graph.
+//! The domain: apps, users, tokens, devices, the friend graph and groups.
 //!
 //! `Core` is a cheap-to-clone handle; its parts are reached through views
 //! named after what they hold (`core.friends().apply(..)`). Every operation
@@ -12,6 +12,7 @@ pub mod clock;
 pub mod devices;
 pub mod error;
 pub mod friends;
+pub mod groups;
 pub mod housekeeping;
 pub mod ids;
 pub mod limits;
@@ -29,7 +30,7 @@ pub use apps::{App, AppSettings};
 pub use callers::{Actor, Caller, Principal};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, RefusalReason, Result};
-pub use ids::{AdminTokenId, AppId, ApplicationId, DeviceSn, UserId};
+pub use ids::{AdminTokenId, AnnouncementId, AppId, ApplicationId, DeviceSn, GroupFileId, GroupId, UserId};
 pub use paging::{Page, PageRequest};
 pub use secrets::PasswordCost;
 
@@ -46,6 +47,8 @@ pub struct Config {
     pub server_api_rate: limits::RateRule,
     /// How often a running server sweeps what has expired (`housekeeping`).
     pub housekeeping_every: Duration,
+    /// How long a signed group QR code (`groups().qrcode_sign`) stays valid.
+    pub group_qrcode_ttl: Duration,
 }
 
 impl Default for Config {
@@ -56,6 +59,7 @@ impl Default for Config {
             app_defaults: AppSettings::default(),
             server_api_rate: limits::RateRule::NETEASE_APP,
             housekeeping_every: Duration::from_secs(600),
+            group_qrcode_ttl: Duration::from_secs(7 * 24 * 3600),
         }
     }
 }
@@ -116,6 +120,10 @@ impl Core {
 
     pub fn friends(&self) -> friends::Friends<'_> {
         friends::Friends { core: self }
+    }
+
+    pub fn groups(&self) -> groups::Groups<'_> {
+        groups::Groups { core: self }
     }
 
     pub fn limits(&self) -> limits::Limits<'_> {

@@ -99,6 +99,18 @@ impl Limit {
     pub const ADMIN_TOKEN_LABEL: Limit = Limit { field: "label", max: 128 };
     pub const NONCE: Limit = Limit { field: "nonce", max: 128 };
     pub const RATE_KEY: Limit = Limit { field: "key", max: 256 };
+    pub const GROUP_NAME: Limit = Limit { field: "name", max: 64 };
+    pub const GROUP_DESCRIPTION: Limit = Limit { field: "description", max: 1024 };
+    pub const GROUP_AVATAR: Limit = Limit { field: "avatar", max: 1024 };
+    /// Often JSON, so more room than a user's ext.
+    pub const GROUP_EXT: Limit = Limit { field: "ext", max: 4096 };
+    pub const DISPLAY_NAME: Limit = Limit { field: "display_name", max: 64 };
+    pub const GROUP_REASON: Limit = Limit { field: "reason", max: 256 };
+    pub const ANNOUNCEMENT_TITLE: Limit = Limit { field: "title", max: 128 };
+    pub const ANNOUNCEMENT_CONTENT: Limit = Limit { field: "content", max: 4096 };
+    pub const FILE_NAME: Limit = Limit { field: "name", max: 256 };
+    pub const FILE_TYPE: Limit = Limit { field: "type", max: 64 };
+    pub const FILE_URL: Limit = Limit { field: "url", max: 2048 };
 
     pub fn check(self, text: &str) -> Result<()> {
         if text.chars().count() <= self.max {

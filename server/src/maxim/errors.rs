@@ -5,6 +5,7 @@
 //! what happened.
 
 use crate::core::Error;
+use crate::core::groups::GroupRole;
 use crate::generated::maxim::api::ApiError;
 use crate::generated::maxim::models::codes;
 use crate::wire::Cause;
@@ -37,6 +38,35 @@ impl From<Error> for ApiError {
             Error::Invalid { .. } => codes::INVALID_PARAMETER,
             Error::RateLimited { .. } => codes::NO_PERMISSION,
             Error::NonceReused => codes::INVALID_PARAMETER,
+            Error::GroupMissing => codes::GROUP_NOT_FOUND,
+            Error::NotGroupMember => codes::NOT_GROUP_MEMBER,
+            Error::GroupRoleNeeded { needs } => match needs {
+                GroupRole::Member => codes::NEEDS_MEMBER,
+                GroupRole::Admin => codes::NEEDS_ADMIN,
+                GroupRole::Owner => codes::NEEDS_OWNER,
+            },
+            Error::OwnerCannotLeave => codes::OWNER_CANNOT_LEAVE,
+            Error::TransferTargetNotMember => codes::TRANSFER_TARGET_NOT_MEMBER,
+            Error::AlreadyGroupMember => codes::ALREADY_MEMBER,
+            // The real service's "group is full"; no constant in the spec yet.
+            Error::GroupFull => 20010,
+            // apply_approval 2: nobody may apply; the service has no code of its own.
+            Error::GroupApplyClosed => codes::NO_PERMISSION,
+            Error::BlockedByGroup => codes::IN_GROUP_BLACKLIST,
+            // The real service's "kicked too many times"; no constant in the spec yet.
+            Error::KickedTooOften => 20016,
+            Error::GroupApplicationMissing => codes::GROUP_APPLICATION_HANDLED,
+            Error::GroupInvitationMissing => codes::GROUP_INVITATION_HANDLED,
+            // The real service's codes below have no constant in the spec yet:
+            // 20003 invalid msg_push_mode, 20020 no such announcement,
+            // 20022 / 20023 no such shared file / no permission on it,
+            // 20024 / 20025 invalid / expired group QR code.
+            Error::InvalidPushMode => 20003,
+            Error::AnnouncementMissing => 20020,
+            Error::GroupFileMissing => 20022,
+            Error::GroupFileForbidden => 20023,
+            Error::QrCodeInvalid => 20024,
+            Error::QrCodeExpired => 20025,
             Error::Storage(_) | Error::Internal(_) => {
                 return ApiError::new(codes::DATABASE_ERROR, e.to_string()).with_cause(Cause::new(e));
             }

@@ -25,6 +25,25 @@ impl From<Error> for ApiError {
             }
             Error::TooManyFriends => codes::QUANTITY_OVER_LIMIT,
             Error::RateLimited { .. } => codes::FREQUENCY_CONTROL,
+            // Groups (no NetEase group operation is served yet): the closest codes.
+            Error::GroupMissing
+            | Error::NotGroupMember
+            | Error::AnnouncementMissing
+            | Error::GroupFileMissing => codes::NOT_FOUND,
+            Error::GroupRoleNeeded { .. }
+            | Error::OwnerCannotLeave
+            | Error::GroupApplyClosed
+            | Error::BlockedByGroup
+            | Error::KickedTooOften
+            | Error::GroupFileForbidden => codes::FORBIDDEN,
+            Error::AlreadyGroupMember | Error::GroupApplicationMissing | Error::GroupInvitationMissing => {
+                codes::REPEATED_OPERATION
+            }
+            Error::GroupFull => codes::QUANTITY_OVER_LIMIT,
+            Error::TransferTargetNotMember
+            | Error::InvalidPushMode
+            | Error::QrCodeInvalid
+            | Error::QrCodeExpired => codes::PARAMETER_ERROR,
             Error::AppMissing
             | Error::NonceReused
             | Error::TokenMissing

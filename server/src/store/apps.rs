@@ -1,5 +1,6 @@
 //! App rows: the id, the NetEase-style key and secret, and the per-app
-//! settings (application lifetime, friend limit, strangers' messaging).
+//! settings (application lifetime, friend limit, strangers' messaging,
+//! group capacity and the lifetime of group applications and invitations).
 //! Looked up by id (MaxIM's `app_id`) or by key (NetEase's `AppKey`).
 
 use crate::core::apps::{App, AppSettings};
@@ -13,8 +14,9 @@ use super::rows::{self, APP_COLUMNS, bit};
 impl Db {
     pub async fn insert_app(&self, app: &App) -> Result<()> {
         sqlx::query(
-            "INSERT INTO apps (id, app_key, app_secret, stranger_may_message, application_ttl_ms, max_friends, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO apps (id, app_key, app_secret, stranger_may_message, application_ttl_ms, max_friends,
+                 group_capacity, group_request_ttl_ms, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(app.id.as_str())
         .bind(&app.key)
@@ -22,6 +24,8 @@ impl Db {
         .bind(bit(app.settings.stranger_may_message))
         .bind(app.settings.application_ttl_ms)
         .bind(app.settings.max_friends)
+        .bind(app.settings.group_capacity)
+        .bind(app.settings.group_request_ttl_ms)
         .bind(app.created_at)
         .execute(&self.pool)
         .await?;
@@ -48,13 +52,18 @@ impl Db {
     }
 
     pub async fn update_app_settings(&self, id: &AppId, s: &AppSettings) -> Result<bool> {
-        let done = sqlx::query("UPDATE apps SET stranger_may_message = $2, application_ttl_ms = $3, max_friends = $4 WHERE id = $1")
-            .bind(id.as_str())
-            .bind(bit(s.stranger_may_message))
-            .bind(s.application_ttl_ms)
-            .bind(s.max_friends)
-            .execute(&self.pool)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE apps SET stranger_may_message = $2, application_ttl_ms = $3, max_friends = $4,
+                 group_capacity = $5, group_request_ttl_ms = $6 WHERE id = $1",
+        )
+        .bind(id.as_str())
+        .bind(bit(s.stranger_may_message))
+        .bind(s.application_ttl_ms)
+        .bind(s.max_friends)
+        .bind(s.group_capacity)
+        .bind(s.group_request_ttl_ms)
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() > 0)
     }
 }

@@ -6,15 +6,17 @@
 //! the migrations differ (identity columns), one folder per backend.
 //!
 //! Concurrency is settled by the database: UNIQUE constraints, conditional
-//! updates, and roster transactions that lock user rows in id order (see
-//! [`roster`]). Every write transaction starts with a write, so SQLite takes
-//! its write lock up front (waiting on `busy_timeout`) instead of failing a
-//! read-to-write upgrade.
+//! updates, roster transactions that lock user rows in id order (see
+//! [`roster`]) and group transactions that lock the group's row
+//! ([`groups`]). Every write transaction starts with a write, so SQLite
+//! takes its write lock up front (waiting on `busy_timeout`) instead of
+//! failing a read-to-write upgrade.
 
 mod admin_tokens;
 mod apps;
 mod devices;
 mod errors;
+mod groups;
 mod limits;
 mod roster;
 mod rows;
@@ -31,6 +33,7 @@ use sqlx::migrate::Migrator;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Connection, Executor};
 
+pub use groups::GroupTx;
 pub use roster::RosterTx;
 
 use crate::core::error::{Error, InfraError, Result};

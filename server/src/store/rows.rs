@@ -32,8 +32,8 @@ fn corrupt(what: &str) -> Error {
     Error::Storage(InfraError::new(format!("stored value out of range: {what}")))
 }
 
-pub(crate) const APP_COLUMNS: &str =
-    "id, app_key, app_secret, stranger_may_message, application_ttl_ms, max_friends, created_at";
+pub(crate) const APP_COLUMNS: &str = "id, app_key, app_secret, stranger_may_message, application_ttl_ms, max_friends, group_capacity, \
+     group_request_ttl_ms, created_at";
 
 pub(crate) fn app(row: &AnyRow) -> Result<App> {
     let id: String = get(row, "id")?;
@@ -45,6 +45,8 @@ pub(crate) fn app(row: &AnyRow) -> Result<App> {
             stranger_may_message: flag(row, "stranger_may_message")?,
             application_ttl_ms: get(row, "application_ttl_ms")?,
             max_friends: get(row, "max_friends")?,
+            group_capacity: get(row, "group_capacity")?,
+            group_request_ttl_ms: get(row, "group_request_ttl_ms")?,
         },
         created_at: get(row, "created_at")?,
     })

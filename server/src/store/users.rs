@@ -15,12 +15,14 @@ use super::errors::storage;
 use super::rows::{self, USER_COLUMNS, bit, get, placeholders};
 
 impl Db {
-    /// Creates the user and its default settings in one transaction.
+    /// Creates the user and its default settings in one transaction; the id
+    /// comes from the id space users share with groups.
     pub async fn insert_user(&self, app: &AppId, new: &ValidNewUser, now: i64) -> Result<User> {
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(
-            "INSERT INTO users (app_id, username, password_hash, mobile, email, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+        let id = super::groups::allocate_id(&mut tx, "user").await?;
+        sqlx::query(
+            "INSERT INTO users (id, app_id, username, password_hash, mobile, email, created_at, updated_at)
+             VALUES ($7, $1, $2, $3, $4, $5, $6, $6)",
         )
         .bind(app.as_str())
         .bind(&new.username)
@@ -28,9 +30,9 @@ impl Db {
         .bind(new.mobile.as_deref())
         .bind(new.email.as_deref())
         .bind(now)
-        .fetch_one(&mut *tx)
+        .bind(id)
+        .execute(&mut *tx)
         .await?;
-        let id: i64 = get(&row, "id")?;
         let s = UserSettings::default();
         sqlx::query(
             "INSERT INTO user_settings (user_id, auth_mode, auth_question, auth_answer, group_confirm,

@@ -20,6 +20,24 @@ impl From<Error> for ApiError {
             Error::Refused { .. } => codes::REFUSED,
             Error::ApplicationMissing => codes::APPLICATION_NOT_FOUND,
             Error::TooManyFriends => codes::TOO_MANY_FRIENDS,
+            // Groups (no YHChat group operation is served yet): the closest codes.
+            Error::GroupMissing
+            | Error::NotGroupMember
+            | Error::TransferTargetNotMember
+            | Error::AnnouncementMissing
+            | Error::GroupFileMissing => codes::TARGET_NOT_FOUND,
+            Error::BlockedByGroup => codes::BLOCKED,
+            Error::GroupApplyClosed | Error::KickedTooOften => codes::REFUSED,
+            Error::GroupApplicationMissing | Error::GroupInvitationMissing => codes::APPLICATION_NOT_FOUND,
+            Error::AlreadyGroupMember => codes::ALREADY_ADDED,
+            // A member limit, like the friend limit.
+            Error::GroupFull => codes::TOO_MANY_FRIENDS,
+            Error::GroupRoleNeeded { .. }
+            | Error::OwnerCannotLeave
+            | Error::GroupFileForbidden
+            | Error::InvalidPushMode
+            | Error::QrCodeInvalid
+            | Error::QrCodeExpired => codes::INVALID_PARAMETER,
             // A disabled user's token can no longer be used, like a revoked one.
             Error::TokenMissing
             | Error::TokenInvalid

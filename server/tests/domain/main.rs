@@ -4,6 +4,7 @@ mod harness;
 
 mod apps;
 mod friends;
+mod groups;
 mod housekeeping;
 mod limits;
 mod races;
