@@ -59,7 +59,8 @@ pub fn router(core: Core) -> Router {
     Router::new()
         .merge(maxim::user_router(api.clone()))
         .merge(maxim::token_router(api.clone()))
-        .merge(maxim::roster_router(api))
+        .merge(maxim::roster_router(api.clone()))
+        .merge(maxim::group_router(api))
         .merge(crate::netease::router(core.clone()))
         .merge(crate::yhchat::router(core.clone()))
         .fallback(unknown_route)
@@ -68,12 +69,7 @@ pub fn router(core: Core) -> Router {
 /// The documented sections not served yet (their calls answer 404), for
 /// the start-up message.
 pub fn not_mounted() -> &'static [&'static str] {
-    &[
-        "MaxIM push (/push/*)",
-        "MaxIM messages (/message/*)",
-        "MaxIM groups (/group/*)",
-        "MaxIM files (/file/*)",
-    ]
+    &["MaxIM push (/push/*)", "MaxIM messages (/message/*)", "MaxIM files (/file/*)"]
 }
 
 async fn unknown_route(uri: Uri) -> Response {

@@ -48,25 +48,19 @@ impl From<Error> for ApiError {
             Error::OwnerCannotLeave => codes::OWNER_CANNOT_LEAVE,
             Error::TransferTargetNotMember => codes::TRANSFER_TARGET_NOT_MEMBER,
             Error::AlreadyGroupMember => codes::ALREADY_MEMBER,
-            // The real service's "group is full"; no constant in the spec yet.
-            Error::GroupFull => 20010,
+            Error::GroupFull => codes::GROUP_FULL,
             // apply_approval 2: nobody may apply; the service has no code of its own.
             Error::GroupApplyClosed => codes::NO_PERMISSION,
             Error::BlockedByGroup => codes::IN_GROUP_BLACKLIST,
-            // The real service's "kicked too many times"; no constant in the spec yet.
-            Error::KickedTooOften => 20016,
+            Error::KickedTooOften => codes::KICKED_TOO_OFTEN,
             Error::GroupApplicationMissing => codes::GROUP_APPLICATION_HANDLED,
             Error::GroupInvitationMissing => codes::GROUP_INVITATION_HANDLED,
-            // The real service's codes below have no constant in the spec yet:
-            // 20003 invalid msg_push_mode, 20020 no such announcement,
-            // 20022 / 20023 no such shared file / no permission on it,
-            // 20024 / 20025 invalid / expired group QR code.
-            Error::InvalidPushMode => 20003,
-            Error::AnnouncementMissing => 20020,
-            Error::GroupFileMissing => 20022,
-            Error::GroupFileForbidden => 20023,
-            Error::QrCodeInvalid => 20024,
-            Error::QrCodeExpired => 20025,
+            Error::InvalidPushMode => codes::INVALID_MSG_PUSH_MODE,
+            Error::AnnouncementMissing => codes::ANNOUNCEMENT_NOT_FOUND,
+            Error::GroupFileMissing => codes::GROUP_FILE_NOT_FOUND,
+            Error::GroupFileForbidden => codes::GROUP_FILE_NO_PERMISSION,
+            Error::QrCodeInvalid => codes::GROUP_QR_CODE_INVALID,
+            Error::QrCodeExpired => codes::GROUP_QR_CODE_EXPIRED,
             Error::Storage(_) | Error::Internal(_) => {
                 return ApiError::new(codes::DATABASE_ERROR, e.to_string()).with_cause(Cause::new(e));
             }

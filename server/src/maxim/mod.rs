@@ -5,6 +5,7 @@
 //! ([`errors`]). Each tag's operations live in their own file.
 
 pub mod errors;
+pub mod group;
 pub mod roster;
 pub mod token;
 pub mod user;
