@@ -77,8 +77,8 @@ async fn info(who: &Who, g: i64) -> m::GroupInfo {
     who.api.group_info(&m::GroupInfoInput { group_id: Some(g) }).await.expect("info")
 }
 
-fn info_code(who: &Who, g: i64) -> impl std::future::Future<Output = i32> + '_ {
-    async move { code(who.api.group_info(&m::GroupInfoInput { group_id: Some(g) }).await) }
+async fn info_code(who: &Who, g: i64) -> i32 {
+    code(who.api.group_info(&m::GroupInfoInput { group_id: Some(g) }).await)
 }
 
 /// Every member's id (no limit: the whole list), checked against the info's count.
