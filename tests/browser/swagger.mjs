@@ -302,6 +302,32 @@ async function main() {
     check(curl.includes(app.app_id) && curl.includes(a.token), `the request shown lacks app_id or access-token: ${curl}`);
   });
 
+  await step("MaxIM: Try it out POST /group/create (B invited), then GET /group/info with the created id", async () => {
+    // Still on the MaxIM spec, authorized as A.
+    const created = await tryOut("group", "group_create", {}, { name: "browser group", description: "made in Swagger UI", user_list: [b.id] });
+    await shot(created.op, "swagger-group-create.png");
+    const made = parseShown(created.text, "POST /group/create");
+    check(created.status === "200", `HTTP status shown is ${created.status}: ${created.text.slice(0, 400)}`);
+    check(made.code === 200, `"code" shown is ${made.code}, not 200: ${created.text.slice(0, 400)}`);
+    const g = made.data && made.data.group_id;
+    check(g, `no group_id in the answer shown: ${created.text.slice(0, 400)}`);
+    check(String(made.data.owner_id) === String(a.id), `owner_id shown is ${made.data.owner_id}, not A (${a.id})`);
+    check(made.data.name === "browser group", `name shown is ${made.data.name}`);
+    const shown = await tryOut("group", "group_info", { group_id: g });
+    await shot(shown.op, "swagger-group-info.png");
+    const got = parseShown(shown.text, "GET /group/info");
+    check(shown.status === "200", `HTTP status shown is ${shown.status}: ${shown.text.slice(0, 400)}`);
+    check(got.code === 200, `"code" shown is ${got.code}, not 200: ${shown.text.slice(0, 400)}`);
+    check(String(got.data.group_id) === String(g), `group_id shown is ${got.data.group_id}, not ${g}`);
+    check(got.data.status === 0 && got.data.name === "browser group", `info shown: ${shown.text.slice(0, 400)}`);
+    // The curl line proves the id typed into the form went out as the query.
+    const curl = await shown.op.locator(".curl-command").innerText();
+    check(curl.includes(`group_id=${g}`), `the request shown lacks group_id=${g}: ${curl}`);
+    // Over plain HTTP, outside the page, A is in the group.
+    const joined = await maxim(base, "GET", "/group/user_joined", { headers: { app_id: app.app_id, "access-token": a.token } });
+    check(joined.map(String).includes(String(g)), `A's joined groups lack ${g}: ${JSON.stringify(joined)}`);
+  });
+
   await step("NetEase: Authorize (AppKey, Nonce, CurTime, CheckSum), POST /nimserver/friend/get.action", async () => {
     const probe = await call(base, "POST", "/nimserver/friend/get.action");
     if (probe.status === 404 && /no such operation/.test(probe.json.desc || probe.json.message || "")) {
