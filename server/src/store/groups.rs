@@ -400,6 +400,17 @@ impl Db {
         Ok(ids(&rows, "id")?.into_iter().map(GroupId).collect())
     }
 
+    /// One group application by its id, in any group of the app.
+    pub async fn group_application(&self, app: &AppId, id: i64) -> Result<Option<GroupApplication>> {
+        let sql = format!(
+            "SELECT {APPLICATION_COLUMNS} FROM group_applications a JOIN chat_groups g ON g.id = a.group_id
+             WHERE g.app_id = $1 AND a.id = $2"
+        );
+        let row =
+            sqlx::query(AssertSqlSafe(sql)).bind(app.as_str()).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(application_row).transpose()
+    }
+
     /// Applications to `groups`, newest first, ids below `before`.
     pub async fn group_applications(
         &self,

@@ -1,6 +1,7 @@
 //! Domain errors as YHChat codes: the one table every YHChat operation uses.
 //! YHChat documents only -1 (target missing) and -9 (already added); the
-//! other negative codes are this server's, listed in the spec's `ErrorCode`.
+//! other negative codes are this server's, listed in the spec's `ErrorCode`
+//! (`docs/yhchat.md#error-codes`).
 
 use crate::core::Error;
 use crate::generated::yhchat::api::ApiError;
@@ -20,18 +21,22 @@ impl From<Error> for ApiError {
             Error::Refused { .. } => codes::REFUSED,
             Error::ApplicationMissing => codes::APPLICATION_NOT_FOUND,
             Error::TooManyFriends => codes::TOO_MANY_FRIENDS,
-            // Groups (no YHChat group operation is served yet): the closest codes.
+            // Groups (`apply`, `delete-friend`, `agree-apply` with chatType 2 or
+            // a group application's id): as their friend counterparts.
             Error::GroupMissing
-            | Error::NotGroupMember
             | Error::TransferTargetNotMember
             | Error::AnnouncementMissing
             | Error::GroupFileMissing => codes::TARGET_NOT_FOUND,
+            // Leaving a group one is not in, like deleting a friend one does not have.
+            Error::NotGroupMember => codes::NOT_FRIENDS,
             Error::BlockedByGroup => codes::BLOCKED,
             Error::GroupApplyClosed | Error::KickedTooOften => codes::REFUSED,
             Error::GroupApplicationMissing | Error::GroupInvitationMissing => codes::APPLICATION_NOT_FOUND,
             Error::AlreadyGroupMember => codes::ALREADY_ADDED,
             // A member limit, like the friend limit.
             Error::GroupFull => codes::TOO_MANY_FRIENDS,
+            // YHChat has no "forbidden" code; the message names the role needed
+            // (`agree-apply` answers -6 instead: see `friend`).
             Error::GroupRoleNeeded { .. }
             | Error::OwnerCannotLeave
             | Error::GroupFileForbidden
@@ -71,6 +76,11 @@ pub(crate) fn invalid(msg: impl Into<String>) -> ApiError {
 /// A chat id that names nobody: -1.
 pub(crate) fn target_not_found(msg: impl Into<String>) -> ApiError {
     ApiError::new(codes::TARGET_NOT_FOUND, msg)
+}
+
+/// An application id the caller may not handle (unknown, not theirs, handled): -6.
+pub(crate) fn application_not_found(msg: impl Into<String>) -> ApiError {
+    ApiError::new(codes::APPLICATION_NOT_FOUND, msg)
 }
 
 /// A chat type this server does not serve yet: -7.

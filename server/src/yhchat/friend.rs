@@ -1,35 +1,55 @@
-//! `/v1/friend/*` over the shared friend graph.
+//! `/v1/friend/*` over the shared friend graph and the core's groups.
 //!
 //! - `apply` is MaxIM's `/roster/apply` (the target's auth mode decides);
-//!   applying to someone who already applied to you makes you friends.
+//!   applying to someone who already applied to you makes you friends. With
+//!   chatType 2 it applies to join the group (its `apply_approval` decides).
 //! - `agree-apply` takes the application id that `request-list` shows as
 //!   `requestId`: 1 accepts; 2 declines; 3 ("show as expired") and
 //!   4 ("show as dissolved") also close the application unaccepted, with
-//!   that word kept as the decline reason.
+//!   that word kept as the decline reason of a friend application.
+//! - Friend and group applications are numbered apart (two tables), so both
+//!   can appear in one `request-list`: a friend application is listed as its
+//!   id, a group application as its id negated. The sign tells
+//!   `agree-apply` which one an id names; 0 names neither.
 //! - `address-book-list` answers three lists as YHChat does: "用户" (the
-//!   friends), "我加入的群聊" and "机器人" (empty until groups and bots exist).
-//! - `request-list` answers the applications made to the caller, newest
-//!   first; `result` uses agree-apply's numbers: 0 pending, 1 accepted,
-//!   2 declined, 3 expired. Times are UTC seconds (`inviteAtStr` in UTC).
+//!   friends), "我加入的群聊" (the groups one is a member of) and "机器人"
+//!   (empty until bots exist).
+//! - `request-list` answers the applications made to the caller and those
+//!   made to the groups the caller administers, newest first; `result` uses
+//!   agree-apply's numbers: 0 pending, 1 accepted, 2 declined, 3 expired.
+//!   Times are UTC seconds (`inviteAtStr` in UTC).
+//! - `delete-friend` with chatType 2 leaves the group.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use crate::core::friends::{Application, ApplicationStatus, ApplyRequest, DeleteOptions, FriendPatch};
+use crate::core::groups::{Group, GroupApplication, GroupRole, RequestStatus};
 use crate::core::paging::MAX_LIMIT;
 use crate::core::users::User;
-use crate::core::{Actor, ApplicationId, PageRequest, UserId};
+use crate::core::{Actor, ApplicationId, Error, PageRequest, UserId};
 use crate::generated::yhchat::api::{ApiError, FriendApi, Request};
 use crate::generated::yhchat::models;
 
-use super::errors::{invalid, ok_status};
-use super::{Yhchat, require_user_chat};
+use super::errors::{application_not_found, invalid, ok_status};
+use super::{ChatKind, Yhchat, chat_group, chat_kind};
+
+type RequestItem = models::FriendRequestListReplyRequestsItem;
+type ChatItem = models::FriendAddressBookListReplyDataItemDataItem;
 
 impl FriendApi for Yhchat {
     async fn friend_apply(&self, req: Request<(), models::FriendApplyInput>) -> Result<(), ApiError> {
         let me = self.actor(&req.credentials).await?;
-        require_user_chat(req.input.chat_type)?;
+        let remark = req.input.remark.unwrap_or_default();
+        if chat_kind(req.input.chat_type)? == ChatKind::Group {
+            let group = chat_group(req.input.chat_id.as_deref())?;
+            // Joined at once or pending: the answer is success either way, as
+            // for a friend application; the address book tells them apart.
+            self.core.groups().apply(&me, group, &remark).await?;
+            return Ok(());
+        }
         let target = self.chat_user(&me, req.input.chat_id.as_deref()).await?;
-        let apply = ApplyRequest { reason: req.input.remark.unwrap_or_default(), ..Default::default() };
+        let apply = ApplyRequest { reason: remark, ..Default::default() };
         self.core.friends().apply(&me, target, apply).await?;
         Ok(())
     }
@@ -39,7 +59,10 @@ impl FriendApi for Yhchat {
         req: Request<(), models::FriendDeleteFriendInput>,
     ) -> Result<(), ApiError> {
         let me = self.actor(&req.credentials).await?;
-        require_user_chat(req.input.chat_type)?;
+        if chat_kind(req.input.chat_type)? == ChatKind::Group {
+            let group = chat_group(req.input.chat_id.as_deref())?;
+            return Ok(self.core.groups().leave(&me, group).await?);
+        }
         let friend = self.chat_user(&me, req.input.chat_id.as_deref()).await?;
         Ok(self.core.friends().delete(&me, friend, DeleteOptions::default()).await?)
     }
@@ -49,15 +72,34 @@ impl FriendApi for Yhchat {
         req: Request<(), models::FriendAgreeApplyInput>,
     ) -> Result<(), ApiError> {
         let me = self.actor(&req.credentials).await?;
-        let id =
-            req.input.id.map(|id| ApplicationId(i64::from(id))).ok_or_else(|| invalid("id is required"))?;
-        let friends = self.core.friends();
-        match req.input.agree {
-            Some(1) => friends.accept_application(&me, id).await,
-            Some(2) => friends.decline_application(&me, id, "").await,
-            Some(3) => friends.decline_application(&me, id, "expired").await,
-            Some(4) => friends.decline_application(&me, id, "dissolved").await,
+        let id = req.input.id.ok_or_else(|| invalid("id is required"))?;
+        let agree = match req.input.agree {
+            Some(agree @ 1..=4) => agree,
             _ => return Err(invalid("agree must be 1, 2, 3 or 4")),
+        };
+        if id < 0 {
+            let group_application = -i64::from(id);
+            return self
+                .core
+                .groups()
+                .handle_application_by_id(&me, group_application, agree == 1)
+                .await
+                .map_err(|e| match e {
+                    // Not an application to a group the caller administers
+                    // (any more): as a friend application not made to them.
+                    Error::GroupMissing | Error::NotGroupMember | Error::GroupRoleNeeded { .. } => {
+                        application_not_found(format!("application {id} does not exist"))
+                    }
+                    e => e.into(),
+                });
+        }
+        let id = ApplicationId(i64::from(id));
+        let friends = self.core.friends();
+        match agree {
+            1 => friends.accept_application(&me, id).await,
+            2 => friends.decline_application(&me, id, "").await,
+            3 => friends.decline_application(&me, id, "expired").await,
+            _ => friends.decline_application(&me, id, "dissolved").await,
         }?;
         Ok(())
     }
@@ -86,7 +128,7 @@ impl FriendApi for Yhchat {
                     .find(|s| !s.is_empty())
                     .cloned()
                     .unwrap_or_default();
-                users.push(models::FriendAddressBookListReplyDataItemDataItem {
+                users.push(ChatItem {
                     chat_id: item.user.0.to_string(),
                     name,
                     avatar_url: item.avatar,
@@ -102,7 +144,11 @@ impl FriendApi for Yhchat {
         Ok(models::FriendAddressBookListReply {
             // The request's number is echoed, as YHChat's status carries it.
             status: Some(ok_status(req.input.number.trim().parse().unwrap_or(0))),
-            data: vec![list("用户", users), list("我加入的群聊", Vec::new()), list("机器人", Vec::new())],
+            data: vec![
+                list("用户", users),
+                list("我加入的群聊", self.group_items(&me).await?),
+                list("机器人", Vec::new()),
+            ],
         })
     }
 
@@ -124,13 +170,37 @@ impl FriendApi for Yhchat {
         }
         let mut people = People { yh: self, me: &me, known: HashMap::new() };
         let receiver = people.get(me.user).await?;
+        // (created_at, item): friend applications first, so that a stable
+        // sort keeps each list's own newest-first order among equal times.
         let mut requests = Vec::with_capacity(applications.len());
         for a in applications {
             let applicant = people.get(a.applicant).await?;
             if let Some(request) = request_item(&a, &receiver, &applicant) {
-                requests.push(request);
+                requests.push((a.created_at, request));
             }
         }
+        let mut groups = HashMap::new();
+        for a in self.group_applications(&me).await? {
+            let group = match groups.entry(a.group) {
+                Entry::Occupied(known) => known.into_mut(),
+                Entry::Vacant(slot) => match self.core.groups().info(&me, a.group).await {
+                    Ok(info) => slot.insert(info.group),
+                    // Left or destroyed since it was listed: no longer the caller's to see.
+                    Err(Error::GroupMissing | Error::NotGroupMember) => continue,
+                    Err(e) => return Err(e.into()),
+                },
+            };
+            let applicant = people.get(a.applicant).await?;
+            let processor = match a.handler {
+                Some(handler) => display_name(&people.get(handler).await?),
+                None => String::new(),
+            };
+            if let Some(request) = group_request_item(&a, group, &receiver, &applicant, processor) {
+                requests.push((a.created_at, request));
+            }
+        }
+        requests.sort_by_key(|(created_at, _)| std::cmp::Reverse(*created_at));
+        let requests: Vec<RequestItem> = requests.into_iter().map(|(_, r)| r).collect();
         let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
         let pending = requests.iter().filter(|r| r.result == 0).count();
         Ok(models::FriendRequestListReply {
@@ -151,6 +221,55 @@ impl FriendApi for Yhchat {
         let friend = self.chat_user(&me, req.input.chat_id.as_deref()).await?;
         let patch = FriendPatch { mute_notification: Some(mute), ..Default::default() };
         Ok(self.core.friends().set_ext(&me, friend, patch).await?)
+    }
+}
+
+impl Yhchat {
+    /// Every application to the groups `me` administers, newest first.
+    async fn group_applications(&self, me: &Actor) -> Result<Vec<GroupApplication>, ApiError> {
+        let groups = self.core.groups();
+        let mut out = Vec::new();
+        let mut page = PageRequest::first(MAX_LIMIT);
+        loop {
+            let got = groups.applications(me, &[], &page).await?;
+            out.extend(got.items);
+            match got.next_cursor {
+                Some(cursor) => page = PageRequest::after(Some(cursor), MAX_LIMIT),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// The "我加入的群聊" list: `me`'s active groups, ascending ids.
+    /// `permisson_level` is the document's: owner 100, admin 2, member 0;
+    /// `noDisturb` is set while the member's `msg_mute_mode` is not 0.
+    async fn group_items(&self, me: &Actor) -> Result<Vec<ChatItem>, ApiError> {
+        let groups = self.core.groups();
+        let ids = groups.user_joined(me).await?;
+        let mut items = Vec::with_capacity(ids.len());
+        for (id, info) in groups.info_batch(me, &ids).await {
+            let info = match info {
+                Ok(info) => info,
+                // Left or destroyed since it was listed.
+                Err(Error::GroupMissing | Error::NotGroupMember) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            let Some(membership) = info.me else { continue };
+            let permisson_level = match membership.role {
+                GroupRole::Owner => 100,
+                GroupRole::Admin => 2,
+                GroupRole::Member => 0,
+            };
+            items.push(ChatItem {
+                chat_id: id.0.to_string(),
+                name: info.group.name,
+                avatar_url: info.group.avatar,
+                permisson_level,
+                no_disturb: membership.msg_mute_mode != 0,
+            });
+        }
+        Ok(items)
     }
 }
 
@@ -178,11 +297,7 @@ fn display_name(user: &User) -> String {
 
 /// One application as YHChat lists it; `None` when its id does not fit the
 /// document's int32 `requestId` (it could not be agreed to by id anyway).
-fn request_item(
-    a: &Application,
-    receiver: &User,
-    applicant: &User,
-) -> Option<models::FriendRequestListReplyRequestsItem> {
+fn request_item(a: &Application, receiver: &User, applicant: &User) -> Option<RequestItem> {
     let Ok(request_id) = i32::try_from(a.id.0) else {
         tracing::warn!(
             application = a.id.0,
@@ -196,7 +311,7 @@ fn request_item(
         ApplicationStatus::Declined => (2, a.updated_at, display_name(receiver)),
         ApplicationStatus::Expired => (3, a.expires_at, String::new()),
     };
-    Some(models::FriendRequestListReplyRequestsItem {
+    Some(RequestItem {
         receiver_name: display_name(receiver),
         receiver_avatar: receiver.avatar.clone(),
         name: display_name(applicant),
@@ -205,6 +320,53 @@ fn request_item(
         source_type: 1,
         target_type: 1,
         target_id: receiver.id.0.to_string(),
+        receiver_id: receiver.id.0.to_string(),
+        result,
+        processed_at: processed_at / 1000,
+        invite_at: a.created_at / 1000,
+        invite_at_str: utc_text(a.created_at / 1000),
+        request_id,
+        processor_name: processor,
+        note: a.reason.clone(),
+        ..Default::default()
+    })
+}
+
+/// One application to a group `receiver` administers, as YHChat lists it:
+/// `targetType` 2, `targetId` and `groupName`/`groupAvatar` the group's,
+/// `requestId` the application's id negated (`None` when that does not fit
+/// the document's int32).
+fn group_request_item(
+    a: &GroupApplication,
+    group: &Group,
+    receiver: &User,
+    applicant: &User,
+    processor: String,
+) -> Option<RequestItem> {
+    let Some(request_id) = a.id.checked_neg().and_then(|id| i32::try_from(id).ok()) else {
+        tracing::warn!(
+            application = a.id,
+            "a group application id does not fit YHChat's int32 requestId; left out of request-list"
+        );
+        return None;
+    };
+    let (result, processed_at, processor) = match a.status {
+        RequestStatus::Pending => (0, 0, String::new()),
+        RequestStatus::Accepted => (1, a.updated_at, processor),
+        RequestStatus::Declined => (2, a.updated_at, processor),
+        RequestStatus::Expired => (3, a.expires_at, String::new()),
+    };
+    Some(RequestItem {
+        receiver_name: display_name(receiver),
+        receiver_avatar: receiver.avatar.clone(),
+        name: display_name(applicant),
+        avatar: applicant.avatar.clone(),
+        group_name: group.name.clone(),
+        group_avatar: group.avatar.clone(),
+        inviter_id: applicant.id.0.to_string(),
+        source_type: 1,
+        target_type: 2,
+        target_id: group.id.0.to_string(),
         receiver_id: receiver.id.0.to_string(),
         result,
         processed_at: processed_at / 1000,

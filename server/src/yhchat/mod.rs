@@ -1,8 +1,8 @@
 //! The YHChat dialect (its client API): implements the generated YHChat
 //! traits by calling the core. The `token` header is a user token; the app
 //! is the token's own (YHChat requests name no app). A chat id is a MaxIM
-//! user id written in decimal; groups (chatType 2) and bots (3) answer -7
-//! until they exist.
+//! user id (chatType 1) or group id (chatType 2) written in decimal; users
+//! and groups share one id space. Bots (chatType 3) answer -7 until they exist.
 //!
 //! Codes: [`errors`]. Friend operations: [`friend`].
 
@@ -14,7 +14,7 @@ use std::sync::Arc;
 use axum::Router;
 
 use crate::core::Core;
-use crate::core::{Actor, UserId};
+use crate::core::{Actor, GroupId, UserId};
 use crate::generated::yhchat::api::{ApiError, Credentials};
 use errors::{invalid, not_supported, target_not_found};
 
@@ -54,13 +54,28 @@ impl Yhchat {
     }
 }
 
-/// Only users are chats for now; an absent chatType means a user, as the
-/// official client always sends 1 for one.
-pub(crate) fn require_user_chat(chat_type: Option<i32>) -> Result<(), ApiError> {
+/// What a `chatType` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ChatKind {
+    User,
+    Group,
+}
+
+/// An absent chatType means a user, as the official client always sends 1
+/// for one; bots answer -7 until they exist.
+pub(crate) fn chat_kind(chat_type: Option<i32>) -> Result<ChatKind, ApiError> {
     match chat_type {
-        None | Some(1) => Ok(()),
-        Some(2) => Err(not_supported("groups (chatType 2) are not supported yet")),
+        None | Some(1) => Ok(ChatKind::User),
+        Some(2) => Ok(ChatKind::Group),
         Some(3) => Err(not_supported("bots (chatType 3) are not supported yet")),
         Some(other) => Err(invalid(format!("chatType {other} is not 1, 2 or 3"))),
     }
+}
+
+/// The group a chat id names (absent: -2; not a number: -1). Whether it
+/// exists is the core's to say (`GroupMissing`: -1), inside the operation.
+pub(crate) fn chat_group(chat_id: Option<&str>) -> Result<GroupId, ApiError> {
+    let raw =
+        chat_id.map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| invalid("chatId is required"))?;
+    raw.parse::<i64>().map(GroupId).map_err(|_| target_not_found(format!("chat `{raw}` does not exist")))
 }

@@ -1,6 +1,6 @@
 //! Every group rule of the core (`docs/groups.md`), without HTTP: the id
 //! space shared with users, a whole life cycle, applications and
-//! invitations (modes, expiry, refresh), capacity and the kick rule, QR
+//! invitations (modes, expiry, refresh, handled by id), capacity and the kick rule, QR
 //! codes, the permission matrix of the main commands, and races settled by
 //! the database (two admins on one application, the last seat, transfer
 //! while the owner leaves).
@@ -310,6 +310,53 @@ scenario!(applications_by_mode_with_refresh_and_expiry, |h| async move {
     assert!(matches!(out[0].result, Err(Error::UserMissing)));
     assert!(matches!(out[1].result, Err(Error::AlreadyGroupMember)));
     assert_eq!(out[2].result.as_ref().ok(), Some(&JoinOutcome::Joined));
+});
+
+/// The id of the newest application to `g`, as `owner` lists them.
+async fn newest_application(h: &Harness, owner: &Actor, g: GroupId) -> i64 {
+    h.core.groups().applications(owner, &[g], &PageRequest::default()).await.unwrap().items[0].id
+}
+
+scenario!(applications_handled_by_id, |h| async move {
+    let gr = h.core.groups();
+    let owner = user(&h, "owner", false).await;
+    let member = user(&h, "member", false).await;
+    let a = user(&h, "alice", false).await;
+    let g = group_of(&h, &owner, &[&member]).await;
+
+    gr.apply(&a, g, "one").await.unwrap();
+    let old = newest_application(&h, &owner, g).await;
+    // Only an admin of the application's group; an unknown id is missing.
+    let r = gr.handle_application_by_id(&member, old, true).await;
+    assert!(matches!(r, Err(Error::GroupRoleNeeded { needs: GroupRole::Admin })), "{r:?}");
+    let r = gr.handle_application_by_id(&owner, old + 1000, true).await;
+    assert!(matches!(r, Err(Error::GroupApplicationMissing)), "{r:?}");
+    // Expired: no longer handled by id either.
+    h.clock.advance(8 * DAY);
+    let r = gr.handle_application_by_id(&owner, old, true).await;
+    assert!(matches!(r, Err(Error::GroupApplicationMissing)), "{r:?}");
+    // Applying again revives it; declined, it is settled for good.
+    gr.apply(&a, g, "two").await.unwrap();
+    assert_eq!(newest_application(&h, &owner, g).await, old);
+    gr.handle_application_by_id(&owner, old, false).await.unwrap();
+    let r = gr.handle_application_by_id(&owner, old, true).await;
+    assert!(matches!(r, Err(Error::GroupApplicationMissing)), "handled already: {r:?}");
+    assert!(matches!(gr.info(&a, g).await, Err(Error::NotGroupMember)));
+    // A new application gets a new id; the settled id does not reach it.
+    gr.apply(&a, g, "three").await.unwrap();
+    let new = newest_application(&h, &owner, g).await;
+    assert_ne!(new, old);
+    let r = gr.handle_application_by_id(&owner, old, true).await;
+    assert!(matches!(r, Err(Error::GroupApplicationMissing)), "{r:?}");
+    assert!(matches!(gr.info(&a, g).await, Err(Error::NotGroupMember)));
+    gr.handle_application_by_id(&owner, new, true).await.unwrap();
+    assert_eq!(gr.info(&a, g).await.unwrap().me.map(|m| m.role), Some(GroupRole::Member));
+
+    // Ids are per app: another app's admin finds nothing.
+    let other = h.other_app("other-app").await;
+    let stranger = Actor::new(other, owner.user);
+    let r = gr.handle_application_by_id(&stranger, new, true).await;
+    assert!(matches!(r, Err(Error::GroupApplicationMissing)), "{r:?}");
 });
 
 scenario!(capacity_kicks_and_qr_expiry, |h| async move {

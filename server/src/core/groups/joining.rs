@@ -59,10 +59,32 @@ impl Groups<'_> {
         applicant: UserId,
         approve: bool,
     ) -> Result<()> {
+        self.handle_application_inner(me, group, applicant, None, approve).await
+    }
+
+    /// [`Groups::handle_application`] naming the application by its id, as
+    /// the lists show it: an id that is not the applicant's pending
+    /// application (unknown, expired, handled, or replaced) is 20014 too.
+    pub async fn handle_application_by_id(&self, me: &Actor, id: i64, approve: bool) -> Result<()> {
+        let a = self.core.db.group_application(&me.app, id).await?.ok_or(Error::GroupApplicationMissing)?;
+        self.handle_application_inner(me, a.group, a.applicant, Some(id), approve).await
+    }
+
+    async fn handle_application_inner(
+        &self,
+        me: &Actor,
+        group: GroupId,
+        applicant: UserId,
+        expected: Option<i64>,
+        approve: bool,
+    ) -> Result<()> {
         let now = self.core.now_ms();
         let mut tx = self.core.db.lock_group(&me.app, group).await?;
         require(tx.member(me.user).await?, GroupRole::Admin)?;
         let pending = tx.pending_application(applicant, now).await?.ok_or(Error::GroupApplicationMissing)?;
+        if expected.is_some_and(|id| id != pending.id) {
+            return Err(Error::GroupApplicationMissing);
+        }
         if !tx.close_application(pending.id, approve, me.user, now).await? {
             return Err(Error::GroupApplicationMissing);
         }
