@@ -14,17 +14,17 @@ pub mod codes {
     pub const TOKEN_INVALID: i32 = -3;
     /// `-4` Blocked: one side has blocked the other
     pub const BLOCKED: i32 = -4;
-    /// `-5` Refused: the target refuses friend applications, or the answer was wrong
+    /// `-5` Refused: the target refuses friend applications (or the answer was wrong), or the group accepts no applications from this user
     pub const REFUSED: i32 = -5;
     /// `-6` ApplicationNotFound: the application does not exist, has expired or was handled
     pub const APPLICATION_NOT_FOUND: i32 = -6;
-    /// `-7` NotSupported: chatType 2 (group) and 3 (bot) are not supported yet
+    /// `-7` NotSupported: chatType 3 (bot) is not supported yet
     pub const NOT_SUPPORTED: i32 = -7;
-    /// `-8` TooManyFriends: the friend limit is reached
+    /// `-8` TooManyFriends: the friend limit is reached, or the group is full
     pub const TOO_MANY_FRIENDS: i32 = -8;
-    /// `-9` AlreadyAdded: already added
+    /// `-9` AlreadyAdded: already added (a friend, or a member of the group)
     pub const ALREADY_ADDED: i32 = -9;
-    /// `-10` NotFriends: the target is not a friend
+    /// `-10` NotFriends: the target is not a friend (or the caller not a member of the group)
     pub const NOT_FRIENDS: i32 = -10;
     /// `-500` InternalError: internal error
     pub const INTERNAL_ERROR: i32 = -500;
