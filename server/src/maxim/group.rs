@@ -271,7 +271,8 @@ impl GroupApi for Maxim {
             total: Some(narrow(i64::try_from(data.len()).unwrap_or(i64::MAX))),
             data,
             cursor: got.next_cursor,
-            version: Some(got.version),
+            // These lists keep no version of their own: none is answered.
+            version: None,
         })
     }
 
@@ -555,7 +556,8 @@ impl GroupApi for Maxim {
             total: Some(narrow(i64::try_from(data.len()).unwrap_or(i64::MAX))),
             data,
             cursor: got.next_cursor,
-            version: Some(got.version),
+            // These lists keep no version of their own: none is answered.
+            version: None,
         })
     }
 
