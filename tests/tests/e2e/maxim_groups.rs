@@ -1018,3 +1018,73 @@ on_both_backends!(member_list_without_limit_answers_everyone, |app| {
     assert!(after["version"].as_i64().unwrap() > version);
     assert_eq!(ok(&after).as_array().unwrap().len(), 60);
 });
+
+// Name, description, avatar and ext; read receipts and history; several
+// groups' info at once: what the owner, an admin, a member and a stranger see.
+on_both_backends!(info_and_settings_edits, |app| {
+    let owner = user(&app, "olga", false).await;
+    let member = user(&app, "mike", false).await;
+    let stranger = user(&app, "sam", false).await;
+    let g = create(&owner, &[member.id]).await;
+
+    owner.api.group_info_avatar(&input!({"group_id": g, "value": "https://a/x.png"})).await.expect("avatar");
+    owner
+        .api
+        .group_info_description(&input!({"group_id": g, "value": "about us"}))
+        .await
+        .expect("description");
+    owner.api.group_info_ext(&input!({"group_id": g, "value": "{\"k\":1}"})).await.expect("ext");
+    let seen = info(&member, g).await;
+    assert_eq!(seen.avatar.as_deref(), Some("https://a/x.png"));
+    assert_eq!(seen.description.as_deref(), Some("about us"));
+    assert_eq!(seen.ext.as_deref(), Some("{\"k\":1}"));
+
+    // A member may edit only when the group allows it (member_modify).
+    assert_eq!(code(member.api.group_info_description(&input!({"group_id": g, "value": "x"})).await), 20012);
+    owner
+        .api
+        .group_settings_allow_member_modify(&input!({"group_id": g, "value": true}))
+        .await
+        .expect("allow member modify");
+    member
+        .api
+        .group_info_description(&input!({"group_id": g, "value": "by mike"}))
+        .await
+        .expect("member edits");
+    assert_eq!(info(&owner, g).await.description.as_deref(), Some("by mike"));
+    assert_eq!(code(stranger.api.group_info_ext(&input!({"group_id": g, "value": "x"})).await), 20002);
+
+    // Read receipts and history visibility: admins' switches, shown in the settings.
+    assert_eq!(
+        code(member.api.group_settings_enable_read_ack(&input!({"group_id": g, "value": true})).await),
+        20012
+    );
+    owner
+        .api
+        .group_settings_enable_read_ack(&input!({"group_id": g, "value": true}))
+        .await
+        .expect("read ack");
+    owner
+        .api
+        .group_settings_history_visible(&input!({"group_id": g, "value": true}))
+        .await
+        .expect("history visible");
+    let settings =
+        member.api.group_settings(&m::GroupSettingsInput { group_id: Some(g) }).await.expect("settings");
+    assert_eq!((settings.read_ack, settings.history_visible), (Some(true), Some(true)));
+    owner.api.group_settings_history_visible(&input!({"group_id": g, "value": false})).await.expect("off");
+    assert_eq!(info(&member, g).await.history_visible, Some(false));
+
+    // Several at once: the groups the caller may see, in the order asked;
+    // unknown ids and private groups of others are left out.
+    let other = create(&stranger, &[]).await;
+    let batch = member
+        .api
+        .group_info_batch(&input!({"group_list": [g, other, 999_999_999]}))
+        .await
+        .expect("info batch");
+    let ids: Vec<i64> = batch.iter().filter_map(|i| i.group_id).collect();
+    assert_eq!(ids, vec![g]);
+    let both = stranger.api.group_info_batch(&input!({"group_list": [other, g]})).await.expect("batch");
+    assert_eq!(both.iter().filter_map(|i| i.group_id).collect::<Vec<_>>(), vec![other]);
+});
