@@ -305,31 +305,47 @@ fn request_item(a: &Application, receiver: &User, applicant: &User) -> Option<Re
         );
         return None;
     };
-    let (result, processed_at, processor) = match a.status {
+    let outcome = match a.status {
         ApplicationStatus::Pending => (0, 0, String::new()),
         ApplicationStatus::Accepted => (1, a.updated_at, display_name(receiver)),
         ApplicationStatus::Declined => (2, a.updated_at, display_name(receiver)),
         ApplicationStatus::Expired => (3, a.expires_at, String::new()),
     };
     Some(RequestItem {
+        target_type: 1,
+        target_id: receiver.id.0.to_string(),
+        ..request_base(receiver, applicant, a.created_at, &a.reason, request_id, outcome)
+    })
+}
+
+/// What a friend and a group application share in request-list: the
+/// receiver, the applicant, when and why, its id and what became of it
+/// (`result`, when in ms, by whom).
+fn request_base(
+    receiver: &User,
+    applicant: &User,
+    created_at: i64,
+    reason: &str,
+    request_id: i32,
+    (result, processed_at, processor): (i32, i64, String),
+) -> RequestItem {
+    RequestItem {
         receiver_name: display_name(receiver),
         receiver_avatar: receiver.avatar.clone(),
         name: display_name(applicant),
         avatar: applicant.avatar.clone(),
         inviter_id: applicant.id.0.to_string(),
         source_type: 1,
-        target_type: 1,
-        target_id: receiver.id.0.to_string(),
         receiver_id: receiver.id.0.to_string(),
         result,
         processed_at: processed_at / 1000,
-        invite_at: a.created_at / 1000,
-        invite_at_str: utc_text(a.created_at / 1000),
+        invite_at: created_at / 1000,
+        invite_at_str: utc_text(created_at / 1000),
         request_id,
         processor_name: processor,
-        note: a.reason.clone(),
+        note: reason.to_string(),
         ..Default::default()
-    })
+    }
 }
 
 /// One application to a group `receiver` administers, as YHChat lists it:
@@ -350,32 +366,18 @@ fn group_request_item(
         );
         return None;
     };
-    let (result, processed_at, processor) = match a.status {
+    let outcome = match a.status {
         RequestStatus::Pending => (0, 0, String::new()),
         RequestStatus::Accepted => (1, a.updated_at, processor),
         RequestStatus::Declined => (2, a.updated_at, processor),
         RequestStatus::Expired => (3, a.expires_at, String::new()),
     };
     Some(RequestItem {
-        receiver_name: display_name(receiver),
-        receiver_avatar: receiver.avatar.clone(),
-        name: display_name(applicant),
-        avatar: applicant.avatar.clone(),
         group_name: group.name.clone(),
         group_avatar: group.avatar.clone(),
-        inviter_id: applicant.id.0.to_string(),
-        source_type: 1,
         target_type: 2,
         target_id: group.id.0.to_string(),
-        receiver_id: receiver.id.0.to_string(),
-        result,
-        processed_at: processed_at / 1000,
-        invite_at: a.created_at / 1000,
-        invite_at_str: utc_text(a.created_at / 1000),
-        request_id,
-        processor_name: processor,
-        note: a.reason.clone(),
-        ..Default::default()
+        ..request_base(receiver, applicant, a.created_at, &a.reason, request_id, outcome)
     })
 }
 
