@@ -609,13 +609,8 @@ impl GroupApi for Maxim {
         let me = self.actor(&req).await?;
         let input = req.input;
         let group = group_id(input.group_id)?;
-        let groups = self.core.groups();
-        // Without a limit: every member (the SDK follows no cursor here either).
-        let request = match input.limit {
-            None | Some(0) if given(input.cursor.clone()).is_none() => PageRequest::first(i64::MAX),
-            _ => page(input.cursor, input.limit),
-        };
-        let got = groups.member_list(&me, group, &request).await?;
+        // Without a limit (or 0): every member, in one answer (the core's rule).
+        let got = self.core.groups().member_list(&me, group, &page(input.cursor, input.limit)).await?;
         let data: Vec<models::GroupMember> = got.items.into_iter().map(member).collect();
         Ok(models::GroupMemberListReply {
             total: Some(narrow(i64::try_from(data.len()).unwrap_or(i64::MAX))),

@@ -965,15 +965,21 @@ on_both_backends!(web_sdk_request_shapes, |app| {
 on_both_backends!(member_list_without_limit_answers_everyone, |app| {
     let owner = user(&app, "owner", false).await;
     let mut ids = vec![owner.id];
-    for i in 0..60 {
-        ids.push(user(&app, &format!("member{i}"), false).await.id);
+    // More than the largest page (1000): "every member" is not a page.
+    let app_id = AppId::parse(&app.app_id).expect("app id");
+    for i in 0..1010 {
+        let u = app.core.users().register(&app_id, NewUser::new(&format!("member{i}"), "password1")).await;
+        let id = u.expect("register").id;
+        let patch = SettingsPatch { group_confirm: Some(false), ..Default::default() };
+        app.core.settings().update(&Actor::new(app_id.clone(), id), patch).await.expect("settings");
+        ids.push(id.0);
     }
     let g = create(&owner, &ids[1..]).await;
     let all =
         raw(&app, &owner.token, reqwest::Method::GET, &format!("/group/member_list?group_id={g}"), None)
             .await;
     let data = ok(&all).as_array().expect("members").clone();
-    assert_eq!(data.len(), 61, "every member, more than 50");
+    assert_eq!(data.len(), 1011, "every member, more than a page");
     assert!(all.get("cursor").is_none_or(Value::is_null), "no cursor: {}", all["cursor"]);
     let version = all["version"].as_i64().expect("version");
     let got: Vec<i64> = data.iter().map(|x| x["user_id"].as_i64().unwrap()).collect();
@@ -987,7 +993,7 @@ on_both_backends!(member_list_without_limit_answers_everyone, |app| {
         None,
     )
     .await;
-    assert_eq!(ok(&again).as_array().unwrap().len(), 61);
+    assert_eq!(ok(&again).as_array().unwrap().len(), 1011);
     // With a limit: pages by cursor, the same members.
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
@@ -997,12 +1003,12 @@ on_both_backends!(member_list_without_limit_answers_everyone, |app| {
             .group_member_list(&m::GroupMemberListInput {
                 group_id: Some(g),
                 cursor: cursor.clone(),
-                limit: Some(25),
+                limit: Some(300),
                 version: None,
             })
             .await
             .unwrap();
-        assert!(page.data.len() <= 25);
+        assert!(page.data.len() <= 300);
         seen.extend(page.data.iter().filter_map(|x| x.user_id));
         match page.cursor {
             Some(next) => cursor = Some(next),
@@ -1016,7 +1022,7 @@ on_both_backends!(member_list_without_limit_answers_everyone, |app| {
         raw(&app, &owner.token, reqwest::Method::GET, &format!("/group/member_list?group_id={g}"), None)
             .await;
     assert!(after["version"].as_i64().unwrap() > version);
-    assert_eq!(ok(&after).as_array().unwrap().len(), 60);
+    assert_eq!(ok(&after).as_array().unwrap().len(), 1010);
 });
 
 // Name, description, avatar and ext; read receipts and history; several
