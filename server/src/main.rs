@@ -148,6 +148,15 @@ struct AppSettingsArgs {
     /// Whether two users who are not friends may message each other.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     strangers_may_message: bool,
+    /// Active groups in the app (0: no limit).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(i64).range(0..))]
+    max_groups: i64,
+    /// Active groups one user may own (0: no limit).
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(i64).range(0..))]
+    max_groups_created: i64,
+    /// Active groups one user may be a member of, owned ones included (0: no limit).
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(i64).range(0..))]
+    max_groups_joined: i64,
 }
 
 #[derive(Subcommand)]
@@ -265,6 +274,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             stranger_may_message: settings.strangers_may_message,
             application_ttl_ms: settings.application_ttl_hours.saturating_mul(3_600_000),
             max_friends: settings.max_friends,
+            max_groups: settings.max_groups,
+            max_groups_created: settings.max_groups_created,
+            max_groups_joined: settings.max_groups_joined,
             ..AppSettings::default()
         };
     }

@@ -181,6 +181,9 @@ fn help_lists_serve_flags_only_where_they_belong() {
     }
     let create = stdout(&run(&dir, &["app", "create", "--help"]));
     assert!(create.contains("--max-friends") && !create.contains("--listen"), "{create}");
+    for flag in ["--max-groups", "--max-groups-created", "--max-groups-joined"] {
+        assert!(create.contains(flag), "app create --help lists {flag}:\n{create}");
+    }
 }
 
 /// A port nothing listens on just now, so that a test can tell the server

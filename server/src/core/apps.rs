@@ -31,6 +31,13 @@ pub struct AppSettings {
     pub group_capacity: i64,
     /// How long a group application or invitation stays pending.
     pub group_request_ttl_ms: i64,
+    /// Active groups in the app (MaxIM 20007); 0: no limit.
+    pub max_groups: i64,
+    /// Active groups one user owns (MaxIM 20008); 0: no limit.
+    pub max_groups_created: i64,
+    /// Active groups one user is a member of, owned ones included (MaxIM
+    /// 20009); 0: no limit.
+    pub max_groups_joined: i64,
 }
 
 impl Default for AppSettings {
@@ -41,7 +48,36 @@ impl Default for AppSettings {
             max_friends: 3000,
             group_capacity: 2000,
             group_request_ttl_ms: duration_ms(Duration::from_secs(7 * 24 * 3600)),
+            max_groups: 0,
+            max_groups_created: 500,
+            max_groups_joined: 2000,
         }
+    }
+}
+
+impl AppSettings {
+    /// The group limits, as the store enforces them.
+    pub fn group_limits(&self) -> GroupLimits {
+        GroupLimits {
+            per_app: self.max_groups,
+            created_per_user: self.max_groups_created,
+            joined_per_user: self.max_groups_joined,
+        }
+    }
+}
+
+/// How many groups an app and its users may have; 0 is no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupLimits {
+    pub per_app: i64,
+    pub created_per_user: i64,
+    pub joined_per_user: i64,
+}
+
+impl GroupLimits {
+    /// Whether `count` more groups would pass `limit` (0: never).
+    pub fn reached(limit: i64, count: i64) -> bool {
+        limit > 0 && count >= limit
     }
 }
 
@@ -52,6 +88,9 @@ pub struct AppSettingsPatch {
     pub max_friends: Option<i64>,
     pub group_capacity: Option<i64>,
     pub group_request_ttl_ms: Option<i64>,
+    pub max_groups: Option<i64>,
+    pub max_groups_created: Option<i64>,
+    pub max_groups_joined: Option<i64>,
 }
 
 pub struct Apps<'a> {
@@ -118,6 +157,18 @@ impl Apps<'_> {
                 return Err(Error::invalid("group_request_ttl_ms", "must be positive"));
             }
             s.group_request_ttl_ms = v;
+        }
+        for (field, value, setting) in [
+            ("max_groups", patch.max_groups, &mut s.max_groups),
+            ("max_groups_created", patch.max_groups_created, &mut s.max_groups_created),
+            ("max_groups_joined", patch.max_groups_joined, &mut s.max_groups_joined),
+        ] {
+            if let Some(v) = value {
+                if v < 0 {
+                    return Err(Error::invalid(field, "must not be negative (0: no limit)"));
+                }
+                *setting = v;
+            }
         }
         self.core.db.update_app_settings(id, &app.settings).await?;
         Ok(app)

@@ -121,6 +121,16 @@ pub enum Error {
     AlreadyGroupMember,
     #[error("the group is full")]
     GroupFull,
+    /// The app's limit of active groups (its `max_groups`).
+    #[error("the app has as many groups as it may ({max})")]
+    AppGroupLimit { max: i64 },
+    /// The user's limit of active groups owned (the app's `max_groups_created`).
+    #[error("the user owns as many groups as a user may ({max})")]
+    GroupsCreatedLimit { max: i64 },
+    /// The user's limit of active groups joined, owned ones included (the
+    /// app's `max_groups_joined`).
+    #[error("the user is in as many groups as a user may ({max})")]
+    GroupsJoinedLimit { max: i64 },
     #[error("the group accepts no applications")]
     GroupApplyClosed,
     #[error("in the group's block list")]

@@ -49,6 +49,9 @@ impl From<Error> for ApiError {
             Error::TransferTargetNotMember => codes::TRANSFER_TARGET_NOT_MEMBER,
             Error::AlreadyGroupMember => codes::ALREADY_MEMBER,
             Error::GroupFull => codes::GROUP_FULL,
+            Error::AppGroupLimit { .. } => codes::APP_GROUP_LIMIT,
+            Error::GroupsCreatedLimit { .. } => codes::GROUPS_CREATED_LIMIT,
+            Error::GroupsJoinedLimit { .. } => codes::GROUPS_JOINED_LIMIT,
             // apply_approval 2: nobody may apply; the service has no code of its own.
             Error::GroupApplyClosed => codes::NO_PERMISSION,
             Error::BlockedByGroup => codes::IN_GROUP_BLACKLIST,

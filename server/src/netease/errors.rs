@@ -39,7 +39,10 @@ impl From<Error> for ApiError {
             Error::AlreadyGroupMember | Error::GroupApplicationMissing | Error::GroupInvitationMissing => {
                 codes::REPEATED_OPERATION
             }
-            Error::GroupFull => codes::QUANTITY_OVER_LIMIT,
+            Error::GroupFull
+            | Error::AppGroupLimit { .. }
+            | Error::GroupsCreatedLimit { .. }
+            | Error::GroupsJoinedLimit { .. } => codes::QUANTITY_OVER_LIMIT,
             Error::TransferTargetNotMember
             | Error::InvalidPushMode
             | Error::QrCodeInvalid

@@ -1,6 +1,7 @@
 //! App rows: the id, the NetEase-style key and secret, and the per-app
 //! settings (application lifetime, friend limit, strangers' messaging,
-//! group capacity and the lifetime of group applications and invitations).
+//! group capacity, the lifetime of group applications and invitations, the
+//! group limits).
 //! Looked up by id (MaxIM's `app_id`) or by key (NetEase's `AppKey`).
 
 use crate::core::apps::{App, AppSettings};
@@ -15,8 +16,9 @@ impl Db {
     pub async fn insert_app(&self, app: &App) -> Result<()> {
         sqlx::query(
             "INSERT INTO apps (id, app_key, app_secret, stranger_may_message, application_ttl_ms, max_friends,
-                 group_capacity, group_request_ttl_ms, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                 group_capacity, group_request_ttl_ms, max_groups, max_groups_created, max_groups_joined,
+                 created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(app.id.as_str())
         .bind(&app.key)
@@ -26,6 +28,9 @@ impl Db {
         .bind(app.settings.max_friends)
         .bind(app.settings.group_capacity)
         .bind(app.settings.group_request_ttl_ms)
+        .bind(app.settings.max_groups)
+        .bind(app.settings.max_groups_created)
+        .bind(app.settings.max_groups_joined)
         .bind(app.created_at)
         .execute(&self.pool)
         .await?;
@@ -54,7 +59,9 @@ impl Db {
     pub async fn update_app_settings(&self, id: &AppId, s: &AppSettings) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE apps SET stranger_may_message = $2, application_ttl_ms = $3, max_friends = $4,
-                 group_capacity = $5, group_request_ttl_ms = $6 WHERE id = $1",
+                 group_capacity = $5, group_request_ttl_ms = $6, max_groups = $7, max_groups_created = $8,
+                 max_groups_joined = $9
+             WHERE id = $1",
         )
         .bind(id.as_str())
         .bind(bit(s.stranger_may_message))
@@ -62,6 +69,9 @@ impl Db {
         .bind(s.max_friends)
         .bind(s.group_capacity)
         .bind(s.group_request_ttl_ms)
+        .bind(s.max_groups)
+        .bind(s.max_groups_created)
+        .bind(s.max_groups_joined)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() > 0)

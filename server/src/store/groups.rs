@@ -9,10 +9,14 @@
 //! group ends it at once with `GroupMissing`. Joins and leaves move
 //! `member_count` in the same transaction, and its CHECK against `capacity`
 //! keeps the group from ever being over-full.
+//!
+//! The app's group limits count across groups, which one group's lock does
+//! not cover: see [`lock_user_groups`] and [`Db::insert_group`].
 
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, AssertSqlSafe, Executor, Transaction};
 
+use crate::core::apps::GroupLimits;
 use crate::core::error::{Error, Result};
 use crate::core::groups::{
     Announcement, ApplyApproval, BlockedUser, Group, GroupApplication, GroupFile, GroupInvitation, GroupRole,
@@ -31,6 +35,47 @@ pub(super) async fn allocate_id(conn: &mut AnyConnection, kind: &str) -> Result<
         .fetch_one(&mut *conn)
         .await?;
     get(&row, "id")
+}
+
+/// The active groups one user is in, counted under the user's lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserGroups {
+    /// Owned (role 2).
+    pub owned: i64,
+    /// Any role, owned ones included.
+    pub joined: i64,
+}
+
+/// Writes `user`'s row (a no-op update), then counts the active groups the
+/// user owns and is in. The per-user limits count memberships of many
+/// groups, so the lock of the one group being joined does not make the
+/// count exact on PostgreSQL: two joins of one user to two groups hold two
+/// different group locks. The user's row lock does: every transaction that
+/// adds a membership or a group for the user takes it before counting, so
+/// they run one after the other, and the count (a new statement, hence a
+/// new READ COMMITTED snapshot) sees what the one before committed. On
+/// SQLite the write lock every write transaction takes first already
+/// serialises them. Locks are taken in one order, group or app first, then
+/// the user, and no transaction takes a user's row before a group's or the
+/// app's, so these cannot deadlock (roster transactions lock users only).
+async fn lock_user_groups(conn: &mut AnyConnection, app: &AppId, user: UserId) -> Result<UserGroups> {
+    let done = sqlx::query("UPDATE users SET updated_at = updated_at WHERE app_id = $1 AND id = $2")
+        .bind(app.as_str())
+        .bind(user.0)
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::UserMissing);
+    }
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS joined, COUNT(CASE WHEN m.role = 2 THEN 1 END) AS owned
+         FROM group_members m JOIN chat_groups g ON g.id = m.group_id
+         WHERE m.user_id = $1 AND g.status = 0",
+    )
+    .bind(user.0)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(UserGroups { owned: get(&row, "owned")?, joined: get(&row, "joined")? })
 }
 
 const GROUP_COLUMNS: &str = "g.id, g.app_id, g.name, g.description, g.avatar, g.ext, g.owner_id, \
@@ -217,15 +262,42 @@ async fn file<'c>(
 }
 
 impl Db {
-    /// Creates the group with `owner` as its only member, in one transaction.
+    /// Creates the group with `owner` as its only member, in one
+    /// transaction, within `limits`: the app's active groups, and the
+    /// owner's owned and joined ones (the owner is a member too).
     pub async fn insert_group(
         &self,
         app: &AppId,
         new: &ValidNewGroup,
         owner: UserId,
+        limits: GroupLimits,
         now: i64,
     ) -> Result<GroupId> {
         let mut tx = self.pool.begin().await?;
+        if limits.per_app > 0 {
+            // Two creations in one app would each count the other's group
+            // as missing; writing the app's row first makes them take turns
+            // (as the user's row does below). Only with a limit: without
+            // one, creations in an app need not wait for each other.
+            sqlx::query("UPDATE apps SET created_at = created_at WHERE id = $1")
+                .bind(app.as_str())
+                .execute(&mut *tx)
+                .await?;
+            let row = sqlx::query("SELECT COUNT(*) AS n FROM chat_groups WHERE app_id = $1 AND status = 0")
+                .bind(app.as_str())
+                .fetch_one(&mut *tx)
+                .await?;
+            if GroupLimits::reached(limits.per_app, get(&row, "n")?) {
+                return Err(Error::AppGroupLimit { max: limits.per_app });
+            }
+        }
+        let mine = lock_user_groups(&mut tx, app, owner).await?;
+        if GroupLimits::reached(limits.created_per_user, mine.owned) {
+            return Err(Error::GroupsCreatedLimit { max: limits.created_per_user });
+        }
+        if GroupLimits::reached(limits.joined_per_user, mine.joined) {
+            return Err(Error::GroupsJoinedLimit { max: limits.joined_per_user });
+        }
         let id = allocate_id(&mut tx, "group").await?;
         sqlx::query(
             "INSERT INTO chat_groups (id, app_id, name, description, avatar, ext, owner_id, group_type, status,
@@ -582,6 +654,13 @@ impl GroupTx {
         .fetch_one(&mut *self.tx)
         .await?;
         get(&row, "n")
+    }
+
+    /// Locks `user`'s row until commit and counts the active groups the
+    /// user is in (see [`lock_user_groups`]); what a join checks the app's
+    /// per-user limit against.
+    pub async fn lock_user_groups(&mut self, user: UserId) -> Result<UserGroups> {
+        lock_user_groups(&mut self.tx, &self.app, user).await
     }
 
     async fn bump_members(&mut self, delta: i64, now: i64) -> Result<()> {

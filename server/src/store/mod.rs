@@ -33,7 +33,7 @@ use sqlx::migrate::Migrator;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Connection, Executor};
 
-pub use groups::GroupTx;
+pub use groups::{GroupTx, UserGroups};
 pub use roster::RosterTx;
 
 use crate::core::error::{Error, InfraError, Result};

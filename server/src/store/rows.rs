@@ -33,7 +33,7 @@ fn corrupt(what: &str) -> Error {
 }
 
 pub(crate) const APP_COLUMNS: &str = "id, app_key, app_secret, stranger_may_message, application_ttl_ms, max_friends, group_capacity, \
-     group_request_ttl_ms, created_at";
+     group_request_ttl_ms, max_groups, max_groups_created, max_groups_joined, created_at";
 
 pub(crate) fn app(row: &AnyRow) -> Result<App> {
     let id: String = get(row, "id")?;
@@ -47,6 +47,9 @@ pub(crate) fn app(row: &AnyRow) -> Result<App> {
             max_friends: get(row, "max_friends")?,
             group_capacity: get(row, "group_capacity")?,
             group_request_ttl_ms: get(row, "group_request_ttl_ms")?,
+            max_groups: get(row, "max_groups")?,
+            max_groups_created: get(row, "max_groups_created")?,
+            max_groups_joined: get(row, "max_groups_joined")?,
         },
         created_at: get(row, "created_at")?,
     })

@@ -33,8 +33,11 @@ impl From<Error> for ApiError {
             Error::GroupApplyClosed | Error::KickedTooOften => codes::REFUSED,
             Error::GroupApplicationMissing | Error::GroupInvitationMissing => codes::APPLICATION_NOT_FOUND,
             Error::AlreadyGroupMember => codes::ALREADY_ADDED,
-            // A member limit, like the friend limit.
-            Error::GroupFull => codes::TOO_MANY_FRIENDS,
+            // A member limit or a limit of groups, like the friend limit.
+            Error::GroupFull
+            | Error::AppGroupLimit { .. }
+            | Error::GroupsCreatedLimit { .. }
+            | Error::GroupsJoinedLimit { .. } => codes::TOO_MANY_FRIENDS,
             // YHChat has no "forbidden" code; the message names the role needed
             // (`agree-apply` answers -6 instead: see `friend`).
             Error::GroupRoleNeeded { .. }

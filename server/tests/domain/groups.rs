@@ -1,9 +1,11 @@
 //! Every group rule of the core (`docs/groups.md`), without HTTP: the id
 //! space shared with users, a whole life cycle, applications and
 //! invitations (modes, expiry, refresh, handled by id), capacity and the kick rule, QR
-//! codes, the permission matrix of the main commands, and races settled by
-//! the database (two admins on one application, the last seat, transfer
-//! while the owner leaves).
+//! codes, the app's group limits (per app, created and joined per user, on
+//! every way in), the permission matrix of the main commands, and races
+//! settled by the database (two admins on one application, the last seat,
+//! transfer while the owner leaves, the last group an app or a user may
+//! have).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +16,7 @@ use server::core::groups::{
     RequestStatus, SettingsPatch,
 };
 use server::core::settings::SettingsPatch as UserSettingsPatch;
+use server::core::users::NewUser;
 use server::core::{Actor, Error, GroupFileId, GroupId, PageRequest, UserId};
 
 use crate::harness::Harness;
@@ -510,6 +513,148 @@ scenario!(permission_matrix, |h| async move {
     gr.destroy(&acting, g).await.unwrap();
 });
 
+// The app's group limits: groups per app, owned per user, joined per user.
+
+async fn set_limits(h: &Harness, per_app: i64, created: i64, joined: i64) {
+    let patch = AppSettingsPatch {
+        max_groups: Some(per_app),
+        max_groups_created: Some(created),
+        max_groups_joined: Some(joined),
+        ..Default::default()
+    };
+    h.core.apps().update_settings(&h.app, patch).await.unwrap();
+}
+
+async fn try_create(h: &Harness, owner: &Actor) -> Result<GroupId, Error> {
+    let new = NewGroup { name: "team".into(), ..Default::default() };
+    h.core.groups().create(owner, new).await.map(|c| c.info.group.id)
+}
+
+scenario!(group_limit_settings, |h| async move {
+    let settings = h.core.apps().get(&h.app).await.unwrap().settings;
+    assert_eq!(
+        (settings.max_groups, settings.max_groups_created, settings.max_groups_joined),
+        (0, 500, 2000)
+    );
+    for patch in [
+        AppSettingsPatch { max_groups: Some(-1), ..Default::default() },
+        AppSettingsPatch { max_groups_created: Some(-1), ..Default::default() },
+        AppSettingsPatch { max_groups_joined: Some(-1), ..Default::default() },
+    ] {
+        let r = h.core.apps().update_settings(&h.app, patch).await;
+        assert!(matches!(r, Err(Error::Invalid { .. })), "{r:?}");
+    }
+    set_limits(&h, 7, 8, 9).await;
+    let settings = h.core.apps().get(&h.app).await.unwrap().settings;
+    assert_eq!((settings.max_groups, settings.max_groups_created, settings.max_groups_joined), (7, 8, 9));
+});
+
+scenario!(the_apps_group_limit, |h| async move {
+    set_limits(&h, 2, 0, 0).await;
+    let (a, b, c) =
+        (user(&h, "usra", false).await, user(&h, "usrb", false).await, user(&h, "usrc", false).await);
+    let g = try_create(&h, &a).await.unwrap();
+    try_create(&h, &b).await.unwrap();
+    let r = try_create(&h, &c).await;
+    assert!(matches!(r, Err(Error::AppGroupLimit { max: 2 })), "{r:?}");
+    // Another app's groups are not counted, nor are its limits these.
+    let other = h.other_app("other-app").await;
+    let stranger = h.core.users().register(&other, NewUser::new("zedd", "password1")).await.unwrap();
+    try_create(&h, &Actor::new(other, stranger.id)).await.unwrap();
+    // A destroyed group frees its place.
+    h.core.groups().destroy(&a, g).await.unwrap();
+    try_create(&h, &c).await.unwrap();
+    let r = try_create(&h, &a).await;
+    assert!(matches!(r, Err(Error::AppGroupLimit { max: 2 })), "{r:?}");
+    // 0: no limit.
+    set_limits(&h, 0, 0, 0).await;
+    try_create(&h, &a).await.unwrap();
+});
+
+scenario!(the_groups_a_user_may_create, |h| async move {
+    set_limits(&h, 0, 2, 0).await;
+    let gr = h.core.groups();
+    let owner = user(&h, "owner", false).await;
+    let heir = user(&h, "heir", false).await;
+    let g1 = group_of(&h, &owner, &[&heir]).await;
+    let g2 = try_create(&h, &owner).await.unwrap();
+    let r = try_create(&h, &owner).await;
+    assert!(matches!(r, Err(Error::GroupsCreatedLimit { max: 2 })), "{r:?}");
+    // Others are counted on their own.
+    try_create(&h, &heir).await.unwrap();
+    // The groups owned now count: a transferred group is the new owner's...
+    gr.transfer(&owner, g1, heir.user).await.unwrap();
+    try_create(&h, &owner).await.unwrap();
+    let r = try_create(&h, &heir).await;
+    assert!(matches!(r, Err(Error::GroupsCreatedLimit { max: 2 })), "{r:?}");
+    // ...and a destroyed one nobody's.
+    gr.destroy(&owner, g2).await.unwrap();
+    try_create(&h, &owner).await.unwrap();
+    let r = try_create(&h, &owner).await;
+    assert!(matches!(r, Err(Error::GroupsCreatedLimit { max: 2 })), "{r:?}");
+    assert_eq!(gr.user_joined(&owner).await.unwrap().len(), 3, "g1 as a member, and two owned");
+});
+
+scenario!(the_groups_a_user_may_join, |h| async move {
+    set_limits(&h, 0, 0, 2).await;
+    let gr = h.core.groups();
+    let owners = [
+        user(&h, "own1", false).await,
+        user(&h, "own2", false).await,
+        user(&h, "own3", false).await,
+        user(&h, "own4", false).await,
+    ];
+    let mut groups = Vec::new();
+    for o in &owners {
+        groups.push(group_of(&h, o, &[]).await);
+    }
+    let open = SettingsPatch { apply_approval: Some(0), ..Default::default() };
+    gr.update_settings(&owners[2], groups[2], open).await.unwrap();
+    let j = user(&h, "joiner", false).await;
+    let k = user(&h, "other", false).await;
+
+    // In two groups: one joined by an invitation, one created (its owner is a member).
+    ok_all(&gr.invite(&owners[0], groups[0], &[j.user], "").await.unwrap());
+    let own = try_create(&h, &j).await.unwrap();
+    let r = try_create(&h, &j).await;
+    assert!(matches!(r, Err(Error::GroupsJoinedLimit { max: 2 })), "{r:?}");
+
+    // Every way in is refused: a batch invite fails j's entry only...
+    let entries = gr.invite(&owners[1], groups[1], &[j.user, k.user], "").await.unwrap();
+    assert!(matches!(entries[0].result, Err(Error::GroupsJoinedLimit { max: 2 })), "{:?}", entries[0]);
+    assert_eq!(entries[1].result.as_ref().ok(), Some(&JoinOutcome::Joined));
+    // ...applying to a group anyone may join, a QR code...
+    let r = gr.apply(&j, groups[2], "").await;
+    assert!(matches!(r, Err(Error::GroupsJoinedLimit { max: 2 })), "{r:?}");
+    let qr = gr.qrcode_sign(&owners[2], groups[2]).await.unwrap();
+    let r = gr.qrcode_invite(&j, &qr.token).await;
+    assert!(matches!(r, Err(Error::GroupsJoinedLimit { max: 2 })), "{r:?}");
+    // ...an application approved (it stays pending)...
+    assert!(matches!(gr.apply(&j, groups[3], "").await, Ok(JoinOutcome::Pending { .. })));
+    let r = gr.handle_application(&owners[3], groups[3], j.user, true).await;
+    assert!(matches!(r, Err(Error::GroupsJoinedLimit { max: 2 })), "{r:?}");
+    // ...an invitation accepted (it stays pending too).
+    let confirm = UserSettingsPatch { group_confirm: Some(true), ..Default::default() };
+    h.core.settings().update(&j, confirm).await.unwrap();
+    let entries = gr.invite(&owners[1], groups[1], &[j.user], "").await.unwrap();
+    assert!(matches!(entries[0].result, Ok(JoinOutcome::Pending { .. })), "{:?}", entries[0]);
+    let r = gr.handle_invitation(&j, groups[1], owners[1].user, true).await;
+    assert!(matches!(r, Err(Error::GroupsJoinedLimit { max: 2 })), "{r:?}");
+    let mut mine = vec![groups[0], own];
+    mine.sort_unstable_by_key(|g| g.0);
+    assert_eq!(gr.user_joined(&j).await.unwrap(), mine);
+
+    // Leaving frees a place: the pending application can be approved now.
+    gr.leave(&j, groups[0]).await.unwrap();
+    gr.handle_application(&owners[3], groups[3], j.user, true).await.unwrap();
+    // A destroyed group frees its place: the invitation can be accepted now.
+    gr.destroy(&j, own).await.unwrap();
+    gr.handle_invitation(&j, groups[1], owners[1].user, true).await.unwrap();
+    assert_eq!(gr.user_joined(&j).await.unwrap().len(), 2);
+    let r = gr.qrcode_invite(&j, &qr.token).await;
+    assert!(matches!(r, Err(Error::GroupsJoinedLimit { max: 2 })), "{r:?}");
+});
+
 // Races: concurrent requests end consistent, settled by the group's lock
 // and the database's constraints.
 
@@ -598,4 +743,84 @@ scenario!(transfer_while_the_owner_leaves, |h| async move {
         assert_eq!(role(&h, &heir, g, &owner).await, expected);
         assert_eq!(info.count as usize, members(&h, &heir, g).await.len());
     }
+});
+
+scenario!(the_last_group_a_user_may_create_taken_at_once, |h| async move {
+    let h = Arc::new(h);
+    set_limits(&h, 0, ROUNDS as i64, 0).await;
+    let owner = user(&h, "owner", false).await;
+    let tasks: Vec<_> = (0..2 * ROUNDS)
+        .map(|_| {
+            let (h, owner) = (h.clone(), owner.clone());
+            tokio::spawn(async move { try_create(&h, &owner).await })
+        })
+        .collect();
+    let mut created = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => created += 1,
+            Err(Error::GroupsCreatedLimit { .. }) => {}
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!(created, ROUNDS);
+    assert_eq!(h.core.groups().user_joined(&owner).await.unwrap().len(), ROUNDS);
+});
+
+scenario!(the_apps_last_group_taken_at_once, |h| async move {
+    let h = Arc::new(h);
+    set_limits(&h, ROUNDS as i64, 0, 0).await;
+    let mut tasks = Vec::new();
+    for i in 0..2 * ROUNDS {
+        let owner = user(&h, &format!("owner{i}"), false).await;
+        let h = h.clone();
+        tasks.push(tokio::spawn(async move { try_create(&h, &owner).await.map(|_| owner) }));
+    }
+    let mut owners = Vec::new();
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(owner) => owners.push(owner),
+            Err(Error::AppGroupLimit { .. }) => {}
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!(owners.len(), ROUNDS);
+    let mut groups = 0;
+    for o in &owners {
+        groups += h.core.groups().user_joined(o).await.unwrap().len();
+    }
+    assert_eq!(groups, ROUNDS);
+});
+
+// Two joins of one user to two groups hold two different group locks: the
+// user's own lock is what keeps the count exact.
+scenario!(the_last_group_a_user_may_join_taken_at_once, |h| async move {
+    let h = Arc::new(h);
+    set_limits(&h, 0, 0, ROUNDS as i64).await;
+    let joiner = user(&h, "joiner", false).await;
+    let open = SettingsPatch { apply_approval: Some(0), ..Default::default() };
+    let mut groups = Vec::new();
+    for i in 0..2 * ROUNDS {
+        let owner = user(&h, &format!("owner{i}"), false).await;
+        let g = group_of(&h, &owner, &[]).await;
+        h.core.groups().update_settings(&owner, g, open.clone()).await.unwrap();
+        groups.push(g);
+    }
+    let tasks: Vec<_> = groups
+        .iter()
+        .map(|g| {
+            let (h, joiner, g) = (h.clone(), joiner.clone(), *g);
+            tokio::spawn(async move { h.core.groups().apply(&joiner, g, "").await })
+        })
+        .collect();
+    let mut joined = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(JoinOutcome::Joined) => joined += 1,
+            Err(Error::GroupsJoinedLimit { .. }) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(joined, ROUNDS);
+    assert_eq!(h.core.groups().user_joined(&joiner).await.unwrap().len(), ROUNDS);
 });

@@ -1,6 +1,6 @@
 //! MaxIM `/group/*` and the web SDK's `/app/qrcode/*` (`docs/groups.md`) over HTTP:
 //! a group's whole life as its users live it, who may do what, every code the
-//! group section answers, and the request shapes of the real JavaScript SDK.
+//! group section answers (the app's group limits in a test of their own), and the request shapes of the real JavaScript SDK.
 //! Users are set up through the core; every behaviour under test goes through
 //! the generated client (or raw HTTP where the exact shape matters).
 
@@ -854,6 +854,43 @@ on_both_backends!(capacity_is_never_exceeded, |app| {
     // Capacity is the app's at creation: raising it later leaves this group as it is.
     set_capacity(&app, 10).await;
     assert_eq!(info(&owner, g).await.capacity, Some(3));
+});
+
+on_both_backends!(group_limits_answer_20007_to_20009, |app| {
+    let app_id = AppId::parse(&app.app_id).expect("app id");
+    let limits = |per_app, created, joined| AppSettingsPatch {
+        max_groups: Some(per_app),
+        max_groups_created: Some(created),
+        max_groups_joined: Some(joined),
+        ..Default::default()
+    };
+    app.core.apps().update_settings(&app_id, limits(0, 2, 3)).await.expect("limits");
+    let owner = user(&app, "owner", false).await;
+    let joiner = user(&app, "joiner", false).await;
+    let outsider = user(&app, "outsider", false).await;
+    let g = create(&owner, &[]).await;
+    let other = create(&owner, &[]).await;
+    // 20008: the owner owns as many groups as a user may; nothing is created.
+    let (c, message) = err(owner.api.group_create(&input!({"name": "third"})).await);
+    assert_eq!(c, 20008);
+    assert!(message.contains("(2)"), "{message}");
+    assert_eq!(owner.api.group_user_joined().await.unwrap().len(), 2);
+    // A destroyed group no longer counts.
+    assert!(owner.api.group_destroy(&input!({"group_id": g})).await.unwrap());
+    let g = create(&owner, &[]).await;
+
+    // 20009: the joiner is in as many groups as a user may (two owned, one
+    // joined); in a batch invite only its entry fails.
+    create(&joiner, &[]).await;
+    create(&joiner, &[]).await;
+    entry_ok(&owner.api.group_invite(&input!(users(other, &[joiner.id]))).await.unwrap()[0]);
+    let entries = owner.api.group_invite(&input!(users(g, &[joiner.id, outsider.id]))).await.unwrap();
+    entry_failed(&entries[0], 20009);
+    entry_ok(&entries[1]);
+
+    // 20007: the app has as many groups as it may (four are active).
+    app.core.apps().update_settings(&app_id, limits(4, 0, 0)).await.expect("limits");
+    assert_eq!(code(outsider.api.group_create(&input!({"name": "fifth"})).await), 20007);
 });
 
 on_both_backends!(web_sdk_request_shapes, |app| {

@@ -1,10 +1,12 @@
 //! Becoming a member: applications (handled by admins), invitations
 //! (honouring the invitee's `group_confirm` setting), signed QR codes, and
 //! the checks every join passes (not a member yet, not blocked, not kicked
-//! too often, a free seat), made inside the group's transaction.
+//! too often, a free seat, fewer groups than the app lets a user join), made
+//! inside the group's transaction.
 
 use std::time::Duration;
 
+use super::super::apps::GroupLimits;
 use super::super::callers::Actor;
 use super::super::clock::duration_ms;
 use super::super::error::{Error, Result};
@@ -37,7 +39,7 @@ impl Groups<'_> {
         match g.apply_approval {
             ApplyApproval::Nobody => Err(Error::GroupApplyClosed),
             ApplyApproval::Anyone => {
-                join(&mut tx, &g, me.user, now).await?;
+                join(&mut tx, &g, me.user, app.settings.max_groups_joined, now).await?;
                 tx.commit().await?;
                 Ok(JoinOutcome::Joined)
             }
@@ -78,6 +80,7 @@ impl Groups<'_> {
         expected: Option<i64>,
         approve: bool,
     ) -> Result<()> {
+        let app = self.core.apps().get(&me.app).await?;
         let now = self.core.now_ms();
         let mut tx = self.core.db.lock_group(&me.app, group).await?;
         require(tx.member(me.user).await?, GroupRole::Admin)?;
@@ -90,7 +93,7 @@ impl Groups<'_> {
         }
         if approve {
             let g = tx.group().await?;
-            join(&mut tx, &g, applicant, now).await?;
+            join(&mut tx, &g, applicant, app.settings.max_groups_joined, now).await?;
         }
         tx.commit().await
     }
@@ -173,7 +176,7 @@ impl Groups<'_> {
             tx.commit().await?;
             return Ok(JoinOutcome::Pending { expires_at });
         }
-        join(&mut tx, &g, user, now).await?;
+        join(&mut tx, &g, user, app.settings.max_groups_joined, now).await?;
         tx.commit().await?;
         Ok(JoinOutcome::Joined)
     }
@@ -187,6 +190,7 @@ impl Groups<'_> {
         inviter: UserId,
         approve: bool,
     ) -> Result<()> {
+        let app = self.core.apps().get(&me.app).await?;
         let now = self.core.now_ms();
         let mut tx = self.core.db.lock_group(&me.app, group).await?;
         let pending =
@@ -196,7 +200,7 @@ impl Groups<'_> {
         }
         if approve {
             let g = tx.group().await?;
-            join(&mut tx, &g, me.user, now).await?;
+            join(&mut tx, &g, me.user, app.settings.max_groups_joined, now).await?;
         }
         tx.commit().await
     }
@@ -243,7 +247,7 @@ impl Groups<'_> {
             return Err(Error::GroupRoleNeeded { needs: GroupRole::Admin });
         }
         admissible(&mut tx, me.user, now).await?;
-        join(&mut tx, &g, me.user, now).await?;
+        join(&mut tx, &g, me.user, app.settings.max_groups_joined, now).await?;
         tx.commit().await?;
         Ok(claims.group)
     }
@@ -276,11 +280,17 @@ async fn admissible(tx: &mut GroupTx, user: UserId, now: i64) -> Result<()> {
 }
 
 /// Adds `user` as a member after every check, inside the group's lock, so
-/// the count read is exact (the count's CHECK backs it).
-pub(super) async fn join(tx: &mut GroupTx, g: &Group, user: UserId, now: i64) -> Result<()> {
+/// the count read is exact (the count's CHECK backs it). The groups the
+/// user is in are counted under the user's lock as well
+/// ([`GroupTx::lock_user_groups`] says why that is exact), against the
+/// app's `max_groups_joined`.
+pub(super) async fn join(tx: &mut GroupTx, g: &Group, user: UserId, max_joined: i64, now: i64) -> Result<()> {
     admissible(tx, user, now).await?;
     if g.count >= g.capacity {
         return Err(Error::GroupFull);
+    }
+    if GroupLimits::reached(max_joined, tx.lock_user_groups(user).await?.joined) {
+        return Err(Error::GroupsJoinedLimit { max: max_joined });
     }
     tx.add_member(user, GroupRole::Member, now).await
 }

@@ -36,7 +36,8 @@ impl Groups<'_> {
             history_visible: false,
             capacity: app.settings.group_capacity,
         };
-        let id = self.core.db.insert_group(&me.app, &valid, me.user, self.core.now_ms()).await?;
+        let limits = app.settings.group_limits();
+        let id = self.core.db.insert_group(&me.app, &valid, me.user, limits, self.core.now_ms()).await?;
         let invited: Vec<UserId> = unique(&new.members).into_iter().filter(|u| *u != me.user).collect();
         let members = self.invite(me, id, &invited, "").await?;
         let info = self.info(me, id).await?;
