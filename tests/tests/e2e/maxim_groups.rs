@@ -1005,7 +1005,7 @@ on_both_backends!(member_list_without_limit_answers_everyone, |app| {
     // More than the largest page (1000): "every member" is not a page.
     let app_id = AppId::parse(&app.app_id).expect("app id");
     for i in 0..1010 {
-        let u = app.core.users().register(&app_id, NewUser::new(&format!("member{i}"), "password1")).await;
+        let u = app.core.users().register(&app_id, NewUser::new(format!("member{i}"), "password1")).await;
         let id = u.expect("register").id;
         let patch = SettingsPatch { group_confirm: Some(false), ..Default::default() };
         app.core.settings().update(&Actor::new(app_id.clone(), id), patch).await.expect("settings");
