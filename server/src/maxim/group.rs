@@ -21,8 +21,8 @@ use crate::core::{Actor, AnnouncementId, Error, GroupFileId, GroupId, PageReques
 use crate::generated::maxim::api::{ApiError, GroupApi, GroupIdUserIdHeaders, Request, UserIdHeaders};
 use crate::generated::maxim::models;
 
-use super::user::{given, required};
-use super::{ActAs, Maxim};
+use super::Maxim;
+use super::user::{given, narrow, non_empty, required};
 
 /// The group a request names (absent: 10002).
 fn group_id(id: Option<i64>) -> Result<GroupId, ApiError> {
@@ -30,15 +30,12 @@ fn group_id(id: Option<i64>) -> Result<GroupId, ApiError> {
 }
 
 fn user_ids(list: Option<Vec<i64>>) -> Result<Vec<UserId>, ApiError> {
-    let list = required(list, "user_list")?;
-    if list.is_empty() {
-        return Err(super::errors::invalid("user_list is empty"));
-    }
-    Ok(list.into_iter().map(UserId).collect())
+    Ok(non_empty(list, "user_list")?.into_iter().map(UserId).collect())
 }
 
-fn narrow(v: i64) -> i32 {
-    i32::try_from(v).unwrap_or(if v < 0 { i32::MIN } else { i32::MAX })
+/// A list answer's `total`.
+fn total(n: usize) -> Option<i32> {
+    Some(narrow(i64::try_from(n).unwrap_or(i64::MAX)))
 }
 
 fn page(cursor: Option<String>, limit: Option<i32>) -> PageRequest {
@@ -129,17 +126,18 @@ fn batch<T>(entries: Vec<BatchEntry<T>>) -> Vec<models::GroupBatchResult> {
     entries.into_iter().map(|e| result_of(Some(e.user.0), None, e.result)).collect()
 }
 
+/// The entry of one user the command succeeded for.
+fn success(user: UserId) -> models::GroupBatchResult {
+    result_of(Some(user.0), None, Ok::<(), Error>(()))
+}
+
+/// `apply`'s entry: `reason` says whether the caller joined or waits.
 fn joined(user: UserId, outcome: JoinOutcome) -> models::GroupBatchResult {
     let reason = match outcome {
         JoinOutcome::Joined => "joined",
         JoinOutcome::Pending { .. } => "pending",
     };
-    models::GroupBatchResult {
-        user_id: Some(user.0),
-        file_id: None,
-        result: Some("success".into()),
-        reason: Some(reason.into()),
-    }
+    models::GroupBatchResult { reason: Some(reason.into()), ..success(user) }
 }
 
 impl Maxim {
@@ -150,15 +148,14 @@ impl Maxim {
         &self,
         req: &Request<GroupIdUserIdHeaders, I>,
     ) -> Result<Actor, ApiError> {
+        let caller = self.caller(&req.credentials).await?;
         if req.headers.user_id.is_none()
             && let Some(group) = req.headers.group_id
+            && caller.require_admin().is_ok()
         {
-            let caller = self.caller(&req.credentials).await?;
-            if caller.require_admin().is_ok() {
-                return Ok(self.core.groups().owner_actor(&caller, GroupId(group)).await?);
-            }
+            return Ok(self.core.groups().owner_actor(&caller, GroupId(group)).await?);
         }
-        self.actor_for(&req.credentials, req.headers.user_id()).await
+        Ok(self.core.tokens().act_as(&caller, req.headers.user_id.map(UserId)).await?)
     }
 }
 
@@ -268,7 +265,7 @@ impl GroupApi for Maxim {
             })
             .collect();
         Ok(models::GroupApplicationListReply {
-            total: Some(narrow(i64::try_from(data.len()).unwrap_or(i64::MAX))),
+            total: total(data.len()),
             data,
             cursor: got.next_cursor,
             // These lists keep no version of their own: none is answered.
@@ -295,7 +292,7 @@ impl GroupApi for Maxim {
         let applicant = UserId(required(input.user_id, "user_id")?);
         let approve = required(input.approval, "approval")?;
         self.core.groups().handle_application(&me, group_id(input.group_id)?, applicant, approve).await?;
-        Ok(result_of(Some(applicant.0), None, Ok::<(), Error>(())))
+        Ok(success(applicant))
     }
 
     async fn group_ban(
@@ -322,12 +319,7 @@ impl GroupApi for Maxim {
             .into_iter()
             .map(banned)
             .collect();
-        Ok(models::GroupBannedListReply {
-            total: Some(narrow(i64::try_from(list.len()).unwrap_or(i64::MAX))),
-            data: list,
-            cursor: None,
-            version: None,
-        })
+        Ok(models::GroupBannedListReply { total: total(list.len()), data: list, cursor: None, version: None })
     }
 
     async fn group_block(
@@ -357,7 +349,7 @@ impl GroupApi for Maxim {
             })
             .collect();
         Ok(models::GroupBlockedListReply {
-            total: Some(narrow(i64::try_from(list.len()).unwrap_or(i64::MAX))),
+            total: total(list.len()),
             data: list,
             cursor: None,
             version: None,
@@ -368,7 +360,7 @@ impl GroupApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupCreateInput>,
     ) -> Result<models::GroupInfo, ApiError> {
-        let me = self.actor_for(&req.credentials, req.headers.user_id).await?;
+        let me = self.actor(&req).await?;
         let input = req.input;
         let new = NewGroup {
             name: input.name.unwrap_or_default(),
@@ -538,7 +530,7 @@ impl GroupApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupInvitationListInput>,
     ) -> Result<models::GroupInvitationListReply, ApiError> {
-        let me = self.actor_for(&req.credentials, req.headers.user_id).await?;
+        let me = self.actor(&req).await?;
         let got = self.core.groups().invitations(&me, &page(req.input.cursor, req.input.limit)).await?;
         let data: Vec<models::GroupInvitation> = got
             .items
@@ -553,7 +545,7 @@ impl GroupApi for Maxim {
             })
             .collect();
         Ok(models::GroupInvitationListReply {
-            total: Some(narrow(i64::try_from(data.len()).unwrap_or(i64::MAX))),
+            total: total(data.len()),
             data,
             cursor: got.next_cursor,
             // These lists keep no version of their own: none is answered.
@@ -576,7 +568,7 @@ impl GroupApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupInviteHandleInput>,
     ) -> Result<bool, ApiError> {
-        let me = self.actor_for(&req.credentials, req.headers.user_id).await?;
+        let me = self.actor(&req).await?;
         let input = req.input;
         let inviter = UserId(required(input.user_id, "user_id")?);
         let approve = required(input.approval, "approval")?;
@@ -613,7 +605,7 @@ impl GroupApi for Maxim {
         let got = self.core.groups().member_list(&me, group, &page(input.cursor, input.limit)).await?;
         let data: Vec<models::GroupMember> = got.items.into_iter().map(member).collect();
         Ok(models::GroupMemberListReply {
-            total: Some(narrow(i64::try_from(data.len()).unwrap_or(i64::MAX))),
+            total: total(data.len()),
             data,
             cursor: got.next_cursor,
             version: Some(got.version),
@@ -640,7 +632,7 @@ impl GroupApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupMsgMuteModeInput>,
     ) -> Result<bool, ApiError> {
-        let me = self.actor_for(&req.credentials, req.headers.user_id).await?;
+        let me = self.actor(&req).await?;
         let mode = i64::from(required(req.input.msg_mute_mode, "msg_mute_mode")?);
         self.core.groups().set_msg_mute_mode(&me, group_id(req.input.group_id)?, mode).await?;
         Ok(true)
@@ -650,14 +642,14 @@ impl GroupApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupMsgPushModeInput>,
     ) -> Result<bool, ApiError> {
-        let me = self.actor_for(&req.credentials, req.headers.user_id).await?;
+        let me = self.actor(&req).await?;
         let mode = i64::from(required(req.input.msg_push_mode, "msg_push_mode")?);
         self.core.groups().set_msg_push_mode(&me, group_id(req.input.group_id)?, mode).await?;
         Ok(true)
     }
 
     async fn group_public_list(&self, req: Request<GroupIdUserIdHeaders, ()>) -> Result<Vec<i64>, ApiError> {
-        let me = self.actor_for(&req.credentials, req.headers.user_id).await?;
+        let me = self.actor(&req).await?;
         Ok(self.core.groups().public_list(&me).await?.into_iter().map(|g| g.0).collect())
     }
 
@@ -665,7 +657,7 @@ impl GroupApi for Maxim {
         &self,
         req: Request<GroupIdUserIdHeaders, models::GroupQrcodeInviteInput>,
     ) -> Result<bool, ApiError> {
-        let me = self.actor_for(&req.credentials, req.headers.user_id).await?;
+        let me = self.actor(&req).await?;
         let token = required(given(req.input.qr_info), "qr_info")?;
         self.core.groups().qrcode_invite(&me, &token).await?;
         Ok(true)
@@ -773,7 +765,7 @@ impl GroupApi for Maxim {
         let me = self.group_actor(&req).await?;
         let new_owner = UserId(required(req.input.new_owner, "new_owner")?);
         self.core.groups().transfer(&me, group_id(req.input.group_id)?, new_owner).await?;
-        Ok(result_of(Some(new_owner.0), None, Ok::<(), Error>(())))
+        Ok(success(new_owner))
     }
 
     async fn group_unban(
@@ -795,7 +787,7 @@ impl GroupApi for Maxim {
     }
 
     async fn group_user_joined(&self, req: Request<GroupIdUserIdHeaders, ()>) -> Result<Vec<i64>, ApiError> {
-        let me = self.actor_for(&req.credentials, req.headers.user_id).await?;
+        let me = self.actor(&req).await?;
         Ok(self.core.groups().user_joined(&me).await?.into_iter().map(|g| g.0).collect())
     }
 }

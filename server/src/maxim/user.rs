@@ -36,7 +36,7 @@ pub(super) fn given(value: Option<String>) -> Option<String> {
 
 /// The documents type these settings int32; the core keeps them wider but
 /// only stores values that came in as int32.
-fn narrow(v: i64) -> i32 {
+pub(super) fn narrow(v: i64) -> i32 {
     i32::try_from(v).unwrap_or(if v < 0 { i32::MIN } else { i32::MAX })
 }
 
@@ -72,12 +72,17 @@ fn outcome<T>(result: &Result<T, ApiError>) -> (Option<bool>, Option<String>) {
     }
 }
 
-fn user_ids(list: Option<Vec<i64>>) -> Result<Vec<UserId>, ApiError> {
-    let list = required(list, "list")?;
+/// A list of ids an operation works on: absent or empty is 10002 naming it.
+pub(super) fn non_empty(list: Option<Vec<i64>>, field: &str) -> Result<Vec<i64>, ApiError> {
+    let list = required(list, field)?;
     if list.is_empty() {
-        return Err(errors::invalid("list is empty"));
+        return Err(errors::invalid(format!("{field} is empty")));
     }
-    Ok(list.into_iter().map(UserId).collect())
+    Ok(list)
+}
+
+fn user_ids(list: Option<Vec<i64>>) -> Result<Vec<UserId>, ApiError> {
+    Ok(non_empty(list, "list")?.into_iter().map(UserId).collect())
 }
 
 // Shared steps of several operations (free functions, so that no name

@@ -231,6 +231,22 @@ impl<'a> Gen<'a> {
         names::field_names(&json).iter().map(|n| names::ident(n)).collect()
     }
 
+    /// The component an op's input is an alias of: its only input is a
+    /// JSON body that is already a model (`pub type XInput = XBody;`).
+    pub fn input_alias<'o>(&self, op: &'o Op) -> Option<&'o str> {
+        match &op.body {
+            Some(Body::Object { component: Some(c), fields, .. })
+                if op.query.is_empty()
+                    && *fields == Self::input_props(op)
+                    && self.structs.contains(c)
+                    && !self.proto.contains(c) =>
+            {
+                Some(c)
+            }
+            _ => None,
+        }
+    }
+
     /// The input properties of an op with an object input: query
     /// parameters then body fields, one per JSON name.
     pub fn input_props(op: &Op) -> Vec<spec::Prop> {

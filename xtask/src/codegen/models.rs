@@ -2,7 +2,7 @@
 //! error codes, and per operation its input, header and reply structs.
 
 use super::names::{self, ident, type_ident};
-use super::spec::{Body, Op, Prop, Reply, ref_name};
+use super::spec::{Op, Prop, Reply, ref_name};
 use super::{Gen, doc, paragraphs};
 use anyhow::{Result, anyhow, bail};
 use proc_macro2::TokenStream;
@@ -349,19 +349,14 @@ fn op_types(g: &Gen, i: usize, op: &Op) -> Result<TokenStream> {
     let mut out = Vec::new();
     if let Some(input) = &n.input {
         let props = Gen::input_props(op);
-        match &op.body {
+        match g.input_alias(op) {
             // Only a body, already a model: the input is that model.
-            Some(Body::Object { component: Some(c), fields, .. })
-                if op.query.is_empty()
-                    && *fields == props
-                    && g.structs.contains(c)
-                    && !g.proto.contains(c) =>
-            {
+            Some(c) => {
                 let d = doc(&format!("Input of `{}` ({}): the body, [`{c}`].", op.name, op.summary));
                 let (id, body) = (type_ident(input), type_ident(c));
                 out.push(quote! { #d pub type #id = #body; });
             }
-            _ => {
+            None => {
                 let text =
                     format!("Input of `{}` ({}): query parameters and body fields.", op.name, op.summary);
                 out.push(json_struct(g, input, &text, &props, quote!())?);

@@ -7,7 +7,7 @@
 
 use super::models::{field_type, proto_type};
 use super::server::{headers_type, input_type, reply_type, trait_name};
-use super::spec::{Body, Reply};
+use super::spec::Reply;
 use super::{Gen, names};
 use anyhow::Result;
 use proc_macro2::TokenStream;
@@ -82,13 +82,9 @@ pub fn surface(vendor: &str, spec: &Value) -> Result<String> {
     for (i, op) in g.api.ops.iter().enumerate() {
         let n = g.op_names(i);
         if let Some(input) = &n.input {
-            match &op.body {
-                Some(Body::Object { component: Some(c), fields: f, .. })
-                    if op.query.is_empty() && *f == Gen::input_props(op) && g.structs.contains(c) =>
-                {
-                    writeln!(out, "  {input} = {c}")?;
-                }
-                _ => {
+            match g.input_alias(op) {
+                Some(c) => writeln!(out, "  {input} = {c}")?,
+                None => {
                     writeln!(out, "  {input}")?;
                     for f in fields(&g, &Gen::input_props(op))? {
                         writeln!(out, "    {f}")?;
