@@ -38,6 +38,12 @@ pub mod codes {
     pub const WRONG_PASSWORD: i32 = 11001;
     /// `11011` UsernameTaken: username already taken
     pub const USERNAME_TAKEN: i32 = 11011;
+    /// `10009` StorageError: object storage error (the upload or download could not be done; nothing was kept)
+    pub const STORAGE_ERROR: i32 = 10009;
+    /// `12005` PushAudienceTooLarge: push audience list over 500 entries
+    pub const PUSH_AUDIENCE_TOO_LARGE: i32 = 12005;
+    /// `12006` PushNotEnabled: push not enabled for the app (no notifier configured)
+    pub const PUSH_NOT_ENABLED: i32 = 12006;
     /// `20000` DatabaseError: database error
     pub const DATABASE_ERROR: i32 = 20000;
     /// `20001` GroupNotFound: group does not exist
