@@ -153,6 +153,12 @@ pub enum Error {
     QrCodeInvalid,
     #[error("expired group QR code")]
     QrCodeExpired,
+    /// A member whose ban is in force sends to the group.
+    #[error("banned in the group")]
+    BannedInGroup,
+    /// The whole group is muted (`ban_all`) and the sender is not its owner or an admin.
+    #[error("the group is muted: only its owner and admins may send")]
+    GroupMuted,
     #[error("database error")]
     Storage(#[source] InfraError),
     #[error("internal error")]

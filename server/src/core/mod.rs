@@ -16,6 +16,7 @@ pub mod groups;
 pub mod housekeeping;
 pub mod ids;
 pub mod limits;
+pub mod messages;
 pub mod paging;
 pub mod secrets;
 pub mod settings;
@@ -128,6 +129,10 @@ impl Core {
 
     pub fn limits(&self) -> limits::Limits<'_> {
         limits::Limits { core: self }
+    }
+
+    pub fn messages(&self) -> messages::Messages<'_> {
+        messages::Messages { core: self }
     }
 
     pub fn housekeeping(&self) -> housekeeping::Housekeeping<'_> {

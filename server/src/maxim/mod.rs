@@ -6,6 +6,7 @@
 
 pub mod errors;
 pub mod group;
+pub mod message;
 pub mod roster;
 pub mod token;
 pub mod user;

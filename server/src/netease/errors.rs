@@ -36,6 +36,7 @@ impl From<Error> for ApiError {
             | Error::BlockedByGroup
             | Error::KickedTooOften
             | Error::GroupFileForbidden => codes::FORBIDDEN,
+            Error::BannedInGroup | Error::GroupMuted => codes::FORBIDDEN,
             Error::AlreadyGroupMember | Error::GroupApplicationMissing | Error::GroupInvitationMissing => {
                 codes::REPEATED_OPERATION
             }

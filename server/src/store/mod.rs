@@ -18,6 +18,7 @@ mod devices;
 mod errors;
 mod groups;
 mod limits;
+mod messages;
 mod roster;
 mod rows;
 mod settings;
@@ -35,6 +36,7 @@ use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Connection, Executor};
 
 pub use groups::{GroupTx, UserGroups};
 pub use roster::RosterTx;
+pub use messages::MessageTx;
 
 use crate::core::error::{Error, InfraError, Result};
 

@@ -31,6 +31,7 @@ impl From<Error> for ApiError {
             Error::NotGroupMember => codes::NOT_FRIENDS,
             Error::BlockedByGroup => codes::BLOCKED,
             Error::GroupApplyClosed | Error::KickedTooOften => codes::REFUSED,
+            Error::BannedInGroup | Error::GroupMuted => codes::REFUSED,
             Error::GroupApplicationMissing | Error::GroupInvitationMissing => codes::APPLICATION_NOT_FOUND,
             Error::AlreadyGroupMember => codes::ALREADY_ADDED,
             // A member limit or a limit of groups, like the friend limit.

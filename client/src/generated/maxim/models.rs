@@ -1075,7 +1075,7 @@ pub struct MessageConversationMessagesData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_last: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub messages: Option<Vec<MessageConversationMessagesDataMessagesItem>>,
+    pub messages: Option<Vec<Message>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messages_iterator: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1090,11 +1090,11 @@ pub struct MessageConversationMessagesData {
     pub set_next_msg_id: Option<bool>,
 }
 
-/// Component `MessageConversationMessagesDataMessagesItem`.
+/// Component `Message`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct MessageConversationMessagesDataMessagesItem {
+pub struct Message {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1106,7 +1106,7 @@ pub struct MessageConversationMessagesDataMessagesItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from_xid: Option<MessageConversationMessagesDataMessagesItemFromXid>,
+    pub from_xid: Option<MessageXid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_id: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1132,31 +1132,16 @@ pub struct MessageConversationMessagesDataMessagesItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<i32>,
+    pub timestamp: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to_xid: Option<MessageConversationMessagesDataMessagesItemToXid>,
+    pub to_xid: Option<MessageXid>,
 }
 
-/// Component `MessageConversationMessagesDataMessagesItemFromXid`.
+/// Component `MessageXid`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct MessageConversationMessagesDataMessagesItemFromXid {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_sn: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub set_device_sn: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub set_uid: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uid: Option<i64>,
-}
-
-/// Component `MessageConversationMessagesDataMessagesItemToXid`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct MessageConversationMessagesDataMessagesItemToXid {
+pub struct MessageXid {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_sn: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1255,28 +1240,13 @@ pub struct MessageSendBody {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MessageUnreadDataItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conversation_id: Option<MessageUnreadDataItemConversationId>,
+    pub conversation_id: Option<MessageXid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub set_conversation_id: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub set_num: Option<bool>,
-}
-
-/// Component `MessageUnreadDataItemConversationId`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct MessageUnreadDataItemConversationId {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_sn: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub set_device_sn: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub set_uid: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uid: Option<i64>,
 }
 
 /// Component `GroupAdminAddBody`.
@@ -2506,31 +2476,14 @@ pub fn registry() -> Vec<crate::schema::Model> {
             round_trip: crate::schema::round_trip::<MessageConversationMessagesData>,
         },
         crate::schema::Model {
-            component: "MessageConversationMessagesDataMessagesItem",
-            schema: crate::schema::schema_of::<
-                MessageConversationMessagesDataMessagesItem,
-            >,
-            round_trip: crate::schema::round_trip::<
-                MessageConversationMessagesDataMessagesItem,
-            >,
+            component: "Message",
+            schema: crate::schema::schema_of::<Message>,
+            round_trip: crate::schema::round_trip::<Message>,
         },
         crate::schema::Model {
-            component: "MessageConversationMessagesDataMessagesItemFromXid",
-            schema: crate::schema::schema_of::<
-                MessageConversationMessagesDataMessagesItemFromXid,
-            >,
-            round_trip: crate::schema::round_trip::<
-                MessageConversationMessagesDataMessagesItemFromXid,
-            >,
-        },
-        crate::schema::Model {
-            component: "MessageConversationMessagesDataMessagesItemToXid",
-            schema: crate::schema::schema_of::<
-                MessageConversationMessagesDataMessagesItemToXid,
-            >,
-            round_trip: crate::schema::round_trip::<
-                MessageConversationMessagesDataMessagesItemToXid,
-            >,
+            component: "MessageXid",
+            schema: crate::schema::schema_of::<MessageXid>,
+            round_trip: crate::schema::round_trip::<MessageXid>,
         },
         crate::schema::Model {
             component: "MessageNotifyBody",
@@ -2546,11 +2499,6 @@ pub fn registry() -> Vec<crate::schema::Model> {
             component: "MessageUnreadDataItem",
             schema: crate::schema::schema_of::<MessageUnreadDataItem>,
             round_trip: crate::schema::round_trip::<MessageUnreadDataItem>,
-        },
-        crate::schema::Model {
-            component: "MessageUnreadDataItemConversationId",
-            schema: crate::schema::schema_of::<MessageUnreadDataItemConversationId>,
-            round_trip: crate::schema::round_trip::<MessageUnreadDataItemConversationId>,
         },
         crate::schema::Model {
             component: "GroupAdminAddBody",
