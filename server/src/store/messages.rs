@@ -318,11 +318,12 @@ impl MessageTx {
         row.map(|r| get(&r, "id")).transpose()
     }
 
-    /// For each target, in the order given: whether it is a user of the app
-    /// and whether it blocks `sender`.
+    /// For each target, in the order given: whether it is a user of the app,
+    /// whether it blocks `sender` and whether the two are friends.
     pub async fn user_targets(&mut self, sender: UserId, targets: &[i64]) -> Result<Vec<UserTargetFacts>> {
         let mut existing = std::collections::HashSet::new();
         let mut blocking = std::collections::HashSet::new();
+        let mut friends = std::collections::HashSet::new();
         for chunk in targets.chunks(CHUNK * 5) {
             let sql = format!(
                 "SELECT id FROM users WHERE app_id = $1 AND id IN ({})",
@@ -346,6 +347,17 @@ impl MessageTx {
             for row in q.fetch_all(&mut *self.tx).await? {
                 blocking.insert(get::<i64>(&row, "blocker_id")?);
             }
+            let sql = format!(
+                "SELECT friend_id FROM friendships WHERE user_id = $1 AND relation = 0 AND friend_id IN ({})",
+                placeholders(2, chunk.len())
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql)).bind(sender.0);
+            for t in chunk {
+                q = q.bind(*t);
+            }
+            for row in q.fetch_all(&mut *self.tx).await? {
+                friends.insert(get::<i64>(&row, "friend_id")?);
+            }
         }
         Ok(targets
             .iter()
@@ -353,6 +365,7 @@ impl MessageTx {
                 id: *id,
                 exists: existing.contains(id),
                 blocks_sender: blocking.contains(id),
+                friend: friends.contains(id),
             })
             .collect())
     }

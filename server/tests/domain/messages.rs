@@ -7,6 +7,8 @@
 
 use std::time::Duration;
 
+use server::core::apps::AppSettingsPatch;
+use server::core::friends::ApplyRequest;
 use server::core::groups::{NewGroup, SettingsPatch};
 use server::core::messages::{ContentType, HistoryPage, NewMessage, SYSTEM, SendReport, TargetKind};
 use server::core::settings::SettingsPatch as UserSettingsPatch;
@@ -393,4 +395,20 @@ scenario!(a_send_to_a_thousand_targets_stores_one_body, |h| async move {
     let too_many: Vec<i64> = (1..=1001).collect();
     let r = h.core.messages().send(&caller(&alice), None, text(TargetKind::User, &too_many, "x")).await;
     assert!(matches!(r, Err(Error::Invalid { field: "targets", .. })), "{r:?}");
+});
+
+scenario!(an_app_of_friends_only_refuses_messages_between_strangers, |h| async move {
+    let alice = user(&h, "alice").await;
+    let bob = user(&h, "bob").await;
+    let carol = user(&h, "carol").await;
+    let patch = AppSettingsPatch { stranger_may_message: Some(false), ..Default::default() };
+    h.core.apps().update_settings(&h.app, patch).await.unwrap();
+    // Open users (auth mode 0): applying makes them friends at once.
+    h.core.friends().apply(&alice, bob.user, ApplyRequest::default()).await.unwrap();
+    say(&h, &alice, &bob, "friends may").await;
+    let r = h.core.messages().send(&caller(&alice), None, text(TargetKind::User, &[carol.user.0], "x")).await;
+    assert!(matches!(refusal(r), Error::NoPermission));
+    let admin = h.admin().await;
+    let notice = h.core.messages().notify(&admin, text(TargetKind::User, &[carol.user.0], "the app may")).await;
+    assert_eq!(notice.unwrap().delivered.len(), 1);
 });

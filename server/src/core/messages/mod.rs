@@ -179,6 +179,8 @@ pub struct UserTargetFacts {
     pub exists: bool,
     /// The target has the sender on its block list.
     pub blocks_sender: bool,
+    /// The two are friends.
+    pub friend: bool,
 }
 
 /// A user's view of one conversation: the key of its messages and where the

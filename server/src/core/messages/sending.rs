@@ -73,6 +73,11 @@ impl Messages<'_> {
     async fn store(&self, app: &AppId, sender: i64, new: NewMessage) -> Result<SendReport> {
         let targets = checked_targets(&new)?;
         let now = self.core.now_ms();
+        // Read before the transaction: it holds a pooled connection, and
+        // waiting for a second one while holding it could starve the pool.
+        let strangers_ok = sender == SYSTEM
+            || new.kind == TargetKind::Group
+            || self.core.apps().get(app).await?.settings.stranger_may_message;
         let mut tx = self.core.db().begin_send(app).await?;
         // Inserting the body first is the transaction's first write (SQLite
         // takes its lock there) and settles a repeated transaction id under
@@ -92,6 +97,8 @@ impl Messages<'_> {
                         Some(Error::UserMissing)
                     } else if facts.blocks_sender {
                         Some(Error::Blocked)
+                    } else if !facts.friend && !strangers_ok {
+                        Some(Error::NoPermission)
                     } else {
                         None
                     };
