@@ -80,7 +80,10 @@ fn message(m: core_messages::Message, me: UserId, read_id: i64) -> models::Messa
 }
 
 impl MessageApi for Maxim {
-    async fn message_ack(&self, req: Request<GroupIdUserIdHeaders, models::MessageAckInput>) -> Result<bool, ApiError> {
+    async fn message_ack(
+        &self,
+        req: Request<GroupIdUserIdHeaders, models::MessageAckInput>,
+    ) -> Result<bool, ApiError> {
         let actor = self.actor(&req).await?;
         let conversation = required(req.input.conversation_id, "conversation_id")?;
         self.core.messages().ack(&actor, conversation, req.input.msg_id).await?;
@@ -94,8 +97,11 @@ impl MessageApi for Maxim {
         let actor = self.actor(&req).await?;
         let input = req.input;
         let opposite = required(input.opposite_id, "opposite_id")?;
-        let page =
-            self.core.messages().history(&actor, opposite, input.msg_id_start, input.limit.map(i64::from)).await?;
+        let page = self
+            .core
+            .messages()
+            .history(&actor, opposite, input.msg_id_start, input.limit.map(i64::from))
+            .await?;
         let size = narrow(i64::try_from(page.messages.len()).unwrap_or(i64::MAX));
         let messages: Vec<models::Message> =
             page.messages.into_iter().map(|m| message(m, actor.user, page.read_id)).collect();
@@ -141,7 +147,10 @@ impl MessageApi for Maxim {
         answer(self.core.messages().notify(&caller, new).await?)
     }
 
-    async fn message_send(&self, req: Request<GroupIdUserIdHeaders, models::MessageSendInput>) -> Result<bool, ApiError> {
+    async fn message_send(
+        &self,
+        req: Request<GroupIdUserIdHeaders, models::MessageSendInput>,
+    ) -> Result<bool, ApiError> {
         let caller = self.caller(&req.credentials).await?;
         let from = req.input.from_user_id.or(req.headers.user_id).map(UserId);
         let new = new_message(req.input)?;

@@ -16,8 +16,8 @@ use crate::core::error::Result;
 use crate::core::groups::GroupRole;
 use crate::core::ids::{AppId, UserId};
 use crate::core::messages::{
-    ContentType, ConversationKey, ConversationSummary, GroupFacts, MemberFacts, Message, NewMessage, PeerFacts,
-    StoredCounts, TargetKind, UserTargetFacts,
+    ContentType, ConversationKey, ConversationSummary, GroupFacts, MemberFacts, Message, NewMessage,
+    PeerFacts, StoredCounts, TargetKind, UserTargetFacts,
 };
 
 use super::Db;

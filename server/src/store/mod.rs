@@ -35,8 +35,8 @@ use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Connection, Executor};
 
 pub use groups::{GroupTx, UserGroups};
-pub use roster::RosterTx;
 pub use messages::MessageTx;
+pub use roster::RosterTx;
 
 use crate::core::error::{Error, InfraError, Result};
 

@@ -44,7 +44,8 @@ fn text(kind: TargetKind, targets: &[i64], content: &str) -> NewMessage {
 
 /// `from` sends `content` to user `to`: the message id.
 async fn say(h: &Harness, from: &Actor, to: &Actor, content: &str) -> i64 {
-    let report = h.core.messages().send(&caller(from), None, text(TargetKind::User, &[to.user.0], content)).await;
+    let report =
+        h.core.messages().send(&caller(from), None, text(TargetKind::User, &[to.user.0], content)).await;
     let report = report.unwrap();
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     report.delivered[0].1
@@ -76,8 +77,11 @@ async fn unread(h: &Harness, me: &Actor, peer: i64) -> Option<i64> {
 }
 
 async fn group(h: &Harness, owner: &Actor, members: &[&Actor]) -> GroupId {
-    let new =
-        NewGroup { name: "team".into(), members: members.iter().map(|a| a.user).collect(), ..Default::default() };
+    let new = NewGroup {
+        name: "team".into(),
+        members: members.iter().map(|a| a.user).collect(),
+        ..Default::default()
+    };
     h.core.groups().create(owner, new).await.unwrap().info.group.id
 }
 
@@ -261,7 +265,8 @@ scenario!(a_blocked_sender_is_refused, |h| async move {
     say(&h, &alice, &bob, "thanks").await;
     let r = h.core.messages().send(&caller(&alice), None, text(TargetKind::User, &[9_999_999], "?")).await;
     assert!(matches!(refusal(r), Error::UserMissing));
-    let r = h.core.messages().send(&caller(&alice), None, text(TargetKind::User, &[alice.user.0], "me")).await;
+    let r =
+        h.core.messages().send(&caller(&alice), None, text(TargetKind::User, &[alice.user.0], "me")).await;
     assert!(matches!(refusal(r), Error::Invalid { field: "targets", .. }));
 });
 
@@ -336,8 +341,10 @@ scenario!(an_admin_sends_as_a_user_and_a_user_only_as_itself, |h| async move {
     let bob = user(&h, "bob").await;
     let admin = h.admin().await;
     let m = h.core.messages();
-    let report =
-        m.send(&admin, Some(alice.user), text(TargetKind::User, &[bob.user.0], "from the server")).await.unwrap();
+    let report = m
+        .send(&admin, Some(alice.user), text(TargetKind::User, &[bob.user.0], "from the server"))
+        .await
+        .unwrap();
     assert_eq!(report.delivered.len(), 1);
     let p = page(&h, &bob, alice.user.0, None, None).await;
     assert_eq!(p.messages[0].from, alice.user.0);
@@ -347,7 +354,9 @@ scenario!(an_admin_sends_as_a_user_and_a_user_only_as_itself, |h| async move {
     assert!(matches!(r, Err(Error::UserMissing)), "{r:?}");
     let r = m.send(&caller(&alice), Some(bob.user), text(TargetKind::User, &[bob.user.0], "x")).await;
     assert!(matches!(r, Err(Error::NoPermission)), "{r:?}");
-    assert!(m.send(&caller(&alice), Some(alice.user), text(TargetKind::User, &[bob.user.0], "x")).await.is_ok());
+    assert!(
+        m.send(&caller(&alice), Some(alice.user), text(TargetKind::User, &[bob.user.0], "x")).await.is_ok()
+    );
     let r = m.notify(&caller(&alice), text(TargetKind::User, &[bob.user.0], "x")).await;
     assert!(matches!(r, Err(Error::NoPermission)), "{r:?}");
 });
@@ -358,7 +367,8 @@ scenario!(notices_reach_users_and_groups_from_the_app, |h| async move {
     let g = group(&h, &alice, &[&bob]).await;
     let admin = h.admin().await;
     let m = h.core.messages();
-    let report = m.notify(&admin, text(TargetKind::User, &[alice.user.0, bob.user.0], "maintenance")).await.unwrap();
+    let report =
+        m.notify(&admin, text(TargetKind::User, &[alice.user.0, bob.user.0], "maintenance")).await.unwrap();
     assert_eq!(report.delivered.len(), 2);
     for me in [&alice, &bob] {
         let p = page(&h, me, SYSTEM, None, None).await;
@@ -378,12 +388,16 @@ scenario!(a_send_to_a_thousand_targets_stores_one_body, |h| async move {
     let alice = user(&h, "alice").await;
     let mut targets = Vec::new();
     for i in 0..1000 {
-        let new = server::core::users::NewUser::new(&format!("target{i}"), "password1");
+        let new = server::core::users::NewUser::new(format!("target{i}"), "password1");
         targets.push(h.core.users().register(&h.app, new).await.unwrap().id.0);
     }
     let before = h.core.messages().stored_counts(&h.app).await.unwrap();
-    let report =
-        h.core.messages().send(&caller(&alice), None, text(TargetKind::User, &targets, "to all")).await.unwrap();
+    let report = h
+        .core
+        .messages()
+        .send(&caller(&alice), None, text(TargetKind::User, &targets, "to all"))
+        .await
+        .unwrap();
     assert_eq!((report.delivered.len(), report.failed.len()), (1000, 0));
     let after = h.core.messages().stored_counts(&h.app).await.unwrap();
     assert_eq!(after.bodies - before.bodies, 1, "the body once");
@@ -409,6 +423,7 @@ scenario!(an_app_of_friends_only_refuses_messages_between_strangers, |h| async m
     let r = h.core.messages().send(&caller(&alice), None, text(TargetKind::User, &[carol.user.0], "x")).await;
     assert!(matches!(refusal(r), Error::NoPermission));
     let admin = h.admin().await;
-    let notice = h.core.messages().notify(&admin, text(TargetKind::User, &[carol.user.0], "the app may")).await;
+    let notice =
+        h.core.messages().notify(&admin, text(TargetKind::User, &[carol.user.0], "the app may")).await;
     assert_eq!(notice.unwrap().delivered.len(), 1);
 });

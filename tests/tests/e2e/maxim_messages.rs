@@ -64,7 +64,8 @@ async fn ack(who: &Who, conversation: i64, msg_id: Option<i64>) {
 }
 
 async fn create_group(owner: &Who, members: &[i64]) -> i64 {
-    let created = owner.api.group_create(&input!({"name": "team", "user_list": members})).await.expect("create");
+    let created =
+        owner.api.group_create(&input!({"name": "team", "user_list": members})).await.expect("create");
     created.group_id.expect("group id")
 }
 
@@ -111,7 +112,10 @@ on_both_backends!(group_messages_reach_every_member_once, |app| {
     let page = history(&owner, g, None, None).await;
     assert_eq!(contents(&page), ["hello team"]);
     let msg = &page.messages.as_ref().unwrap()[0];
-    assert_eq!((msg.from_xid.as_ref().and_then(|x| x.uid), msg.to_xid.as_ref().and_then(|x| x.uid)), (Some(member.id), Some(g)));
+    assert_eq!(
+        (msg.from_xid.as_ref().and_then(|x| x.uid), msg.to_xid.as_ref().and_then(|x| x.uid)),
+        (Some(member.id), Some(g))
+    );
     assert_eq!(unread(&owner, g).await, Some(1));
     assert_eq!(unread(&member, g).await, Some(0));
     ack(&owner, g, None).await;
@@ -127,7 +131,8 @@ on_both_backends!(a_transaction_id_sends_once_also_concurrently, |app| {
     assert!(alice.api.message_send(&body).await.expect("first"));
     assert!(alice.api.message_send(&body).await.expect("repeat answers true"));
     assert_eq!(contents(&history(&bob, alice.id, None, None).await), ["once"]);
-    let body: m::MessageSendInput = input!({"type": 1, "targets": [bob.id], "content": "race", "transaction_id": 8});
+    let body: m::MessageSendInput =
+        input!({"type": 1, "targets": [bob.id], "content": "race", "transaction_id": 8});
     let calls = (0..6).map(|_| {
         let api = alice.api.clone();
         let body = body.clone();
@@ -157,7 +162,11 @@ on_both_backends!(history_pages_newest_first_from_an_inclusive_start, |app| {
     assert_eq!(contents(&all).len(), 4);
     let q = m::MessageConversationMessagesInput { opposite_id: None, msg_id_start: None, limit: None };
     assert_eq!(code(alice.api.message_conversation_messages(&q).await), 10002);
-    let q = m::MessageConversationMessagesInput { opposite_id: Some(bob.id), msg_id_start: None, limit: Some(-1) };
+    let q = m::MessageConversationMessagesInput {
+        opposite_id: Some(bob.id),
+        msg_id_start: None,
+        limit: Some(-1),
+    };
     assert_eq!(code(alice.api.message_conversation_messages(&q).await), 10002);
 });
 
@@ -210,7 +219,11 @@ on_both_backends!(every_refusal_of_a_send_has_its_code, |app| {
     let g = create_group(&owner, &[member.id]).await;
     assert_eq!(code(send(&stranger, 2, &[g], "hi").await), 20002);
     assert_eq!(code(send(&owner, 2, &[9_999_999], "hi").await), 20001);
-    owner.api.group_ban(&input!({"group_id": g, "user_list": [member.id], "duration": 60})).await.expect("ban");
+    owner
+        .api
+        .group_ban(&input!({"group_id": g, "user_list": [member.id], "duration": 60}))
+        .await
+        .expect("ban");
     let (c, message) = failure(send(&member, 2, &[g], "hi").await);
     assert_eq!(c, 10010);
     assert!(message.contains(&g.to_string()) && message.contains("banned"), "{message}");
@@ -253,7 +266,10 @@ on_both_backends!(the_app_server_sends_as_a_user_and_users_only_as_themselves, |
     assert_eq!(contents(&history(&bob, alice.id, None, None).await), ["via server"]);
     let as_bob = input!({"type": 1, "targets": [alice.id], "from_user_id": bob.id, "content": "x"});
     assert_eq!(code(alice.api.message_send(&as_bob).await), 10010);
-    assert_eq!(code(admin.message_send(&input!({"type": 1, "targets": [bob.id], "content": "x"})).await), 10002);
+    assert_eq!(
+        code(admin.message_send(&input!({"type": 1, "targets": [bob.id], "content": "x"})).await),
+        10002
+    );
     // The reading calls act as the `user_id` header's user.
     let as_bob = admin.acting_as_user(bob.id);
     assert_eq!(unread(&Who { id: bob.id, api: as_bob.clone() }, alice.id).await, Some(1));
@@ -268,15 +284,28 @@ on_both_backends!(notices_come_from_the_app_to_users_and_groups, |app| {
     let bob = user(&app, "bob").await;
     let g = create_group(&alice, &[bob.id]).await;
     let admin = app.maxim_admin();
-    assert!(admin.message_notify(&input!({"type": 1, "targets": [alice.id, bob.id], "content": "upgrade"})).await.expect("notify"));
+    assert!(
+        admin
+            .message_notify(&input!({"type": 1, "targets": [alice.id, bob.id], "content": "upgrade"}))
+            .await
+            .expect("notify")
+    );
     let page = history(&bob, 0, None, None).await;
     assert_eq!(contents(&page), ["upgrade"]);
     assert_eq!(page.messages.as_ref().unwrap()[0].from_xid.as_ref().and_then(|x| x.uid), Some(0));
     assert_eq!(unread(&alice, 0).await, Some(1));
-    assert!(admin.message_notify(&input!({"type": 2, "targets": [g], "content": "group notice"})).await.expect("notify"));
+    assert!(
+        admin
+            .message_notify(&input!({"type": 2, "targets": [g], "content": "group notice"}))
+            .await
+            .expect("notify")
+    );
     assert_eq!(contents(&history(&alice, g, None, None).await), ["group notice"]);
     assert_eq!(unread(&alice, g).await, Some(1));
-    assert_eq!(code(alice.api.message_notify(&input!({"type": 1, "targets": [bob.id], "content": "x"})).await), 10010);
+    assert_eq!(
+        code(alice.api.message_notify(&input!({"type": 1, "targets": [bob.id], "content": "x"})).await),
+        10010
+    );
 });
 
 on_both_backends!(a_thousand_targets_are_one_request_and_one_body, |app| {
@@ -284,7 +313,7 @@ on_both_backends!(a_thousand_targets_are_one_request_and_one_body, |app| {
     let app_id = AppId::parse(&app.app_id).unwrap();
     let mut targets = Vec::new();
     for i in 0..1000 {
-        let u = app.core.users().register(&app_id, NewUser::new(&format!("target{i}"), "password1")).await;
+        let u = app.core.users().register(&app_id, NewUser::new(format!("target{i}"), "password1")).await;
         targets.push(u.expect("register").id.0);
     }
     assert!(send(&alice, 1, &targets, "to everyone").await.expect("send"));

@@ -57,7 +57,8 @@ impl TargetKind {
 pub struct ContentType(i64);
 
 impl ContentType {
-    const NAMES: [&'static str; 8] = ["TEXT", "IMAGE", "AUDIO", "VIDEO", "FILE", "LOCATION", "COMMAND", "FORWARD"];
+    const NAMES: [&'static str; 8] =
+        ["TEXT", "IMAGE", "AUDIO", "VIDEO", "FILE", "LOCATION", "COMMAND", "FORWARD"];
 
     pub fn from_code(code: i64) -> Result<Self> {
         if (0..8).contains(&code) {

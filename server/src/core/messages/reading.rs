@@ -27,7 +27,9 @@ impl Messages<'_> {
             PeerFacts::Group(g) if !g.active => Err(Error::GroupMissing),
             PeerFacts::Group(g) => match g.member {
                 None => Err(Error::NotGroupMember),
-                Some(m) => Ok(ConversationKey::group(g.id, if g.history_visible { i64::MIN } else { m.join_time })),
+                Some(m) => {
+                    Ok(ConversationKey::group(g.id, if g.history_visible { i64::MIN } else { m.join_time }))
+                }
             },
             PeerFacts::Unknown => Err(Error::UserMissing),
         }
@@ -65,7 +67,7 @@ impl Messages<'_> {
     /// the number of messages from others after the read position.
     pub async fn conversations(&self, actor: &Actor) -> Result<Vec<ConversationSummary>> {
         let mut list = self.core.db().conversation_list(&actor.app, actor.user).await?;
-        list.sort_by(|a, b| b.last_id.cmp(&a.last_id));
+        list.sort_by_key(|c| std::cmp::Reverse(c.last_id));
         Ok(list)
     }
 
