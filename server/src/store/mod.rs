@@ -7,8 +7,9 @@
 //!
 //! Concurrency is settled by the database: UNIQUE constraints, conditional
 //! updates, roster transactions that lock user rows in id order (see
-//! [`roster`]) and group transactions that lock the group's row
-//! ([`groups`]). Every write transaction starts with a write, so SQLite
+//! [`roster`]), group transactions that lock the group's row
+//! ([`groups`]) and sends that queue on their app's message-id row
+//! ([`messages`]). Every write transaction starts with a write, so SQLite
 //! takes its write lock up front (waiting on `busy_timeout`) instead of
 //! failing a read-to-write upgrade.
 
