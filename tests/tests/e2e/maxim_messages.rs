@@ -359,3 +359,35 @@ on_both_backends!(the_javascript_sdks_shapes_are_served, |app| {
     assert_eq!(body, json!({"code": 200, "message": null, "data": true}));
     assert!(contents(&history(&bob, alice.id, None, None).await).is_empty());
 });
+
+on_both_backends!(two_nodes_draw_distinct_ids_and_settle_one_transaction_id, |app| {
+    let alice = user(&app, "alice").await;
+    let bob = user(&app, "bob").await;
+    let node = tests::Node::start(&app).await;
+    let token = {
+        let app_id = AppId::parse(&app.app_id).unwrap();
+        app.core.tokens().login_by_username(&app_id, "alice", "password1", None).await.unwrap().token
+    };
+    let other = client::MaximClient::new(node.base_url.clone())
+        .with_app_id(app.app_id.clone())
+        .with_access_token(token);
+    let mut calls = Vec::new();
+    for i in 0..16 {
+        let api = if i % 2 == 0 { alice.api.clone() } else { other.clone() };
+        let body: m::MessageSendInput = if i < 10 {
+            input!({"type": 1, "targets": [bob.id], "content": format!("m{i}")})
+        } else {
+            input!({"type": 1, "targets": [bob.id], "content": "same", "transaction_id": 99})
+        };
+        calls.push(tokio::spawn(async move { api.message_send(&body).await }));
+    }
+    for call in calls {
+        assert!(call.await.expect("task").expect("send"));
+    }
+    let page = history(&bob, alice.id, None, Some(100)).await;
+    let ids: std::collections::BTreeSet<i64> =
+        page.messages.iter().flatten().filter_map(|m| m.msg_id).collect();
+    assert_eq!(ids.len(), 11, "ten distinct sends and one of the six repeats, each its own id");
+    assert_eq!(contents(&page).iter().filter(|c| *c == "same").count(), 1);
+    node.stop().await;
+});
