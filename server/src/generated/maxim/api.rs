@@ -531,12 +531,16 @@ pub trait TokenApi: Send + Sync + 'static {
 pub trait MessageApi: Send + Sync + 'static {
     /// 发送已读回执
     ///
+    /// Marks `conversation_id` (the other user, a group, 0 for the app's notices) read up to `msg_id` (absent: all); the read position never moves backwards.
+    ///
     /// Operation `message_ack`: `GET /message/ack`. Document section §6.1.
     fn message_ack(
         &self,
         req: Request<GroupIdUserIdHeaders, models::MessageAckInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 取指定会话的消息
+    ///
+    /// Newest first from `msg_id_start` (inclusive; absent: the newest), `limit` 20 by default, at most 100; `next_msg_id` is the first message of the next page, absent on the last (`is_last`).
     ///
     /// Operation `message_conversation_messages`: `GET /message/conversation`. Document section §6.2.
     fn message_conversation_messages(
@@ -560,6 +564,8 @@ pub trait MessageApi: Send + Sync + 'static {
         req: Request<GroupIdUserIdHeaders, models::MessageNotifyInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 发送消息
+    ///
+    /// A user token sends as its user; an admin token as `from_user_id`. `true` when at least one target got the message, else the first failing target's code; a repeated `transaction_id` (same sender) stores nothing and answers `true`. At most 1000 targets; the body is stored once.
     ///
     /// Operation `message_send`: `POST /message/send`, `PUT /message/send`. Document section §6.6.
     fn message_send(
