@@ -358,6 +358,21 @@ on_both_backends!(the_javascript_sdks_shapes_are_served, |app| {
         .unwrap();
     assert_eq!(body, json!({"code": 200, "message": null, "data": true}));
     assert!(contents(&history(&bob, alice.id, None, None).await).is_empty());
+    // The documented PUT of /message/send, with numbers as strings.
+    let body: Value = app
+        .http
+        .put(app.url("/message/send"))
+        .header("app_id", &app.app_id)
+        .header("access-token", &bob_token)
+        .json(&json!({"type": "1", "targets": [alice.id.to_string()], "content": "by PUT"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body, json!({"code": 200, "message": null, "data": true}));
+    assert_eq!(contents(&history(&alice, bob.id, None, Some(1)).await), ["by PUT"]);
 });
 
 on_both_backends!(two_nodes_draw_distinct_ids_and_settle_one_transaction_id, |app| {
