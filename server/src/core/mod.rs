@@ -16,6 +16,7 @@ pub mod groups;
 pub mod housekeeping;
 pub mod ids;
 pub mod limits;
+pub mod notices;
 pub mod paging;
 pub mod secrets;
 pub mod settings;
@@ -132,5 +133,9 @@ impl Core {
 
     pub fn housekeeping(&self) -> housekeeping::Housekeeping<'_> {
         housekeeping::Housekeeping { core: self }
+    }
+
+    pub fn notices(&self) -> notices::Notices<'_> {
+        notices::Notices { core: self }
     }
 }
