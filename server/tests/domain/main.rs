@@ -7,6 +7,7 @@ mod friends;
 mod groups;
 mod housekeeping;
 mod limits;
+mod notices;
 mod races;
 mod tokens;
 mod users;
