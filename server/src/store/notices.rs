@@ -128,7 +128,13 @@ fn notice_row(row: &AnyRow) -> Result<Notice> {
 
 impl Db {
     /// Up to `limit` of `user`'s notices after `after`, ascending.
-    pub async fn notices_since(&self, app: &AppId, user: UserId, after: i64, limit: i64) -> Result<Vec<Notice>> {
+    pub async fn notices_since(
+        &self,
+        app: &AppId,
+        user: UserId,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<Notice>> {
         let rows = sqlx::query(
             "SELECT user_id, position, kind, from_id, to_id, group_id, payload, created_at FROM notices
              WHERE app_id = $1 AND user_id = $2 AND position > $3 ORDER BY position LIMIT $4",

@@ -253,7 +253,10 @@ scenario!(group_changes_leave_notices_for_the_members_concerned, |h| async move 
     let owner_change = by_kind(GroupOwnerAssigned).next().unwrap();
     assert_eq!((owner_change.from, owner_change.to), (uo, Some(u1)));
     let qr_join = by_kind(GroupJoined).next().unwrap();
-    assert_eq!((qr_join.from, qr_join.to, qr_join.payload["inviter"].clone()), (z.user, Some(z.user), json!(u1.0)));
+    assert_eq!(
+        (qr_join.from, qr_join.to, qr_join.payload["inviter"].clone()),
+        (z.user, Some(z.user), json!(u1.0))
+    );
     assert_eq!(log(&h, &y).await[0].payload["reason"], json!("me too"));
 });
 
@@ -334,7 +337,12 @@ scenario!(parallel_changes_for_one_user_get_distinct_gap_free_positions, |h| asy
     let h = Arc::new(h);
     let target = h.approving_user("target").await;
     // The target owns an open group, so joins tell it too.
-    let g = h.core.groups().create(&target, NewGroup { name: "open".into(), ..Default::default() }).await.unwrap();
+    let g = h
+        .core
+        .groups()
+        .create(&target, NewGroup { name: "open".into(), ..Default::default() })
+        .await
+        .unwrap();
     let g = g.info.group.id;
     let open = SettingsPatch { apply_approval: Some(0), ..Default::default() };
     h.core.groups().update_settings(&target, g, open).await.unwrap();

@@ -240,7 +240,8 @@ impl Friends<'_> {
             return Err(Error::NotFriends);
         }
         let mut changed = serde_json::Map::new();
-        for (field, value) in [("alias", &patch.alias), ("ext", &patch.ext), ("server_ex", &patch.server_ex)] {
+        for (field, value) in [("alias", &patch.alias), ("ext", &patch.ext), ("server_ex", &patch.server_ex)]
+        {
             if let Some(v) = value {
                 changed.insert(field.to_owned(), json!(v));
             }

@@ -87,8 +87,12 @@ impl Groups<'_> {
             notify::members(&mut tx, draft, &[], now).await?;
         }
         if mute.is_some() || push.is_some() {
-            let changed = notify::changed([("msg_mute_mode", notify::opt(&mute)), ("msg_push_mode", notify::opt(&push))]);
-            let draft = Draft::group(NoticeKind::GroupMessageSetting, group, me.user, Some(me.user)).with(changed);
+            let changed = notify::changed([
+                ("msg_mute_mode", notify::opt(&mute)),
+                ("msg_push_mode", notify::opt(&push)),
+            ]);
+            let draft =
+                Draft::group(NoticeKind::GroupMessageSetting, group, me.user, Some(me.user)).with(changed);
             notify::users(&mut tx, draft, &[me.user], now);
         }
         tx.commit().await

@@ -234,8 +234,11 @@ impl Groups<'_> {
             Some(_) => {}
         }
         tx.set_role(user, role).await?;
-        let kind =
-            if role == GroupRole::Admin { NoticeKind::GroupAdminGranted } else { NoticeKind::GroupAdminRevoked };
+        let kind = if role == GroupRole::Admin {
+            NoticeKind::GroupAdminGranted
+        } else {
+            NoticeKind::GroupAdminRevoked
+        };
         notify::members(&mut tx, Draft::group(kind, group, me.user, Some(user)), &[], now).await?;
         tx.commit().await
     }
