@@ -27,7 +27,9 @@ use super::rows::get;
 
 /// Rows per statement: a group change may notify thousands of members, and
 /// both backends cap the parameters of one statement (SQLite at 32766).
-const COUNTER_CHUNK: usize = 500;
+/// Small enough that a group of a few hundred members takes several of
+/// each (`server/tests/domain/notices.rs` has one).
+const COUNTER_CHUNK: usize = 200;
 const NOTICE_CHUNK: usize = 250;
 
 /// Appends `notices` (in their order per recipient) inside the caller's

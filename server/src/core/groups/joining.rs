@@ -154,12 +154,27 @@ impl Groups<'_> {
         users: &[UserId],
         reason: &str,
     ) -> Result<Vec<BatchEntry<JoinOutcome>>> {
+        self.invite_told(me, group, users, reason, false).await
+    }
+
+    /// [`Groups::invite`]; `at_creation`: the members listed when the group
+    /// is created, whose joins are told to the joiner and the creator only
+    /// (`docs/notices.md#who-gets-what`: telling every member of each join
+    /// would write a number of notices growing with the square of the list).
+    pub(super) async fn invite_told(
+        &self,
+        me: &Actor,
+        group: GroupId,
+        users: &[UserId],
+        reason: &str,
+        at_creation: bool,
+    ) -> Result<Vec<BatchEntry<JoinOutcome>>> {
         Limit::GROUP_REASON.check(reason)?;
         let (g, m) = self.as_member(me, group, GroupRole::Member).await?;
         may_invite(&g, &m)?;
         let mut out = Vec::new();
         for user in unique(users) {
-            let result = self.invite_one(me, group, user, reason).await;
+            let result = self.invite_one(me, group, user, reason, at_creation).await;
             out.push(BatchEntry { user, result });
         }
         Ok(out)
@@ -171,6 +186,7 @@ impl Groups<'_> {
         group: GroupId,
         user: UserId,
         reason: &str,
+        at_creation: bool,
     ) -> Result<JoinOutcome> {
         if user == me.user {
             return Err(Error::AlreadyGroupMember);
@@ -197,7 +213,11 @@ impl Groups<'_> {
         }
         join(&mut tx, &g, user, app.settings.max_groups_joined, now).await?;
         let draft = Draft::group(NoticeKind::GroupJoined, group, me.user, Some(user));
-        notify::members(&mut tx, draft, &[], now).await?;
+        if at_creation {
+            notify::users(&mut tx, draft, &[user, me.user], now);
+        } else {
+            notify::members(&mut tx, draft, &[], now).await?;
+        }
         tx.commit().await?;
         Ok(JoinOutcome::Joined)
     }

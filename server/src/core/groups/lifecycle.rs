@@ -47,7 +47,7 @@ impl Groups<'_> {
         };
         let id = self.core.db.insert_group(&me.app, &valid, me.user, limits, now, created).await?;
         let invited: Vec<UserId> = unique(&new.members).into_iter().filter(|u| *u != me.user).collect();
-        let members = self.invite(me, id, &invited, "").await?;
+        let members = self.invite_told(me, id, &invited, "", true).await?;
         let info = self.info(me, id).await?;
         Ok(Created { info, members })
     }
