@@ -363,9 +363,24 @@ scenario!(parallel_changes_for_one_user_get_distinct_gap_free_positions, |h| asy
             if i % 2 == 0 { h.core.groups().apply(&a, g, "").await.map(|_| ()) } else { Ok(()) }
         }));
     }
+    // A reader following the log meanwhile never sees a position before
+    // every smaller one: each page starts right after the last it saw.
+    let (hr, tr) = (h.clone(), target.clone());
+    let reader = tokio::spawn(async move {
+        let mut last = 2;
+        while last < 2 + 20 + 10 {
+            let page = hr.core.notices().since(&tr, last, 1000).await.unwrap();
+            for n in page {
+                assert_eq!(n.position, last + 1, "read past a gap");
+                last = n.position;
+            }
+            tokio::task::yield_now().await;
+        }
+    });
     for t in tasks {
         t.await.unwrap().unwrap();
     }
+    tokio::time::timeout(std::time::Duration::from_secs(30), reader).await.expect("reader done").unwrap();
     let notes = log(&h, &target).await;
     assert_eq!(notes.len(), 2 + 20 + 10);
     let applied: Vec<UserId> = notes.iter().filter(|n| n.kind == FriendApplied).map(|n| n.from).collect();
@@ -400,5 +415,52 @@ scenario!(a_change_to_a_large_group_tells_every_member_once, |h| async move {
         assert_eq!(mine[0].kind, GroupJoined);
         assert_eq!(mine[0].to, Some(m.user));
         assert_eq!(mine.last().unwrap().payload, json!({ "description": "everyone hears" }));
+    }
+});
+
+scenario!(parallel_changes_to_groups_sharing_members_neither_deadlock_nor_skip, |h| async move {
+    let h = Arc::new(h);
+    let mut people = Vec::new();
+    for i in 0..12 {
+        people.push(confirming(&h, &format!("person{i}"), false).await);
+    }
+    let ids: Vec<UserId> = people.iter().map(|p| p.user).collect();
+    // Two groups with the same members, owned by different people: a
+    // change to either tells all twelve, each transaction moving twelve
+    // counters while the other group's changes move the same ones.
+    let mut groups = Vec::new();
+    for owner in [&people[0], &people[1]] {
+        let new = NewGroup { name: "shared".into(), members: ids.clone(), ..Default::default() };
+        groups.push((owner.clone(), h.core.groups().create(owner, new).await.unwrap().info.group.id));
+    }
+    let before: Vec<i64> = {
+        let mut v = Vec::new();
+        for p in &people {
+            v.push(h.core.notices().latest_position(p).await.unwrap());
+        }
+        v
+    };
+    let mut tasks = Vec::new();
+    for round in 0..8 {
+        for (owner, g) in groups.clone() {
+            let h = h.clone();
+            tasks.push(tokio::spawn(async move {
+                let patch = InfoPatch { name: Some(format!("round{round}")), ..Default::default() };
+                h.core.groups().update_info(&owner, g, patch).await
+            }));
+        }
+        // And friend changes between members at the same time.
+        let (h2, a, b) = (h.clone(), people[2 + round].clone(), people[3 + round].user);
+        tasks.push(tokio::spawn(async move {
+            h2.core.friends().apply(&a, b, ApplyRequest::default()).await.map(|_| ())
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    for (i, p) in people.iter().enumerate() {
+        let notes = log(&h, p).await;
+        let friend_notices = [i >= 2 && i <= 9, i >= 3 && i <= 10].iter().filter(|x| **x).count() as i64;
+        assert_eq!(notes.len() as i64, before[i] + 16 + friend_notices, "person {i}");
     }
 });
