@@ -460,7 +460,8 @@ scenario!(parallel_changes_to_groups_sharing_members_neither_deadlock_nor_skip, 
     }
     for (i, p) in people.iter().enumerate() {
         let notes = log(&h, p).await;
-        let friend_notices = [i >= 2 && i <= 9, i >= 3 && i <= 10].iter().filter(|x| **x).count() as i64;
+        let friend_notices =
+            [(2..=9).contains(&i), (3..=10).contains(&i)].iter().filter(|x| **x).count() as i64;
         assert_eq!(notes.len() as i64, before[i] + 16 + friend_notices, "person {i}");
     }
 });
