@@ -245,6 +245,22 @@ impl Draft {
     }
 }
 
+/// The fields a patch sets, as a JSON object (unset ones left out): the
+/// payload of the "info updated" kinds.
+pub(crate) fn changed_fields<const N: usize>(fields: [(&str, Option<Value>); N]) -> Value {
+    let mut out = serde_json::Map::new();
+    for (name, value) in fields {
+        if let Some(v) = value {
+            out.insert(name.to_owned(), v);
+        }
+    }
+    Value::Object(out)
+}
+
+pub(crate) fn opt<T: serde::Serialize>(v: &Option<T>) -> Option<Value> {
+    v.as_ref().map(|v| serde_json::json!(v))
+}
+
 /// The most a single `since` answers.
 pub const MAX_LIMIT: i64 = 1000;
 

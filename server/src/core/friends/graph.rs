@@ -5,7 +5,7 @@ use super::super::apps::App;
 use super::super::callers::Actor;
 use super::super::error::{Error, RefusalReason, Result};
 use super::super::ids::{ApplicationId, UserId};
-use super::super::notices::{Draft, NewNotice, NoticeKind};
+use super::super::notices::{Draft, NewNotice, NoticeKind, changed_fields, opt};
 use super::super::settings::AuthMode;
 use super::super::validation::Limit;
 use super::{
@@ -239,17 +239,13 @@ impl Friends<'_> {
         if !tx.update_friendship(me.user, friend, &patch, mute, now).await? {
             return Err(Error::NotFriends);
         }
-        let mut changed = serde_json::Map::new();
-        for (field, value) in [("alias", &patch.alias), ("ext", &patch.ext), ("server_ex", &patch.server_ex)]
-        {
-            if let Some(v) = value {
-                changed.insert(field.to_owned(), json!(v));
-            }
-        }
-        if let Some(m) = mute {
-            changed.insert("mute_notification".to_owned(), json!(m));
-        }
-        let draft = Draft::roster(NoticeKind::FriendInfoUpdated, me.user, friend).with(changed.into());
+        let changed = changed_fields([
+            ("alias", opt(&patch.alias)),
+            ("ext", opt(&patch.ext)),
+            ("server_ex", opt(&patch.server_ex)),
+            ("mute_notification", opt(&mute)),
+        ]);
+        let draft = Draft::roster(NoticeKind::FriendInfoUpdated, me.user, friend).with(changed);
         tell_actor(&mut tx, draft, now);
         tx.commit().await
     }

@@ -2,8 +2,6 @@
 //! the owner and admins, or named users, each read inside the change's
 //! transaction so the list is the one the change saw.
 
-use serde_json::{Map, Value, json};
-
 use super::super::error::Result;
 use super::super::ids::UserId;
 use super::super::notices::{Draft, NewNotice};
@@ -30,17 +28,4 @@ pub(super) fn users(tx: &mut GroupTx, draft: Draft, users: &[UserId], now: i64) 
     tx.notify(NewNotice::to_each(users, &draft, now));
 }
 
-/// The fields a patch sets, as a JSON object (unset ones left out).
-pub(super) fn changed<const N: usize>(fields: [(&str, Option<Value>); N]) -> Value {
-    let mut out = Map::new();
-    for (name, value) in fields {
-        if let Some(v) = value {
-            out.insert(name.to_owned(), v);
-        }
-    }
-    Value::Object(out)
-}
-
-pub(super) fn opt<T: serde::Serialize>(v: &Option<T>) -> Option<Value> {
-    v.as_ref().map(|v| json!(v))
-}
+pub(super) use super::super::notices::{changed_fields as changed, opt};
