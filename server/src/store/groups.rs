@@ -265,7 +265,8 @@ async fn file<'c>(
 impl Db {
     /// Creates the group with `owner` as its only member, in one
     /// transaction, within `limits`: the app's active groups, and the
-    /// owner's owned and joined ones (the owner is a member too).
+    /// owner's owned and joined ones (the owner is a member too). The
+    /// notices `notices` drafts for the new id commit with it.
     pub async fn insert_group(
         &self,
         app: &AppId,
