@@ -17,6 +17,7 @@ pub mod housekeeping;
 pub mod ids;
 pub mod limits;
 pub mod messages;
+pub mod notices;
 pub mod paging;
 pub mod secrets;
 pub mod settings;
@@ -137,5 +138,9 @@ impl Core {
 
     pub fn housekeeping(&self) -> housekeeping::Housekeeping<'_> {
         housekeeping::Housekeeping { core: self }
+    }
+
+    pub fn notices(&self) -> notices::Notices<'_> {
+        notices::Notices { core: self }
     }
 }

@@ -23,6 +23,7 @@ use crate::core::groups::{
     GroupStatus, GroupType, InfoPatch, Member, NewFile, RequestStatus, ValidNewGroup,
 };
 use crate::core::ids::{AnnouncementId, AppId, GroupFileId, GroupId, UserId};
+use crate::core::notices::NewNotice;
 
 use super::Db;
 use super::errors::storage;
@@ -264,7 +265,8 @@ async fn file<'c>(
 impl Db {
     /// Creates the group with `owner` as its only member, in one
     /// transaction, within `limits`: the app's active groups, and the
-    /// owner's owned and joined ones (the owner is a member too).
+    /// owner's owned and joined ones (the owner is a member too). The
+    /// notices `notices` drafts for the new id commit with it.
     pub async fn insert_group(
         &self,
         app: &AppId,
@@ -272,6 +274,7 @@ impl Db {
         owner: UserId,
         limits: GroupLimits,
         now: i64,
+        notices: impl FnOnce(GroupId) -> Vec<NewNotice>,
     ) -> Result<GroupId> {
         let mut tx = self.pool.begin().await?;
         if limits.per_app > 0 {
@@ -328,6 +331,7 @@ impl Db {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+        super::notices::append(&mut tx, app, &notices(GroupId(id))).await?;
         tx.commit().await?;
         Ok(GroupId(id))
     }
@@ -593,7 +597,7 @@ impl Db {
         if done.rows_affected() == 0 {
             return Err(Error::GroupMissing);
         }
-        Ok(GroupTx { tx, app: app.clone(), group })
+        Ok(GroupTx { tx, app: app.clone(), group, notices: Vec::new() })
     }
 }
 
@@ -602,6 +606,8 @@ pub struct GroupTx {
     tx: Transaction<'static, Any>,
     app: AppId,
     group: GroupId,
+    /// Appended by `commit`, as the transaction's last write (see `super::notices`).
+    notices: Vec<NewNotice>,
 }
 
 impl std::fmt::Debug for GroupTx {
@@ -611,9 +617,35 @@ impl std::fmt::Debug for GroupTx {
 }
 
 impl GroupTx {
-    pub async fn commit(self) -> Result<()> {
+    pub async fn commit(mut self) -> Result<()> {
+        super::notices::append(&mut self.tx, &self.app, &self.notices).await?;
         self.tx.commit().await?;
         Ok(())
+    }
+
+    /// Notices the change leaves, committed with it.
+    pub fn notify(&mut self, notices: Vec<NewNotice>) {
+        self.notices.extend(notices);
+    }
+
+    /// The members' ids, ascending: who a change to the whole group tells.
+    pub async fn member_ids(&mut self) -> Result<Vec<UserId>> {
+        let rows = sqlx::query("SELECT user_id FROM group_members WHERE group_id = $1 ORDER BY user_id")
+            .bind(self.group.0)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        rows.iter().map(|r| get(r, "user_id").map(UserId)).collect()
+    }
+
+    /// The owner's and admins' ids, ascending: who handles what the group is asked.
+    pub async fn admin_ids(&mut self) -> Result<Vec<UserId>> {
+        let rows = sqlx::query(
+            "SELECT user_id FROM group_members WHERE group_id = $1 AND role >= 1 ORDER BY user_id",
+        )
+        .bind(self.group.0)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.iter().map(|r| get(r, "user_id").map(UserId)).collect()
     }
 
     pub async fn group(&mut self) -> Result<Group> {

@@ -20,6 +20,7 @@ mod errors;
 mod groups;
 mod limits;
 mod messages;
+mod notices;
 mod roster;
 mod rows;
 mod settings;

@@ -14,6 +14,7 @@ use crate::core::friends::{
     Application, ApplicationStatus, Friendship, Relation, RosterFacts, ServerFriendPatch,
 };
 use crate::core::ids::{AppId, ApplicationId, UserId};
+use crate::core::notices::NewNotice;
 use crate::core::settings::UserSettings;
 
 use super::Db;
@@ -26,6 +27,8 @@ use super::rows::{
 pub struct RosterTx {
     tx: Transaction<'static, Any>,
     app: AppId,
+    /// Appended by `commit`, as the transaction's last write (see `super::notices`).
+    notices: Vec<NewNotice>,
 }
 
 impl std::fmt::Debug for RosterTx {
@@ -54,7 +57,7 @@ impl Db {
                 return Err(Error::UserMissing);
             }
         }
-        Ok(RosterTx { tx, app: app.clone() })
+        Ok(RosterTx { tx, app: app.clone(), notices: Vec::new() })
     }
 
     pub async fn roster_version(&self, app: &AppId, user: UserId) -> Result<Option<i64>> {
@@ -269,9 +272,15 @@ fn roster_facts(row: &AnyRow, viewer: UserId) -> Result<RosterFacts> {
 }
 
 impl RosterTx {
-    pub async fn commit(self) -> Result<()> {
+    pub async fn commit(mut self) -> Result<()> {
+        super::notices::append(&mut self.tx, &self.app, &self.notices).await?;
         self.tx.commit().await?;
         Ok(())
+    }
+
+    /// Notices the change leaves, committed with it.
+    pub fn notify(&mut self, notices: Vec<NewNotice>) {
+        self.notices.extend(notices);
     }
 
     pub async fn friendship(&mut self, owner: UserId, friend: UserId) -> Result<Option<Friendship>> {

@@ -8,6 +8,7 @@ mod groups;
 mod housekeeping;
 mod limits;
 mod messages;
+mod notices;
 mod races;
 mod tokens;
 mod users;

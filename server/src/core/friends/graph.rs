@@ -5,6 +5,7 @@ use super::super::apps::App;
 use super::super::callers::Actor;
 use super::super::error::{Error, RefusalReason, Result};
 use super::super::ids::{ApplicationId, UserId};
+use super::super::notices::{Draft, NewNotice, NoticeKind, changed_fields, opt};
 use super::super::settings::AuthMode;
 use super::super::validation::Limit;
 use super::{
@@ -12,6 +13,8 @@ use super::{
     Relation, ServerFriendPatch,
 };
 use crate::store::RosterTx;
+
+use serde_json::json;
 
 impl Friends<'_> {
     /// Applies to become `target`'s friend (`docs/maxim.md#applications`).
@@ -29,6 +32,7 @@ impl Friends<'_> {
         if let Some(theirs) = tx.pending_application(target, me.user, now).await? {
             check_capacity(&mut tx, &app, me.user, target).await?;
             tx.make_friends(me.user, target, &req.alias, &theirs.alias, None, now).await?;
+            tell_both(&mut tx, Draft::roster(NoticeKind::FriendAccepted, me.user, target), now);
             tx.commit().await?;
             return Ok(ApplyOutcome::Friends);
         }
@@ -47,12 +51,19 @@ impl Friends<'_> {
                 let id = tx
                     .upsert_pending_application(me.user, target, &req.reason, &req.alias, now, expires_at)
                     .await?;
+                let draft = Draft::roster(NoticeKind::FriendApplied, me.user, target).with(json!({
+                    "application_id": id.0,
+                    "reason": req.reason,
+                    "expires_at": expires_at,
+                }));
+                tell_both(&mut tx, draft, now);
                 tx.commit().await?;
                 return Ok(ApplyOutcome::Pending { application: id, expires_at });
             }
         }
         check_capacity(&mut tx, &app, me.user, target).await?;
         tx.make_friends(me.user, target, &req.alias, "", None, now).await?;
+        tell_both(&mut tx, Draft::roster(NoticeKind::FriendAdded, me.user, target), now);
         tx.commit().await?;
         Ok(ApplyOutcome::Friends)
     }
@@ -80,6 +91,7 @@ impl Friends<'_> {
         may_befriend(&mut tx, me.user, target).await?;
         check_capacity(&mut tx, &app, me.user, target).await?;
         tx.make_friends(me.user, target, "", "", server_ex, now).await?;
+        tell_both(&mut tx, Draft::roster(NoticeKind::FriendAdded, me.user, target), now);
         tx.commit().await
     }
 
@@ -113,6 +125,9 @@ impl Friends<'_> {
         }
         check_capacity(&mut tx, &app, me.user, applicant).await?;
         tx.make_friends(applicant, me.user, &pending.alias, "", None, now).await?;
+        let draft = Draft::roster(NoticeKind::FriendAccepted, me.user, applicant)
+            .with(json!({ "application_id": pending.id.0 }));
+        tell_both(&mut tx, draft, now);
         tx.commit().await
     }
 
@@ -145,6 +160,9 @@ impl Friends<'_> {
             return Err(Error::ApplicationMissing);
         }
         tx.close_application(pending.id, ApplicationStatus::Declined, reason, now).await?;
+        let draft = Draft::roster(NoticeKind::FriendDeclined, me.user, applicant)
+            .with(json!({ "application_id": pending.id.0, "reason": reason }));
+        tell_both(&mut tx, draft, now);
         tx.commit().await
     }
 
@@ -163,6 +181,7 @@ impl Friends<'_> {
             return Err(Error::NotFriends);
         }
         tx.end_friendship(me.user, friend, options.clear_alias, now).await?;
+        tell_both(&mut tx, Draft::roster(NoticeKind::FriendRemoved, me.user, friend), now);
         tx.commit().await
     }
 
@@ -174,14 +193,20 @@ impl Friends<'_> {
         }
         let now = self.core.now_ms();
         let mut tx = self.core.db.lock_rosters(&me.app, &[me.user, other]).await?;
-        tx.block(me.user, other, now).await?;
+        if !tx.is_blocked(me.user, other).await? {
+            tx.block(me.user, other, now).await?;
+            tell_actor(&mut tx, Draft::roster(NoticeKind::FriendBlocked, me.user, other), now);
+        }
         tx.commit().await
     }
 
     /// Idempotent.
     pub async fn unblock(&self, me: &Actor, other: UserId) -> Result<()> {
+        let now = self.core.now_ms();
         let mut tx = self.core.db.lock_rosters(&me.app, &[me.user, other]).await?;
-        tx.unblock(me.user, other).await?;
+        if tx.unblock(me.user, other).await? {
+            tell_actor(&mut tx, Draft::roster(NoticeKind::FriendUnblocked, me.user, other), now);
+        }
         tx.commit().await
     }
 
@@ -214,8 +239,28 @@ impl Friends<'_> {
         if !tx.update_friendship(me.user, friend, &patch, mute, now).await? {
             return Err(Error::NotFriends);
         }
+        let changed = changed_fields([
+            ("alias", opt(&patch.alias)),
+            ("ext", opt(&patch.ext)),
+            ("server_ex", opt(&patch.server_ex)),
+            ("mute_notification", opt(&mute)),
+        ]);
+        let draft = Draft::roster(NoticeKind::FriendInfoUpdated, me.user, friend).with(changed);
+        tell_actor(&mut tx, draft, now);
         tx.commit().await
     }
+}
+
+/// A change both parties see: the actor (`from`) and the other (`to`).
+fn tell_both(tx: &mut RosterTx, draft: Draft, now: i64) {
+    let to = draft.to.unwrap_or(draft.from);
+    tx.notify(NewNotice::to_each(&[draft.from, to], &draft, now));
+}
+
+/// A change only the actor sees (its other devices): blocks are not shown
+/// to the blocked, a friend's alias is the owner's own.
+fn tell_actor(tx: &mut RosterTx, draft: Draft, now: i64) {
+    tx.notify(NewNotice::to_each(&[draft.from], &draft, now));
 }
 
 /// Inside the pair's transaction: `me` may become `target`'s friend unless

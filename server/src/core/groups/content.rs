@@ -6,9 +6,13 @@
 use super::super::callers::Actor;
 use super::super::error::{Error, Result};
 use super::super::ids::{AnnouncementId, GroupFileId, GroupId, UserId};
+use super::super::notices::{Draft, NoticeKind};
 use super::super::paging::{self, Page, PageRequest};
 use super::super::validation::Limit;
-use super::{Announcement, FileBatchEntry, GroupFile, GroupRole, Groups, Member, NewFile, require, unique};
+use super::{
+    Announcement, FileBatchEntry, GroupFile, GroupRole, Groups, Member, NewFile, notify, require, unique,
+};
+use serde_json::json;
 
 impl Groups<'_> {
     /// Members by ascending user id. Without a limit (`None` or 0) every
@@ -73,9 +77,24 @@ impl Groups<'_> {
         mute: Option<i64>,
         push: Option<i64>,
     ) -> Result<()> {
+        let now = self.core.now_ms();
         let mut tx = self.core.db.lock_group(&me.app, group).await?;
         require(tx.member(me.user).await?, GroupRole::Member)?;
         tx.set_member_fields(me.user, display_name, mute, push).await?;
+        if let Some(name) = display_name {
+            let draft = Draft::group(NoticeKind::GroupInfoUpdated, group, me.user, Some(me.user))
+                .with(json!({ "property": "display_name", "display_name": name }));
+            notify::members(&mut tx, draft, &[], now).await?;
+        }
+        if mute.is_some() || push.is_some() {
+            let changed = notify::changed([
+                ("msg_mute_mode", notify::opt(&mute)),
+                ("msg_push_mode", notify::opt(&push)),
+            ]);
+            let draft =
+                Draft::group(NoticeKind::GroupMessageSetting, group, me.user, Some(me.user)).with(changed);
+            notify::users(&mut tx, draft, &[me.user], now);
+        }
         tx.commit().await
     }
 
@@ -93,6 +112,9 @@ impl Groups<'_> {
         let mut tx = self.core.db.lock_group(&me.app, group).await?;
         require(tx.member(me.user).await?, GroupRole::Admin)?;
         let id = tx.insert_announcement(title, content, me.user, now).await?;
+        let draft = Draft::group(NoticeKind::GroupAnnouncementUpdated, group, me.user, None)
+            .with(json!({ "announcement_id": id.0, "title": title }));
+        notify::members(&mut tx, draft, &[], now).await?;
         tx.commit().await?;
         Ok(Announcement {
             id,
@@ -121,11 +143,15 @@ impl Groups<'_> {
     }
 
     pub async fn announcement_delete(&self, me: &Actor, group: GroupId, id: AnnouncementId) -> Result<()> {
+        let now = self.core.now_ms();
         let mut tx = self.core.db.lock_group(&me.app, group).await?;
         require(tx.member(me.user).await?, GroupRole::Admin)?;
         if !tx.delete_announcement(id).await? {
             return Err(Error::AnnouncementMissing);
         }
+        let draft = Draft::group(NoticeKind::GroupAnnouncementUpdated, group, me.user, None)
+            .with(json!({ "announcement_id": id.0, "deleted": true }));
+        notify::members(&mut tx, draft, &[], now).await?;
         tx.commit().await
     }
 
@@ -149,6 +175,9 @@ impl Groups<'_> {
         require(tx.member(me.user).await?, GroupRole::Member)?;
         let id = tx.insert_file(&new, me.user, now).await?;
         let file = tx.file(id).await?.ok_or(Error::GroupFileMissing)?;
+        let draft = Draft::group(NoticeKind::GroupFileUploaded, group, me.user, None)
+            .with(json!({ "file_id": id.0, "name": file.name, "size": file.size }));
+        notify::members(&mut tx, draft, &[], now).await?;
         tx.commit().await?;
         Ok(file)
     }
@@ -176,6 +205,9 @@ impl Groups<'_> {
         let file = tx.file(id).await?.ok_or(Error::GroupFileMissing)?;
         may_manage(&mine, &file)?;
         tx.rename_file(id, name, now).await?;
+        let draft = Draft::group(NoticeKind::GroupFileUpdated, group, me.user, None)
+            .with(json!({ "file_id": id.0, "name": name }));
+        notify::members(&mut tx, draft, &[], now).await?;
         tx.commit().await
     }
 
@@ -196,11 +228,15 @@ impl Groups<'_> {
     }
 
     async fn delete_file(&self, me: &Actor, group: GroupId, id: GroupFileId) -> Result<()> {
+        let now = self.core.now_ms();
         let mut tx = self.core.db.lock_group(&me.app, group).await?;
         let mine = require(tx.member(me.user).await?, GroupRole::Member)?;
         let file = tx.file(id).await?.ok_or(Error::GroupFileMissing)?;
         may_manage(&mine, &file)?;
         tx.delete_file(id).await?;
+        let draft = Draft::group(NoticeKind::GroupFileDeleted, group, me.user, None)
+            .with(json!({ "file_id": id.0, "name": file.name }));
+        notify::members(&mut tx, draft, &[], now).await?;
         tx.commit().await
     }
 }

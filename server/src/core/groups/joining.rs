@@ -11,14 +11,16 @@ use super::super::callers::Actor;
 use super::super::clock::duration_ms;
 use super::super::error::{Error, Result};
 use super::super::ids::{GroupId, UserId};
+use super::super::notices::{Draft, NoticeKind};
 use super::super::paging::{self, Page, PageRequest};
 use super::super::validation::Limit;
 use super::qrcode::{self, QrClaims};
 use super::{
     ApplyApproval, BatchEntry, Group, GroupApplication, GroupInvitation, GroupRole, Groups, JoinOutcome,
-    Member, QrCode, require, unique,
+    Member, QrCode, notify, require, unique,
 };
 use crate::store::GroupTx;
+use serde_json::json;
 
 /// Kicked this many times within [`KICK_WINDOW`], a user may not join again
 /// until the oldest of those kicks is a window old.
@@ -40,12 +42,20 @@ impl Groups<'_> {
             ApplyApproval::Nobody => Err(Error::GroupApplyClosed),
             ApplyApproval::Anyone => {
                 join(&mut tx, &g, me.user, app.settings.max_groups_joined, now).await?;
+                let draft = Draft::group(NoticeKind::GroupJoined, group, me.user, Some(me.user));
+                notify::members(&mut tx, draft, &[], now).await?;
                 tx.commit().await?;
                 Ok(JoinOutcome::Joined)
             }
             ApplyApproval::AdminApproves => {
                 let expires_at = now.saturating_add(app.settings.group_request_ttl_ms);
-                tx.upsert_application(me.user, reason, now, expires_at).await?;
+                let id = tx.upsert_application(me.user, reason, now, expires_at).await?;
+                let draft = Draft::group(NoticeKind::GroupApplied, group, me.user, None).with(json!({
+                    "application_id": id,
+                    "reason": reason,
+                    "expires_at": expires_at,
+                }));
+                notify::admins(&mut tx, draft, &[me.user], now).await?;
                 tx.commit().await?;
                 Ok(JoinOutcome::Pending { expires_at })
             }
@@ -91,9 +101,15 @@ impl Groups<'_> {
         if !tx.close_application(pending.id, approve, me.user, now).await? {
             return Err(Error::GroupApplicationMissing);
         }
+        let payload = json!({ "application_id": pending.id });
         if approve {
             let g = tx.group().await?;
             join(&mut tx, &g, applicant, app.settings.max_groups_joined, now).await?;
+            let draft = Draft::group(NoticeKind::GroupApplyAccepted, group, me.user, Some(applicant));
+            notify::members(&mut tx, draft.with(payload), &[], now).await?;
+        } else {
+            let draft = Draft::group(NoticeKind::GroupApplyDeclined, group, me.user, Some(applicant));
+            notify::admins(&mut tx, draft.with(payload), &[applicant], now).await?;
         }
         tx.commit().await
     }
@@ -138,12 +154,27 @@ impl Groups<'_> {
         users: &[UserId],
         reason: &str,
     ) -> Result<Vec<BatchEntry<JoinOutcome>>> {
+        self.invite_told(me, group, users, reason, false).await
+    }
+
+    /// [`Groups::invite`]; `at_creation`: the members listed when the group
+    /// is created, whose joins are told to the joiner and the creator only
+    /// (`docs/notices.md#who-gets-what`: telling every member of each join
+    /// would write a number of notices growing with the square of the list).
+    pub(super) async fn invite_told(
+        &self,
+        me: &Actor,
+        group: GroupId,
+        users: &[UserId],
+        reason: &str,
+        at_creation: bool,
+    ) -> Result<Vec<BatchEntry<JoinOutcome>>> {
         Limit::GROUP_REASON.check(reason)?;
         let (g, m) = self.as_member(me, group, GroupRole::Member).await?;
         may_invite(&g, &m)?;
         let mut out = Vec::new();
         for user in unique(users) {
-            let result = self.invite_one(me, group, user, reason).await;
+            let result = self.invite_one(me, group, user, reason, at_creation).await;
             out.push(BatchEntry { user, result });
         }
         Ok(out)
@@ -155,6 +186,7 @@ impl Groups<'_> {
         group: GroupId,
         user: UserId,
         reason: &str,
+        at_creation: bool,
     ) -> Result<JoinOutcome> {
         if user == me.user {
             return Err(Error::AlreadyGroupMember);
@@ -173,10 +205,19 @@ impl Groups<'_> {
         if confirm {
             let expires_at = now.saturating_add(app.settings.group_request_ttl_ms);
             tx.upsert_invitation(me.user, user, reason, now, expires_at).await?;
+            let draft = Draft::group(NoticeKind::GroupInvited, group, me.user, Some(user))
+                .with(json!({ "reason": reason, "expires_at": expires_at }));
+            notify::users(&mut tx, draft, &[user, me.user], now);
             tx.commit().await?;
             return Ok(JoinOutcome::Pending { expires_at });
         }
         join(&mut tx, &g, user, app.settings.max_groups_joined, now).await?;
+        let draft = Draft::group(NoticeKind::GroupJoined, group, me.user, Some(user));
+        if at_creation {
+            notify::users(&mut tx, draft, &[user, me.user], now);
+        } else {
+            notify::members(&mut tx, draft, &[], now).await?;
+        }
         tx.commit().await?;
         Ok(JoinOutcome::Joined)
     }
@@ -201,6 +242,11 @@ impl Groups<'_> {
         if approve {
             let g = tx.group().await?;
             join(&mut tx, &g, me.user, app.settings.max_groups_joined, now).await?;
+            let draft = Draft::group(NoticeKind::GroupInviteAccepted, group, me.user, Some(inviter));
+            notify::members(&mut tx, draft, &[], now).await?;
+        } else {
+            let draft = Draft::group(NoticeKind::GroupInviteDeclined, group, me.user, Some(inviter));
+            notify::users(&mut tx, draft, &[me.user, inviter], now);
         }
         tx.commit().await
     }
@@ -248,6 +294,9 @@ impl Groups<'_> {
         }
         admissible(&mut tx, me.user, now).await?;
         join(&mut tx, &g, me.user, app.settings.max_groups_joined, now).await?;
+        let draft = Draft::group(NoticeKind::GroupJoined, claims.group, me.user, Some(me.user))
+            .with(json!({ "inviter": claims.inviter.0 }));
+        notify::members(&mut tx, draft, &[], now).await?;
         tx.commit().await?;
         Ok(claims.group)
     }

@@ -5,11 +5,13 @@
 use super::super::callers::Actor;
 use super::super::error::{Error, Result};
 use super::super::ids::{GroupId, UserId};
+use super::super::notices::{Draft, NewNotice, NoticeKind};
 use super::super::validation::Limit;
 use super::{
     ApplyApproval, BatchEntry, Created, GroupInfo, GroupRole, GroupStatus, GroupType, Groups, InfoPatch,
-    NewGroup, SettingsPatch, ValidNewGroup, ban_end, require, unique,
+    NewGroup, SettingsPatch, ValidNewGroup, ban_end, notify, require, unique,
 };
+use serde_json::json;
 
 impl Groups<'_> {
     /// Creates a group owned by `me`. The listed members are invited by `me`
@@ -37,9 +39,15 @@ impl Groups<'_> {
             capacity: app.settings.group_capacity,
         };
         let limits = app.settings.group_limits();
-        let id = self.core.db.insert_group(&me.app, &valid, me.user, limits, self.core.now_ms()).await?;
+        let now = self.core.now_ms();
+        let created = |id| {
+            let draft = Draft::group(NoticeKind::GroupCreated, id, me.user, None)
+                .with(json!({ "name": valid.name, "type": valid.kind.code() }));
+            NewNotice::to_each(&[me.user], &draft, now)
+        };
+        let id = self.core.db.insert_group(&me.app, &valid, me.user, limits, now, created).await?;
         let invited: Vec<UserId> = unique(&new.members).into_iter().filter(|u| *u != me.user).collect();
-        let members = self.invite(me, id, &invited, "").await?;
+        let members = self.invite_told(me, id, &invited, "", true).await?;
         let info = self.info(me, id).await?;
         Ok(Created { info, members })
     }
@@ -83,6 +91,14 @@ impl Groups<'_> {
         let needs = if g.member_modify { GroupRole::Member } else { GroupRole::Admin };
         require(tx.member(me.user).await?, needs)?;
         tx.update_info(&patch, now).await?;
+        let changed = notify::changed([
+            ("name", notify::opt(&patch.name)),
+            ("description", notify::opt(&patch.description)),
+            ("avatar", notify::opt(&patch.avatar)),
+            ("ext", notify::opt(&patch.ext)),
+        ]);
+        let draft = Draft::group(NoticeKind::GroupInfoUpdated, group, me.user, None).with(changed);
+        notify::members(&mut tx, draft, &[], now).await?;
         tx.commit().await
     }
 
@@ -94,6 +110,15 @@ impl Groups<'_> {
         require(tx.member(me.user).await?, GroupRole::Admin)?;
         let flags = [patch.member_invite, patch.member_modify, patch.read_ack, patch.history_visible];
         tx.update_settings(approval, flags, now).await?;
+        let changed = notify::changed([
+            ("apply_approval", notify::opt(&patch.apply_approval)),
+            ("member_invite", notify::opt(&patch.member_invite)),
+            ("member_modify", notify::opt(&patch.member_modify)),
+            ("read_ack", notify::opt(&patch.read_ack)),
+            ("history_visible", notify::opt(&patch.history_visible)),
+        ]);
+        let draft = Draft::group(NoticeKind::GroupInfoUpdated, group, me.user, None).with(changed);
+        notify::members(&mut tx, draft, &[], now).await?;
         tx.commit().await
     }
 
@@ -105,6 +130,7 @@ impl Groups<'_> {
         let mut tx = self.core.db.lock_group(&me.app, group).await?;
         require(tx.member(me.user).await?, GroupRole::Admin)?;
         tx.set_group_ban(expire, now).await?;
+        notify::members(&mut tx, ban_all_draft(group, me.user, expire), &[], now).await?;
         tx.commit().await?;
         Ok(expire)
     }
@@ -114,6 +140,7 @@ impl Groups<'_> {
         let mut tx = self.core.db.lock_group(&me.app, group).await?;
         require(tx.member(me.user).await?, GroupRole::Admin)?;
         tx.set_group_ban(0, now).await?;
+        notify::members(&mut tx, ban_all_draft(group, me.user, 0), &[], now).await?;
         tx.commit().await
     }
 
@@ -123,6 +150,8 @@ impl Groups<'_> {
         let now = self.core.now_ms();
         let mut tx = self.core.db.lock_group(&me.app, group).await?;
         require(tx.member(me.user).await?, GroupRole::Owner)?;
+        let draft = Draft::group(NoticeKind::GroupDestroyed, group, me.user, None);
+        notify::members(&mut tx, draft, &[], now).await?;
         tx.destroy(now).await?;
         tx.commit().await
     }
@@ -136,6 +165,8 @@ impl Groups<'_> {
             return Err(Error::OwnerCannotLeave);
         }
         tx.remove_member(me.user, now).await?;
+        let draft = Draft::group(NoticeKind::GroupLeft, group, me.user, Some(me.user));
+        notify::members(&mut tx, draft, &[me.user], now).await?;
         tx.commit().await
     }
 
@@ -152,6 +183,8 @@ impl Groups<'_> {
             return Err(Error::TransferTargetNotMember);
         }
         tx.transfer(me.user, new_owner, now).await?;
+        let draft = Draft::group(NoticeKind::GroupOwnerAssigned, group, me.user, Some(new_owner));
+        notify::members(&mut tx, draft, &[], now).await?;
         tx.commit().await
     }
 
@@ -189,6 +222,7 @@ impl Groups<'_> {
     }
 
     async fn set_role(&self, me: &Actor, group: GroupId, user: UserId, role: GroupRole) -> Result<()> {
+        let now = self.core.now_ms();
         let mut tx = self.core.db.lock_group(&me.app, group).await?;
         require(tx.member(me.user).await?, GroupRole::Owner)?;
         match tx.member(user).await? {
@@ -200,6 +234,12 @@ impl Groups<'_> {
             Some(_) => {}
         }
         tx.set_role(user, role).await?;
+        let kind = if role == GroupRole::Admin {
+            NoticeKind::GroupAdminGranted
+        } else {
+            NoticeKind::GroupAdminRevoked
+        };
+        notify::members(&mut tx, Draft::group(kind, group, me.user, Some(user)), &[], now).await?;
         tx.commit().await
     }
 
@@ -213,4 +253,10 @@ impl Groups<'_> {
     pub async fn public_list(&self, me: &Actor) -> Result<Vec<GroupId>> {
         self.core.db.public_groups(&me.app).await
     }
+}
+
+/// The whole-group ban as the SDK reads it: an info update naming the property.
+fn ban_all_draft(group: GroupId, actor: UserId, expire: i64) -> Draft {
+    Draft::group(NoticeKind::GroupInfoUpdated, group, actor, None)
+        .with(json!({ "property": "ban_expire_time", "ban_expire_time": expire }))
 }

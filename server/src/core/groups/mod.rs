@@ -18,6 +18,7 @@ mod content;
 mod joining;
 mod lifecycle;
 mod moderation;
+mod notify;
 pub mod qrcode;
 
 pub use joining::{KICK_LIMIT, KICK_WINDOW};

@@ -6,7 +6,9 @@
 use super::super::callers::Actor;
 use super::super::error::{Error, Result};
 use super::super::ids::{GroupId, UserId};
-use super::{BatchEntry, BlockedUser, GroupRole, Groups, Member, ban_end, require, unique};
+use super::super::notices::{Draft, NoticeKind};
+use super::{BatchEntry, BlockedUser, GroupRole, Groups, Member, ban_end, notify, require, unique};
+use serde_json::json;
 
 /// Whether `me` may act on `target`: only on a lower role (so admins on
 /// members, the owner on admins and members), never on oneself.
@@ -88,12 +90,20 @@ impl Groups<'_> {
                     Act::Kick => {
                         tx.remove_member(user, now).await?;
                         tx.record_kick(user, now).await?;
+                        let draft = Draft::group(NoticeKind::GroupKicked, group, me.user, Some(user));
+                        notify::members(&mut tx, draft, &[user], now).await?;
                     }
                     Act::Ban(minutes) => {
-                        tx.set_member_ban(user, ban_end(now, minutes)?).await?;
+                        let expire = ban_end(now, minutes)?;
+                        tx.set_member_ban(user, expire).await?;
+                        let draft = Draft::group(NoticeKind::GroupBanned, group, me.user, Some(user))
+                            .with(json!({ "minutes": minutes, "ban_expire_time": expire }));
+                        notify::members(&mut tx, draft, &[], now).await?;
                     }
                     _ => {
                         tx.set_member_ban(user, 0).await?;
+                        let draft = Draft::group(NoticeKind::GroupUnbanned, group, me.user, Some(user));
+                        notify::members(&mut tx, draft, &[], now).await?;
                     }
                 }
             }
@@ -104,13 +114,23 @@ impl Groups<'_> {
                 if user == me.user {
                     return Err(Error::invalid("user_list", "cannot act on yourself"));
                 }
+                let draft = Draft::group(NoticeKind::GroupBlocked, group, me.user, Some(user));
                 if let Some(target) = target {
                     outranks(&mine, &target)?;
                     tx.remove_member(user, now).await?;
+                    notify::members(&mut tx, draft, &[user], now).await?;
+                } else if !tx.is_blocked(user).await? {
+                    notify::admins(&mut tx, draft, &[user], now).await?;
                 }
                 tx.block(user, now).await?;
             }
-            Act::Unblock => tx.unblock(user).await?,
+            Act::Unblock => {
+                if tx.is_blocked(user).await? {
+                    tx.unblock(user).await?;
+                    let draft = Draft::group(NoticeKind::GroupUnblocked, group, me.user, Some(user));
+                    notify::admins(&mut tx, draft, &[user], now).await?;
+                }
+            }
         }
         tx.commit().await
     }
