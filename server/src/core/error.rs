@@ -153,6 +153,12 @@ pub enum Error {
     QrCodeInvalid,
     #[error("expired group QR code")]
     QrCodeExpired,
+    /// A push audience list longer than the limit.
+    #[error("the push audience lists more than {max} entries")]
+    PushAudienceTooLarge { max: usize },
+    /// The app has no notifier (of the kind asked for).
+    #[error("push is not enabled for the app: no notifier is configured")]
+    PushNotEnabled,
     #[error("database error")]
     Storage(#[source] InfraError),
     #[error("internal error")]

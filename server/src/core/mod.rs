@@ -17,6 +17,7 @@ pub mod housekeeping;
 pub mod ids;
 pub mod limits;
 pub mod paging;
+pub mod push;
 pub mod secrets;
 pub mod settings;
 pub mod tokens;
@@ -49,6 +50,8 @@ pub struct Config {
     pub housekeeping_every: Duration,
     /// How long a signed group QR code (`groups().qrcode_sign`) stays valid.
     pub group_qrcode_ttl: Duration,
+    /// How the push delivery worker paces itself (`push::worker`).
+    pub push_worker: push::worker::WorkerConfig,
 }
 
 impl Default for Config {
@@ -60,6 +63,7 @@ impl Default for Config {
             server_api_rate: limits::RateRule::NETEASE_APP,
             housekeeping_every: Duration::from_secs(600),
             group_qrcode_ttl: Duration::from_secs(7 * 24 * 3600),
+            push_worker: push::worker::WorkerConfig::default(),
         }
     }
 }
@@ -132,5 +136,9 @@ impl Core {
 
     pub fn housekeeping(&self) -> housekeeping::Housekeeping<'_> {
         housekeeping::Housekeeping { core: self }
+    }
+
+    pub fn push(&self) -> push::Push<'_> {
+        push::Push { core: self }
     }
 }

@@ -64,6 +64,8 @@ impl From<Error> for ApiError {
             Error::GroupFileForbidden => codes::GROUP_FILE_NO_PERMISSION,
             Error::QrCodeInvalid => codes::GROUP_QR_CODE_INVALID,
             Error::QrCodeExpired => codes::GROUP_QR_CODE_EXPIRED,
+            Error::PushAudienceTooLarge { .. } => codes::PUSH_AUDIENCE_TOO_LARGE,
+            Error::PushNotEnabled => codes::PUSH_NOT_ENABLED,
             Error::Storage(_) | Error::Internal(_) => {
                 return ApiError::new(codes::DATABASE_ERROR, e.to_string()).with_cause(Cause::new(e));
             }

@@ -6,6 +6,7 @@
 
 pub mod errors;
 pub mod group;
+pub mod push;
 pub mod roster;
 pub mod token;
 pub mod user;

@@ -18,6 +18,7 @@ mod devices;
 mod errors;
 mod groups;
 mod limits;
+mod push;
 mod roster;
 mod rows;
 mod settings;
