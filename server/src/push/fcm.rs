@@ -35,6 +35,10 @@ async fn access_token(p: &Providers, c: &FcmCredentials) -> Result<String, Outco
     if let Some(token) = p.cached(&key) {
         return Ok(token);
     }
+    let _one_fetch = p.fetching.lock().await;
+    if let Some(token) = p.cached(&key) {
+        return Ok(token);
+    }
     let signing = EncodingKey::from_rsa_pem(c.private_key.as_bytes())
         .map_err(|e| Outcome::Failed(format!("the service account's private key: {e}")))?;
     let iat = seconds_since_epoch();

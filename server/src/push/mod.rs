@@ -28,6 +28,9 @@ pub struct Providers {
     /// HTTP/2 without TLS (h2c, prior knowledge): APNs stand-ins in tests.
     h2c: reqwest::Client,
     tokens: Mutex<HashMap<String, (String, Instant)>>,
+    /// Held while an access token is fetched, so that a batch of
+    /// deliveries starting together asks the token endpoint once.
+    fetching: tokio::sync::Mutex<()>,
 }
 
 impl Default for Providers {
@@ -44,7 +47,7 @@ impl Providers {
             .http2_prior_knowledge()
             .build()
             .unwrap_or_default();
-        Providers { http, h2c, tokens: Mutex::new(HashMap::new()) }
+        Providers { http, h2c, tokens: Mutex::new(HashMap::new()), fetching: tokio::sync::Mutex::new(()) }
     }
 
     fn cached(&self, key: &str) -> Option<String> {
