@@ -1,4 +1,5 @@
-//! `server`: run the IM server, or manage its apps and admin tokens.
+//! `server`: run the IM server, or manage its apps, admin tokens and push
+//! notifiers.
 //!
 //! `serve` is the default command, so its flags are also accepted with no
 //! command (`server --listen X`); they belong to it alone, and another command
