@@ -788,3 +788,121 @@ fn quiet_hours_wrap_past_midnight() {
     assert!(in_quiet_hours(22, 7, 23) && in_quiet_hours(22, 7, 0) && in_quiet_hours(22, 7, 6));
     assert!(!in_quiet_hours(22, 7, 7) && !in_quiet_hours(22, 7, 21));
 }
+
+/// `server push add|list|remove` as an operator runs them, on a SQLite
+/// database in a folder of its own.
+#[test]
+fn the_push_command_adds_lists_without_secrets_and_removes() {
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let dir = std::env::temp_dir().join(format!("push-cli-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+            .current_dir(&dir)
+            .env_remove("DATABASE_URL")
+            .env_remove("DATA_DIR")
+            .env_remove("PUSH_WEBHOOK_SECRET")
+            .env_remove("PUSH_VENDOR_APP_SECRET")
+            .arg("--data-dir")
+            .arg(dir.join("data"))
+            .args(args)
+            .output()
+            .expect("run the server binary");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (ok, _, err) = run(&["app", "create", "--id", "cli-push"]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = run(&[
+        "push",
+        "add",
+        "--app",
+        "cli-push",
+        "--name",
+        "gw",
+        "--kind",
+        "webhook",
+        "--url",
+        "https://gw.example.com/push",
+        "--secret",
+        "supersecretvalue",
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("gw") && !out.contains("supersecretvalue"), "{out}");
+    let account = dir.join("account.json");
+    let json = json!({"type": "service_account", "project_id": "p1", "client_email": "a@p1.iam.gserviceaccount.com",
+        "private_key": FCM_KEY, "token_uri": "https://oauth2.googleapis.com/token"});
+    std::fs::write(&account, json.to_string()).expect("write account");
+    let (ok, _, err) = run(&[
+        "push",
+        "add",
+        "--app",
+        "cli-push",
+        "--name",
+        "android",
+        "--kind",
+        "fcm",
+        "--service-account-file",
+        account.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(&[
+        "push",
+        "add",
+        "--app",
+        "cli-push",
+        "--name",
+        "mi",
+        "--kind",
+        "xiaomi",
+        "--vendor-app-id",
+        "2882",
+        "--vendor-app-secret",
+        "vendorsecret",
+    ]);
+    assert!(ok, "{err}");
+
+    let (ok, out, err) = run(&["push", "list", "--app", "cli-push"]);
+    assert!(ok, "{err}");
+    for secret in ["supersecretvalue", "vendorsecret", "BEGIN PRIVATE KEY"] {
+        assert!(!out.contains(secret), "a secret printed in full: {out}");
+    }
+    assert!(out.contains("supe…") && out.contains("no provider"), "{out}");
+    let (ok, out, _) = run(&["push", "list", "--app", "cli-push", "--json"]);
+    assert!(ok);
+    let listed: Value = serde_json::from_str(&out).expect("json");
+    let names: Vec<&str> =
+        listed["notifiers"].as_array().unwrap().iter().map(|n| n["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["gw", "android", "mi"]);
+    assert_eq!(listed["notifiers"][1]["credentials"]["private_key"], "(hidden)");
+
+    let (ok, _, err) = run(&[
+        "push",
+        "add",
+        "--app",
+        "cli-push",
+        "--name",
+        "gw",
+        "--kind",
+        "webhook",
+        "--url",
+        "https://x.example.com",
+        "--secret",
+        "s",
+    ]);
+    assert!(!ok && err.contains("already has a notifier"), "a taken name: {err}");
+    let (ok, _, err) =
+        run(&["push", "add", "--app", "cli-push", "--name", "ios", "--kind", "apns", "--team-id", "T"]);
+    assert!(!ok && err.contains("--private-key-file"), "{err}");
+    let (ok, _, err) = run(&["push", "add", "--app", "cli-push", "--name", "x", "--kind", "pager"]);
+    assert!(!ok && err.contains("unknown kind"), "{err}");
+    let (ok, _, err) = run(&["push", "remove", "--app", "cli-push", "--name", "gw"]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(&["push", "remove", "--app", "cli-push", "--name", "gw"]);
+    assert!(!ok && err.contains("no notifier named"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
