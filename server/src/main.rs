@@ -222,56 +222,59 @@ enum TokenCommand {
     },
 }
 
+#[derive(Args)]
+struct PushAdd {
+    #[arg(long)]
+    app: String,
+    #[arg(long)]
+    name: String,
+    /// apns, fcm, webhook; or huawei, xiaomi, meizu, vivo, oppo (stored,
+    /// answered by /push/certificate, but not delivered to: no provider).
+    #[arg(long)]
+    kind: String,
+    /// 0 development (APNs sandbox), 1 production.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i64).range(0..=1))]
+    environment: i64,
+    /// APNs: the team id.
+    #[arg(long)]
+    team_id: Option<String>,
+    /// APNs: the key id of the .p8 key.
+    #[arg(long)]
+    key_id: Option<String>,
+    /// APNs: the .p8 key file.
+    #[arg(long)]
+    private_key_file: Option<PathBuf>,
+    /// APNs: the app's bundle id (apns-topic).
+    #[arg(long)]
+    topic: Option<String>,
+    /// FCM: the service-account JSON file.
+    #[arg(long)]
+    service_account_file: Option<PathBuf>,
+    /// Webhook: the gateway's URL.
+    #[arg(long)]
+    url: Option<String>,
+    /// Webhook: the secret the body is signed with (HMAC-SHA256).
+    #[arg(long, env = "PUSH_WEBHOOK_SECRET", hide_env_values = true)]
+    secret: Option<String>,
+    /// Vendor kinds: the app id, key and secret of the vendor console.
+    #[arg(long)]
+    vendor_app_id: Option<String>,
+    #[arg(long)]
+    vendor_app_key: Option<String>,
+    #[arg(long, env = "PUSH_VENDOR_APP_SECRET", hide_env_values = true)]
+    vendor_app_secret: Option<String>,
+    /// APNs, FCM: another base URL than the provider's (a proxy, a test server).
+    #[arg(long)]
+    base_url: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
 #[derive(Subcommand)]
 enum PushCommand {
     /// Add a notifier: the credentials of one push provider, under the name
     /// devices bind their push tokens to.
-    Add {
-        #[arg(long)]
-        app: String,
-        #[arg(long)]
-        name: String,
-        /// apns, fcm, webhook; or huawei, xiaomi, meizu, vivo, oppo (stored,
-        /// answered by /push/certificate, but not delivered to: no provider).
-        #[arg(long)]
-        kind: String,
-        /// 0 development (APNs sandbox), 1 production.
-        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i64).range(0..=1))]
-        environment: i64,
-        /// APNs: the team id.
-        #[arg(long)]
-        team_id: Option<String>,
-        /// APNs: the key id of the .p8 key.
-        #[arg(long)]
-        key_id: Option<String>,
-        /// APNs: the .p8 key file.
-        #[arg(long)]
-        private_key_file: Option<PathBuf>,
-        /// APNs: the app's bundle id (apns-topic).
-        #[arg(long)]
-        topic: Option<String>,
-        /// FCM: the service-account JSON file.
-        #[arg(long)]
-        service_account_file: Option<PathBuf>,
-        /// Webhook: the gateway's URL.
-        #[arg(long)]
-        url: Option<String>,
-        /// Webhook: the secret the body is signed with (HMAC-SHA256).
-        #[arg(long, env = "PUSH_WEBHOOK_SECRET", hide_env_values = true)]
-        secret: Option<String>,
-        /// Vendor kinds: the app id, key and secret of the vendor console.
-        #[arg(long)]
-        vendor_app_id: Option<String>,
-        #[arg(long)]
-        vendor_app_key: Option<String>,
-        #[arg(long, env = "PUSH_VENDOR_APP_SECRET", hide_env_values = true)]
-        vendor_app_secret: Option<String>,
-        /// APNs, FCM: another base URL than the provider's (a proxy, a test server).
-        #[arg(long)]
-        base_url: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
+    Add(Box<PushAdd>),
     /// List an app's notifiers (secrets cut short).
     List {
         #[arg(long)]
@@ -493,24 +496,25 @@ async fn push(settings: Settings, command: PushCommand) -> anyhow::Result<()> {
     use core::push::{Credentials, Environment, Kind, NewNotifier};
     let core = app::open_core(&settings).await?;
     match command {
-        PushCommand::Add {
-            app,
-            name,
-            kind,
-            environment,
-            team_id,
-            key_id,
-            private_key_file,
-            topic,
-            service_account_file,
-            url,
-            secret,
-            vendor_app_id,
-            vendor_app_key,
-            vendor_app_secret,
-            base_url,
-            json,
-        } => {
+        PushCommand::Add(add) => {
+            let PushAdd {
+                app,
+                name,
+                kind,
+                environment,
+                team_id,
+                key_id,
+                private_key_file,
+                topic,
+                service_account_file,
+                url,
+                secret,
+                vendor_app_id,
+                vendor_app_key,
+                vendor_app_secret,
+                base_url,
+                json,
+            } = *add;
             let app = AppId::parse(&app).map_err(anyhow_core)?;
             let kind = Kind::parse(&kind).with_context(|| {
                 format!("unknown kind `{kind}`: apns, fcm, webhook, huawei, xiaomi, meizu, vivo or oppo")

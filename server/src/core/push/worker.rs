@@ -135,16 +135,23 @@ pub async fn work_once(core: &Core, deliver: &Arc<dyn Deliver>, holder: &str) ->
     let mut running = tokio::task::JoinSet::new();
     for row in claimed {
         let key = (row.app.clone(), row.notifier_name.clone());
-        if !notifiers.contains_key(&key) {
-            let found = core.db().notifier(&row.app, &row.notifier_name).await?;
-            notifiers.insert(key.clone(), found);
-        }
-        if !messages.contains_key(&row.task_id) {
-            let message = core.db().push_task_message(row.task_id).await?;
-            messages.insert(row.task_id, message.and_then(|m| serde_json::from_str(&m).ok()));
-        }
-        let notifier = notifiers.get(&key).cloned().flatten();
-        let message = messages.get(&row.task_id).cloned().flatten();
+        let notifier = match notifiers.get(&key) {
+            Some(found) => found.clone(),
+            None => {
+                let found = core.db().notifier(&row.app, &row.notifier_name).await?;
+                notifiers.insert(key, found.clone());
+                found
+            }
+        };
+        let message = match messages.get(&row.task_id) {
+            Some(found) => found.clone(),
+            None => {
+                let stored = core.db().push_task_message(row.task_id).await?;
+                let found: Option<PushMessage> = stored.and_then(|m| serde_json::from_str(&m).ok());
+                messages.insert(row.task_id, found.clone());
+                found
+            }
+        };
         let (core, deliver, holder) = (core.clone(), deliver.clone(), holder.to_owned());
         running.spawn(async move {
             let outcome = match (notifier, message) {
