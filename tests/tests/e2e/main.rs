@@ -7,6 +7,7 @@ mod bad_input;
 mod cross_dialect;
 mod maxim_groups;
 mod maxim_groups_races;
+mod maxim_push;
 mod maxim_roster;
 mod maxim_roster_races;
 mod maxim_tokens;
