@@ -253,6 +253,17 @@ fn expect_signed(hit: &Hit) {
     assert!(!hit.header("idempotency-key").is_empty());
 }
 
+/// A core on its own pool over the test's database, sharing nothing in
+/// memory with the test's core but the clock.
+async fn another_node(t: &TestCore) -> (Core, server::store::Db) {
+    let db = server::store::Db::connect_with(&t.database_url, server::testing::db_options())
+        .await
+        .expect("connect");
+    let mut config = server::testing::config();
+    fast_worker(&mut config);
+    (Core::new(db.clone(), t.clock.clone(), config), db)
+}
+
 fn scenario<F, Fut>(backend: server::testing::Backend, f: F) -> impl Future<Output = ()>
 where
     F: FnOnce(TestCore) -> Fut + Send + 'static,
@@ -733,7 +744,9 @@ server::both_backends!(
         first.stop().await;
         let held = hits.lock().unwrap().iter().find(|h| h.status == 0).cloned().expect("held");
         // Until its lease runs out, the row is the dead worker's.
-        let mut second = Running::start_with(&core, &app, first.admin.clone()).await;
+        // Another process's worth: its own pool and core on the same database.
+        let (other, other_db) = another_node(&t).await;
+        let mut second = Running::start_with(&other, &app, first.admin.clone()).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         let before = core.push().figures(&app, &[task]).await.expect("figures")[0].channels["webhook"];
         assert_eq!(
@@ -777,6 +790,7 @@ server::both_backends!(
         second.stop().await;
         let mut third = third;
         third.stop().await;
+        other_db.close().await;
     })
 );
 
