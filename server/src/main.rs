@@ -559,6 +559,7 @@ async fn push(settings: Settings, command: PushCommand) -> anyhow::Result<()> {
                     app_secret: vendor_app_secret.unwrap_or_default(),
                 }),
             };
+            server::push::check_keys(&credentials).map_err(anyhow::Error::msg)?;
             let environment = Environment::from_i64(environment).context("--environment is 0 or 1")?;
             let added = core
                 .push()

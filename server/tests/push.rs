@@ -886,6 +886,7 @@ fn the_push_command_adds_lists_without_secrets_and_removes() {
         assert!(!out.contains(secret), "a secret printed in full: {out}");
     }
     assert!(out.contains("supe…") && out.contains("no provider"), "{out}");
+    assert!(out.contains("android\tfcm"), "{out}");
     let (ok, out, _) = run(&["push", "list", "--app", "cli-push", "--json"]);
     assert!(ok);
     let listed: Value = serde_json::from_str(&out).expect("json");
@@ -912,6 +913,28 @@ fn the_push_command_adds_lists_without_secrets_and_removes() {
     let (ok, _, err) =
         run(&["push", "add", "--app", "cli-push", "--name", "ios", "--kind", "apns", "--team-id", "T"]);
     assert!(!ok && err.contains("--private-key-file"), "{err}");
+    let bogus = dir.join("bogus.p8");
+    std::fs::write(&bogus, "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n")
+        .expect("write");
+    let (ok, _, err) = run(&[
+        "push",
+        "add",
+        "--app",
+        "cli-push",
+        "--name",
+        "ios",
+        "--kind",
+        "apns",
+        "--team-id",
+        "T",
+        "--key-id",
+        "K",
+        "--topic",
+        "com.example",
+        "--private-key-file",
+        bogus.to_str().unwrap(),
+    ]);
+    assert!(!ok && err.contains("not an EC P-256 key"), "a key that cannot sign is refused: {err}");
     let (ok, _, err) = run(&["push", "add", "--app", "cli-push", "--name", "x", "--kind", "pager"]);
     assert!(!ok && err.contains("unknown kind"), "{err}");
     let (ok, _, err) = run(&["push", "remove", "--app", "cli-push", "--name", "gw"]);

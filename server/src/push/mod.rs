@@ -80,6 +80,22 @@ impl Deliver for Providers {
     }
 }
 
+/// Whether the keys of `credentials` can sign what their provider needs
+/// (an RS256 assertion for FCM, an ES256 token for APNs): the operator
+/// hears of a bad key when adding the notifier, not from failed deliveries.
+pub fn check_keys(credentials: &Credentials) -> Result<(), String> {
+    use jsonwebtoken::EncodingKey;
+    match credentials {
+        Credentials::Fcm(c) => EncodingKey::from_rsa_pem(c.private_key.as_bytes())
+            .map(drop)
+            .map_err(|e| format!("the service account's private_key is not an RSA key: {e}")),
+        Credentials::Apns(c) => EncodingKey::from_ec_pem(c.private_key.as_bytes())
+            .map(drop)
+            .map_err(|e| format!("the .p8 file is not an EC P-256 key: {e}")),
+        Credentials::Webhook(_) | Credentials::Vendor(_) => Ok(()),
+    }
+}
+
 /// A status as an outcome: 2xx sent; 429, 408 and 5xx retried; other 4xx failed.
 fn by_status(status: reqwest::StatusCode, body: &str) -> Outcome {
     let why = || format!("HTTP {}: {}", status.as_u16(), body.chars().take(200).collect::<String>());
