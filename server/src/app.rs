@@ -258,8 +258,12 @@ impl Application {
         stop: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let sweeper = spawn_housekeeping(self.core.clone());
+        let pusher = spawn_push_worker(self.core.clone());
         let served = axum::serve(self.listener, self.router).with_graceful_shutdown(stop).await;
         sweeper.abort();
+        // A delivery cut short here is taken over once its lease runs out
+        // (`core::push::worker`).
+        pusher.abort();
         served?;
         Ok(())
     }
@@ -313,6 +317,12 @@ fn spawn_housekeeping(core: Core) -> tokio::task::JoinHandle<()> {
             }
         }
     })
+}
+
+/// The push delivery worker (`core::push::worker`) over the HTTP providers.
+fn spawn_push_worker(core: Core) -> tokio::task::JoinHandle<()> {
+    let providers: Arc<dyn crate::core::push::worker::Deliver> = Arc::new(crate::push::Providers::new());
+    tokio::spawn(crate::core::push::worker::run(core, providers))
 }
 
 async fn shutdown_signal() {

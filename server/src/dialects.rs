@@ -61,7 +61,8 @@ pub fn router(core: Core) -> Router {
         .merge(maxim::token_router(api.clone()))
         .merge(maxim::roster_router(api.clone()))
         .merge(maxim::group_router(api.clone()))
-        .merge(maxim::message_router(api))
+        .merge(maxim::message_router(api.clone()))
+        .merge(maxim::push_router(api))
         .merge(crate::netease::router(core.clone()))
         .merge(crate::yhchat::router(core.clone()))
         .fallback(unknown_route)
@@ -70,7 +71,7 @@ pub fn router(core: Core) -> Router {
 /// The documented sections not served yet (their calls answer 404), for
 /// the start-up message.
 pub fn not_mounted() -> &'static [&'static str] {
-    &["MaxIM push (/push/*)", "MaxIM files (/file/*)"]
+    &["MaxIM files (/file/*)"]
 }
 
 async fn unknown_route(uri: Uri) -> Response {

@@ -13,6 +13,7 @@ pub mod docs;
 pub mod generated;
 pub mod maxim;
 pub mod netease;
+pub mod push;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -1,4 +1,5 @@
-//! `server`: run the IM server, or manage its apps and admin tokens.
+//! `server`: run the IM server, or manage its apps, admin tokens and push
+//! notifiers.
 //!
 //! `serve` is the default command, so its flags are also accepted with no
 //! command (`server --listen X`); they belong to it alone, and another command
@@ -173,6 +174,11 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Manage an app's push notifiers (docs/push.md#the-server-push-command).
+    Push {
+        #[command(subcommand)]
+        command: PushCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -213,6 +219,76 @@ enum TokenCommand {
         app: String,
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Args)]
+struct PushAdd {
+    #[arg(long)]
+    app: String,
+    #[arg(long)]
+    name: String,
+    /// apns, fcm, webhook; or huawei, xiaomi, meizu, vivo, oppo (stored,
+    /// answered by /push/certificate, but not delivered to: no provider).
+    #[arg(long)]
+    kind: String,
+    /// 0 development (APNs sandbox), 1 production.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i64).range(0..=1))]
+    environment: i64,
+    /// APNs: the team id.
+    #[arg(long)]
+    team_id: Option<String>,
+    /// APNs: the key id of the .p8 key.
+    #[arg(long)]
+    key_id: Option<String>,
+    /// APNs: the .p8 key file.
+    #[arg(long)]
+    private_key_file: Option<PathBuf>,
+    /// APNs: the app's bundle id (apns-topic).
+    #[arg(long)]
+    topic: Option<String>,
+    /// FCM: the service-account JSON file.
+    #[arg(long)]
+    service_account_file: Option<PathBuf>,
+    /// Webhook: the gateway's URL.
+    #[arg(long)]
+    url: Option<String>,
+    /// Webhook: the secret the body is signed with (HMAC-SHA256).
+    #[arg(long, env = "PUSH_WEBHOOK_SECRET", hide_env_values = true)]
+    secret: Option<String>,
+    /// Vendor kinds: the app id, key and secret of the vendor console.
+    #[arg(long)]
+    vendor_app_id: Option<String>,
+    #[arg(long)]
+    vendor_app_key: Option<String>,
+    #[arg(long, env = "PUSH_VENDOR_APP_SECRET", hide_env_values = true)]
+    vendor_app_secret: Option<String>,
+    /// APNs, FCM: another base URL than the provider's (a proxy, a test server).
+    #[arg(long)]
+    base_url: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum PushCommand {
+    /// Add a notifier: the credentials of one push provider, under the name
+    /// devices bind their push tokens to.
+    Add(Box<PushAdd>),
+    /// List an app's notifiers (secrets cut short).
+    List {
+        #[arg(long)]
+        app: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a notifier; devices bound to its name get nothing until one
+    /// of that name exists again.
+    Remove {
+        #[arg(long)]
+        app: String,
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -292,6 +368,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         None | Some(Command::Serve(_)) => serve(settings).await,
         Some(Command::App { command }) => apps(settings, command).await,
         Some(Command::Token { command }) => tokens(settings, command).await,
+        Some(Command::Push { command }) => push(settings, command).await,
     }
 }
 
@@ -386,6 +463,134 @@ async fn tokens(settings: Settings, command: TokenCommand) -> anyhow::Result<()>
                     );
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+fn notifier_json(n: &core::push::Notifier) -> serde_json::Value {
+    serde_json::json!({
+        "name": n.name,
+        "kind": n.kind.as_str(),
+        "environment": n.environment as i64,
+        "delivers": n.kind.delivers(),
+        "credentials": n.credentials.redacted(),
+        "created_at": n.created_at,
+    })
+}
+
+fn print_notifier(n: &core::push::Notifier) {
+    println!(
+        "{}\t{}\t{}\t{}{}",
+        n.name,
+        n.kind.as_str(),
+        if n.environment == core::push::Environment::Production { "production" } else { "development" },
+        n.credentials.redacted(),
+        if n.kind.delivers() { "" } else { "\t(stored; no provider delivers this kind)" }
+    );
+}
+
+async fn push(settings: Settings, command: PushCommand) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use core::push::notifiers::{ApnsCredentials, FcmCredentials, VendorCredentials, WebhookCredentials};
+    use core::push::{Credentials, Environment, Kind, NewNotifier};
+    let core = app::open_core(&settings).await?;
+    match command {
+        PushCommand::Add(add) => {
+            let PushAdd {
+                app,
+                name,
+                kind,
+                environment,
+                team_id,
+                key_id,
+                private_key_file,
+                topic,
+                service_account_file,
+                url,
+                secret,
+                vendor_app_id,
+                vendor_app_key,
+                vendor_app_secret,
+                base_url,
+                json,
+            } = *add;
+            let app = AppId::parse(&app).map_err(anyhow_core)?;
+            let kind = Kind::parse(&kind).with_context(|| {
+                format!("unknown kind `{kind}`: apns, fcm, webhook, huawei, xiaomi, meizu, vivo or oppo")
+            })?;
+            let need = |v: Option<String>, flag: &str| {
+                v.with_context(|| format!("a {} notifier needs --{flag}", kind.as_str()))
+            };
+            let credentials = match kind {
+                Kind::Apns => {
+                    let file = private_key_file.context("an apns notifier needs --private-key-file")?;
+                    let private_key = std::fs::read_to_string(&file)
+                        .with_context(|| format!("cannot read {}", file.display()))?;
+                    Credentials::Apns(ApnsCredentials {
+                        team_id: need(team_id, "team-id")?,
+                        key_id: need(key_id, "key-id")?,
+                        private_key,
+                        topic: need(topic, "topic")?,
+                        base_url,
+                    })
+                }
+                Kind::Fcm => {
+                    let file =
+                        service_account_file.context("an fcm notifier needs --service-account-file")?;
+                    let text = std::fs::read_to_string(&file)
+                        .with_context(|| format!("cannot read {}", file.display()))?;
+                    let mut account: FcmCredentials = serde_json::from_str(&text).with_context(|| {
+                        format!(
+                            "{} is not a service-account JSON (project_id, client_email, private_key, token_uri)",
+                            file.display()
+                        )
+                    })?;
+                    account.base_url = base_url;
+                    Credentials::Fcm(account)
+                }
+                Kind::Webhook => Credentials::Webhook(WebhookCredentials {
+                    url: need(url, "url")?,
+                    secret: need(secret, "secret")?,
+                }),
+                _ => Credentials::Vendor(VendorCredentials {
+                    app_id: vendor_app_id.unwrap_or_default(),
+                    app_key: vendor_app_key.unwrap_or_default(),
+                    app_secret: vendor_app_secret.unwrap_or_default(),
+                }),
+            };
+            server::push::check_keys(&credentials).map_err(anyhow::Error::msg)?;
+            let environment = Environment::from_i64(environment).context("--environment is 0 or 1")?;
+            let added = core
+                .push()
+                .add_notifier(&app, NewNotifier { name, kind, environment, credentials })
+                .await
+                .map_err(anyhow_core)?;
+            if json {
+                println!("{}", notifier_json(&added));
+            } else {
+                print_notifier(&added);
+            }
+        }
+        PushCommand::List { app, json } => {
+            let app = AppId::parse(&app).map_err(anyhow_core)?;
+            core.apps().get(&app).await.map_err(anyhow_core)?;
+            let list = core.push().notifiers(&app).await.map_err(anyhow_core)?;
+            if json {
+                let items: Vec<_> = list.iter().map(notifier_json).collect();
+                println!("{}", serde_json::json!({"app_id": app.as_str(), "notifiers": items}));
+            } else {
+                for n in &list {
+                    print_notifier(n);
+                }
+            }
+        }
+        PushCommand::Remove { app, name } => {
+            let app = AppId::parse(&app).map_err(anyhow_core)?;
+            if !core.push().remove_notifier(&app, &name).await.map_err(anyhow_core)? {
+                anyhow::bail!("app `{app}` has no notifier named `{name}`");
+            }
+            println!("removed {name}");
         }
     }
     Ok(())

@@ -159,6 +159,12 @@ pub enum Error {
     /// The whole group is muted (`ban_all`) and the sender is not its owner or an admin.
     #[error("the group is muted: only its owner and admins may send")]
     GroupMuted,
+    /// A push audience list longer than the limit.
+    #[error("the push audience lists more than {max} entries")]
+    PushAudienceTooLarge { max: usize },
+    /// The app has no notifier (of the kind asked for).
+    #[error("push is not enabled for the app: no notifier is configured")]
+    PushNotEnabled,
     #[error("database error")]
     Storage(#[source] InfraError),
     #[error("internal error")]

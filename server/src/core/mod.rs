@@ -19,6 +19,7 @@ pub mod limits;
 pub mod messages;
 pub mod notices;
 pub mod paging;
+pub mod push;
 pub mod secrets;
 pub mod settings;
 pub mod tokens;
@@ -51,6 +52,8 @@ pub struct Config {
     pub housekeeping_every: Duration,
     /// How long a signed group QR code (`groups().qrcode_sign`) stays valid.
     pub group_qrcode_ttl: Duration,
+    /// How the push delivery worker paces itself (`push::worker`).
+    pub push_worker: push::worker::WorkerConfig,
 }
 
 impl Default for Config {
@@ -62,6 +65,7 @@ impl Default for Config {
             server_api_rate: limits::RateRule::NETEASE_APP,
             housekeeping_every: Duration::from_secs(600),
             group_qrcode_ttl: Duration::from_secs(7 * 24 * 3600),
+            push_worker: push::worker::WorkerConfig::default(),
         }
     }
 }
@@ -142,5 +146,9 @@ impl Core {
 
     pub fn notices(&self) -> notices::Notices<'_> {
         notices::Notices { core: self }
+    }
+
+    pub fn push(&self) -> push::Push<'_> {
+        push::Push { core: self }
     }
 }

@@ -66,6 +66,8 @@ impl From<Error> for ApiError {
             Error::QrCodeExpired => codes::GROUP_QR_CODE_EXPIRED,
             // Muted senders: the service lists no code of its own for them.
             Error::BannedInGroup | Error::GroupMuted => codes::NO_PERMISSION,
+            Error::PushAudienceTooLarge { .. } => codes::PUSH_AUDIENCE_TOO_LARGE,
+            Error::PushNotEnabled => codes::PUSH_NOT_ENABLED,
             Error::Storage(_) | Error::Internal(_) => {
                 return ApiError::new(codes::DATABASE_ERROR, e.to_string()).with_cause(Cause::new(e));
             }

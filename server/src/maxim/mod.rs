@@ -7,6 +7,7 @@
 pub mod errors;
 pub mod group;
 pub mod message;
+pub mod push;
 pub mod roster;
 pub mod token;
 pub mod user;

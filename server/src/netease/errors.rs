@@ -47,7 +47,10 @@ impl From<Error> for ApiError {
             Error::TransferTargetNotMember
             | Error::InvalidPushMode
             | Error::QrCodeInvalid
-            | Error::QrCodeExpired => codes::PARAMETER_ERROR,
+            | Error::QrCodeExpired
+            // Push is a MaxIM section; no call of this dialect makes these.
+            | Error::PushAudienceTooLarge { .. }
+            | Error::PushNotEnabled => codes::PARAMETER_ERROR,
             Error::AppMissing
             | Error::NonceReused
             | Error::TokenMissing

@@ -21,6 +21,7 @@ mod groups;
 mod limits;
 mod messages;
 mod notices;
+mod push;
 mod roster;
 mod rows;
 mod settings;

@@ -46,7 +46,10 @@ impl From<Error> for ApiError {
             | Error::GroupFileForbidden
             | Error::InvalidPushMode
             | Error::QrCodeInvalid
-            | Error::QrCodeExpired => codes::INVALID_PARAMETER,
+            | Error::QrCodeExpired
+            // Push is a MaxIM section; no call of this dialect makes these.
+            | Error::PushAudienceTooLarge { .. }
+            | Error::PushNotEnabled => codes::INVALID_PARAMETER,
             // A disabled user's token can no longer be used, like a revoked one.
             Error::TokenMissing
             | Error::TokenInvalid

@@ -8,6 +8,7 @@ mod cross_dialect;
 mod maxim_groups;
 mod maxim_groups_races;
 mod maxim_messages;
+mod maxim_push;
 mod maxim_roster;
 mod maxim_roster_races;
 mod maxim_tokens;

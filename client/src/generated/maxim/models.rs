@@ -906,7 +906,7 @@ pub struct PushNotifyData {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PushTaskDetailBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub list: Option<Vec<i32>>,
+    pub list: Option<Vec<i64>>,
 }
 
 /// Component `PushTaskDetailDataItem`.
@@ -989,6 +989,69 @@ pub struct PushTaskDetailDataItem {
     /// 推送任务ID
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_id: Option<i64>,
+    /// devices targeted through the webhook gateway
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_target: Option<i32>,
+    /// deliveries the webhook gateway accepted (2xx)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_sent: Option<i32>,
+    /// the same as webhook_sent: this server has no device receipts
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_received: Option<i32>,
+    /// devices skipped by their user's push settings
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_skipped: Option<i32>,
+    /// deliveries given up
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_failed: Option<i32>,
+    /// devices of this channel skipped by their user's push settings (no_push, quiet hours)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apns_skipped: Option<i32>,
+    /// deliveries of this channel given up (refused by the provider, retries exhausted, or no provider for the notifier's kind)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apns_failed: Option<i32>,
+    /// devices of this channel skipped by their user's push settings (no_push, quiet hours)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fcm_skipped: Option<i32>,
+    /// deliveries of this channel given up (refused by the provider, retries exhausted, or no provider for the notifier's kind)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fcm_failed: Option<i32>,
+    /// devices of this channel skipped by their user's push settings (no_push, quiet hours)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub huawei_skipped: Option<i32>,
+    /// deliveries of this channel given up (refused by the provider, retries exhausted, or no provider for the notifier's kind)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub huawei_failed: Option<i32>,
+    /// devices of this channel skipped by their user's push settings (no_push, quiet hours)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xiaomi_skipped: Option<i32>,
+    /// deliveries of this channel given up (refused by the provider, retries exhausted, or no provider for the notifier's kind)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xiaomi_failed: Option<i32>,
+    /// devices of this channel skipped by their user's push settings (no_push, quiet hours)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flyme_skipped: Option<i32>,
+    /// deliveries of this channel given up (refused by the provider, retries exhausted, or no provider for the notifier's kind)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flyme_failed: Option<i32>,
+    /// devices of this channel skipped by their user's push settings (no_push, quiet hours)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oppo_skipped: Option<i32>,
+    /// deliveries of this channel given up (refused by the provider, retries exhausted, or no provider for the notifier's kind)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oppo_failed: Option<i32>,
+    /// devices of this channel skipped by their user's push settings (no_push, quiet hours)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vivo_skipped: Option<i32>,
+    /// deliveries of this channel given up (refused by the provider, retries exhausted, or no provider for the notifier's kind)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vivo_failed: Option<i32>,
+    /// devices of this channel skipped by their user's push settings (no_push, quiet hours)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mxpush_skipped: Option<i32>,
+    /// deliveries of this channel given up (refused by the provider, retries exhausted, or no provider for the notifier's kind)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mxpush_failed: Option<i32>,
 }
 
 /// Component `TokenIdBody`.

@@ -2073,7 +2073,7 @@ async fn call_push_task_detail<T: PushApi>(
     let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
     let input = models::PushTaskDetailInput {
         list: params
-            .optional::<Vec<i32>>("list", wire::Kind::List(&wire::Kind::I32), None)?,
+            .optional::<Vec<i64>>("list", wire::Kind::List(&wire::Kind::I64), None)?,
     };
     api.push_task_detail(Request {
             credentials,
