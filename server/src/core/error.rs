@@ -153,6 +153,17 @@ pub enum Error {
     QrCodeInvalid,
     #[error("expired group QR code")]
     QrCodeExpired,
+    #[error("file does not exist or was not uploaded")]
+    FileMissing,
+    #[error("no permission on the file")]
+    FileForbidden,
+    #[error("file too large (at most {max} bytes)")]
+    FileTooLarge { max: u64 },
+    #[error("the upload slot has expired")]
+    UploadExpired,
+    /// The object storage failed (MaxIM 10009); nothing was kept.
+    #[error("object storage error")]
+    Blob(#[source] InfraError),
     #[error("database error")]
     Storage(#[source] InfraError),
     #[error("internal error")]

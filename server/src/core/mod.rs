@@ -11,6 +11,7 @@ pub mod callers;
 pub mod clock;
 pub mod devices;
 pub mod error;
+pub mod files;
 pub mod friends;
 pub mod groups;
 pub mod housekeeping;
@@ -49,6 +50,8 @@ pub struct Config {
     pub housekeeping_every: Duration,
     /// How long a signed group QR code (`groups().qrcode_sign`) stays valid.
     pub group_qrcode_ttl: Duration,
+    /// Uploads: storage, slot lifetime, size limits, thumbnails (`docs/files.md`).
+    pub files: files::FilesConfig,
 }
 
 impl Default for Config {
@@ -60,6 +63,7 @@ impl Default for Config {
             server_api_rate: limits::RateRule::NETEASE_APP,
             housekeeping_every: Duration::from_secs(600),
             group_qrcode_ttl: Duration::from_secs(7 * 24 * 3600),
+            files: files::FilesConfig::default(),
         }
     }
 }
@@ -69,6 +73,8 @@ pub struct Core {
     db: Db,
     clock: Arc<dyn Clock>,
     config: Config,
+    /// Where uploaded files' bytes live (`config.files.storage`).
+    blobs: crate::blobs::Blobs,
 }
 
 impl std::fmt::Debug for Core {
@@ -78,8 +84,15 @@ impl std::fmt::Debug for Core {
 }
 
 impl Core {
+    /// A storage that cannot be opened is logged and replaced by memory:
+    /// the server's start (`app::open_core`) opens it first and stops on
+    /// the error, so this only happens to a core built by hand.
     pub fn new(db: Db, clock: Arc<dyn Clock>, config: Config) -> Self {
-        Core { db, clock, config }
+        let blobs = crate::blobs::Blobs::open(&config.files.storage).unwrap_or_else(|e| {
+            tracing::error!("object storage: {e}; keeping files in memory");
+            crate::blobs::Blobs::memory()
+        });
+        Core { db, clock, config, blobs }
     }
 
     pub fn db(&self) -> &Db {
@@ -128,6 +141,10 @@ impl Core {
 
     pub fn limits(&self) -> limits::Limits<'_> {
         limits::Limits { core: self }
+    }
+
+    pub fn files(&self) -> files::Files<'_> {
+        files::Files { core: self }
     }
 
     pub fn housekeeping(&self) -> housekeeping::Housekeeping<'_> {

@@ -64,6 +64,12 @@ impl From<Error> for ApiError {
             Error::GroupFileForbidden => codes::GROUP_FILE_NO_PERMISSION,
             Error::QrCodeInvalid => codes::GROUP_QR_CODE_INVALID,
             Error::QrCodeExpired => codes::GROUP_QR_CODE_EXPIRED,
+            Error::FileMissing => codes::INVALID_PARAMETER,
+            Error::FileForbidden | Error::UploadExpired => codes::NO_PERMISSION,
+            Error::FileTooLarge { .. } => codes::INVALID_PARAMETER,
+            Error::Blob(_) => {
+                return ApiError::new(codes::STORAGE_ERROR, e.to_string()).with_cause(Cause::new(e));
+            }
             Error::Storage(_) | Error::Internal(_) => {
                 return ApiError::new(codes::DATABASE_ERROR, e.to_string()).with_cause(Cause::new(e));
             }

@@ -16,6 +16,7 @@ mod admin_tokens;
 mod apps;
 mod devices;
 mod errors;
+mod files;
 mod groups;
 mod limits;
 mod roster;
