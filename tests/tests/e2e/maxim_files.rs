@@ -74,6 +74,13 @@ async fn round_trip(app: TestApp, s3: bool) {
     assert_eq!(upload_url.contains("/file/blob/"), !s3, "{upload_url}");
     if s3 {
         assert!(upload_url.contains("X-Amz-Signature="), "{upload_url}");
+        if std::env::var_os("TEST_S3_URL").is_none() {
+            // The in-process server checks signatures (moto does not).
+            let at = upload_url.find("X-Amz-Signature=").unwrap() + "X-Amz-Signature=".len();
+            let flipped = if &upload_url[at..=at] == "a" { "b" } else { "a" };
+            let tampered = format!("{}{flipped}{}", &upload_url[..at], &upload_url[at + 1..]);
+            assert_eq!(put(&app, &tampered, vec![1]).await, 403);
+        }
     }
     let data = bytes_of(300_000);
     assert_eq!(put(&app, &upload_url, data.clone()).await, 200);
@@ -290,4 +297,25 @@ on_both_backends_configured!(group_shared_file_upload_list_download, local_stora
         .group_file_upload(&input!({"group_id": group, "name": "x", "size": 10, "type": "txt", "url": "https://example.com/x"}))
         .await;
     assert_eq!(failure(wrong).0, 10002);
+});
+
+fn small_files_on_s3(config: &mut Config) {
+    s3_storage(config);
+    config.files.max_file_bytes = 1000;
+}
+
+on_both_backends_configured!(size_limit_on_s3_is_checked_at_first_use, small_files_on_s3, |app| {
+    // A presigned PUT cannot cap the size: the object is looked at when
+    // first used, and one over the limit is deleted and refused.
+    let a = user(&app, "alice").await;
+    let b = user(&app, "bob").await;
+    let slot = chat_slot(&a, 100, 1, b.id).await;
+    assert_eq!(put(&app, &slot.upload_url.unwrap(), bytes_of(2000)).await, 200);
+    let sign = sign_of(&slot.download_url.unwrap());
+    let (code, message) = failure(download(&b, &sign, None).await);
+    assert_eq!(code, 10002, "{message}");
+    assert!(message.contains("too large"), "{message}");
+    let (code, message) = failure(download(&b, &sign, None).await);
+    assert_eq!(code, 10002);
+    assert!(message.contains("not uploaded"), "deleted: {message}");
 });
