@@ -59,7 +59,11 @@ pub struct HttpOptions {
 impl Default for HttpOptions {
     /// Any origin, 30 s: what `server serve` runs with unless told otherwise.
     fn default() -> Self {
-        HttpOptions { allow_origins: AllowOrigins::Any, request_timeout: Duration::from_secs(30), public_url: None }
+        HttpOptions {
+            allow_origins: AllowOrigins::Any,
+            request_timeout: Duration::from_secs(30),
+            public_url: None,
+        }
     }
 }
 

@@ -155,7 +155,8 @@ fn create_bucket(url: &str) {
     use std::io::{Read, Write};
     let Ok(parsed) = url::Url::parse(url) else { return };
     let bucket = parsed.host_str().unwrap_or_default().to_string();
-    let Some(endpoint) = parsed.query_pairs().find(|(k, _)| k == "endpoint").map(|(_, v)| v.into_owned()) else {
+    let Some(endpoint) = parsed.query_pairs().find(|(k, _)| k == "endpoint").map(|(_, v)| v.into_owned())
+    else {
         return;
     };
     let Ok(endpoint) = url::Url::parse(&endpoint) else { return };
@@ -163,8 +164,9 @@ fn create_bucket(url: &str) {
     let port = endpoint.port_or_known_default().unwrap_or(80);
     if let Ok(mut conn) = std::net::TcpStream::connect((host.as_str(), port)) {
         let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
-        let request =
-            format!("PUT /{bucket} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        let request = format!(
+            "PUT /{bucket} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
         let _ = conn.write_all(request.as_bytes());
         let mut answer = Vec::new();
         let _ = conn.read_to_end(&mut answer);
@@ -193,7 +195,8 @@ fn start_s3_server() -> String {
             let http = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
             loop {
                 let Ok((socket, _)) = listener.accept().await else { continue };
-                let conn = http.serve_connection(hyper_util::rt::TokioIo::new(socket), service.clone()).into_owned();
+                let conn =
+                    http.serve_connection(hyper_util::rt::TokioIo::new(socket), service.clone()).into_owned();
                 tokio::spawn(async move {
                     let _ = conn.await;
                 });

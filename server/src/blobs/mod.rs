@@ -56,9 +56,7 @@ pub fn redact(url: &str) -> String {
         None => url.to_string(),
         Some((base, query)) => {
             let kept: Vec<String> = form_urlencoded::parse(query.as_bytes())
-                .map(|(k, v)| {
-                    if k == "secret_access_key" { format!("{k}=***") } else { format!("{k}={v}") }
-                })
+                .map(|(k, v)| if k == "secret_access_key" { format!("{k}=***") } else { format!("{k}={v}") })
                 .collect();
             format!("{base}?{}", kept.join("&"))
         }
@@ -150,9 +148,10 @@ impl Blobs {
 /// come from the usual `AWS_*` variables where the URL leaves them out.
 fn s3_builder(url: &str) -> Result<AmazonS3Builder, String> {
     let parsed = url::Url::parse(url).map_err(|e| format!("`{}`: {e}", redact(url)))?;
-    let bucket = parsed.host_str().filter(|b| !b.is_empty()).ok_or_else(|| {
-        format!("`{}`: the bucket is missing (s3://bucket?endpoint=…)", redact(url))
-    })?;
+    let bucket = parsed
+        .host_str()
+        .filter(|b| !b.is_empty())
+        .ok_or_else(|| format!("`{}`: the bucket is missing (s3://bucket?endpoint=…)", redact(url)))?;
     let mut b = AmazonS3Builder::from_env().with_bucket_name(bucket);
     for (k, v) in parsed.query_pairs() {
         b = match k.as_ref() {
@@ -180,6 +179,9 @@ mod tests {
         assert!(matches!(StorageConfig::parse(Some("s3://b?region=x"), dir), Ok(StorageConfig::S3(_))));
         assert!(StorageConfig::parse(Some("ftp://x"), dir).is_err());
         assert!(Blobs::open(&StorageConfig::S3("s3://b?bogus=1".into())).is_err());
-        assert_eq!(redact("s3://b?access_key_id=a&secret_access_key=s"), "s3://b?access_key_id=a&secret_access_key=***");
+        assert_eq!(
+            redact("s3://b?access_key_id=a&secret_access_key=s"),
+            "s3://b?access_key_id=a&secret_access_key=***"
+        );
     }
 }

@@ -86,7 +86,9 @@ impl Maxim {
             ),
         };
         let download_url = match slot.download {
-            DownloadRef::FileSign(sign) => format!("{}/file/download/chat?file_sign={}", self.public(), encode(&sign)),
+            DownloadRef::FileSign(sign) => {
+                format!("{}/file/download/chat?file_sign={}", self.public(), encode(&sign))
+            }
             DownloadRef::ObjectName(name) => {
                 format!("{}/file/download/avatar?object_name={}", self.public(), encode(&name))
             }
@@ -107,9 +109,17 @@ pub(crate) fn sign_of_link(url: &str) -> Option<String> {
 
 /// `/group/file/upload`'s check: `url` is a download link of a file
 /// uploaded through a group shared file slot (200–203) of `group`.
-pub(crate) async fn check_group_shared(api: &Maxim, me: &Actor, group: GroupId, url: &str) -> Result<(), ApiError> {
+pub(crate) async fn check_group_shared(
+    api: &Maxim,
+    me: &Actor,
+    group: GroupId,
+    url: &str,
+) -> Result<(), ApiError> {
     let sign = sign_of_link(url).ok_or_else(|| {
-        ApiError::from(Error::invalid("url", "must be a download link (…/file/download/chat?file_sign=…) of a group shared file"))
+        ApiError::from(Error::invalid(
+            "url",
+            "must be a download link (…/file/download/chat?file_sign=…) of a group shared file",
+        ))
     })?;
     api.core.files().check_group_shared(me, group, &sign).await?;
     Ok(())
@@ -240,7 +250,8 @@ async fn permit(
     let file: i64 = file.parse().map_err(|_| forbidden())?;
     let expires: i64 = q.expires.as_deref().and_then(|e| e.parse().ok()).ok_or_else(forbidden)?;
     let sig = q.sig.as_deref().ok_or_else(forbidden)?;
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
     let permit = api.core.files().permit_upload(&app, file, expires, sig, declared).await?;
     Ok((app, permit))
 }
@@ -302,7 +313,9 @@ async fn upload_post(
     };
     let mut form = match axum::extract::Multipart::from_request(req, &()).await {
         Ok(f) => f,
-        Err(_) => return refused(Error::invalid("file", "a multipart/form-data body with the file in `file`")),
+        Err(_) => {
+            return refused(Error::invalid("file", "a multipart/form-data body with the file in `file`"));
+        }
     };
     loop {
         let field = match form.next_field().await {
@@ -331,7 +344,10 @@ mod tests {
 
     #[test]
     fn signs_are_read_from_links_or_bare() {
-        assert_eq!(sign_of_link("http://h/file/download/chat?file_sign=f1.a.b&x=1").as_deref(), Some("f1.a.b"));
+        assert_eq!(
+            sign_of_link("http://h/file/download/chat?file_sign=f1.a.b&x=1").as_deref(),
+            Some("f1.a.b")
+        );
         assert_eq!(sign_of_link(" f1.x ").as_deref(), Some("f1.x"));
         assert_eq!(sign_of_link("http://h/other"), None);
     }

@@ -17,7 +17,8 @@ const COLUMNS: &str = "id, object_key, file_type, uploader_id, to_type, to_id, m
 
 fn record(row: &AnyRow) -> Result<FileRecord> {
     let narrow = |v: i64, what: &str| {
-        i32::try_from(v).map_err(|_| Error::Storage(InfraError::new(format!("stored value out of range: {what}"))))
+        i32::try_from(v)
+            .map_err(|_| Error::Storage(InfraError::new(format!("stored value out of range: {what}"))))
     };
     Ok(FileRecord {
         id: get(row, "id")?,
@@ -57,14 +58,21 @@ impl Db {
 
     pub async fn file(&self, app: &AppId, id: i64) -> Result<Option<FileRecord>> {
         let sql = format!("SELECT {COLUMNS} FROM files WHERE app_id = $1 AND id = $2");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(app.as_str()).bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(app.as_str())
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(record).transpose()
     }
 
     pub async fn file_by_key(&self, app: &AppId, key: &str) -> Result<Option<FileRecord>> {
         let sql = format!("SELECT {COLUMNS} FROM files WHERE app_id = $1 AND object_key = $2");
-        let row =
-            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(app.as_str()).bind(key).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(app.as_str())
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(record).transpose()
     }
 

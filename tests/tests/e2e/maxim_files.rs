@@ -47,7 +47,11 @@ fn url_param(query: &str, name: &str) -> Option<String> {
     form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
 }
 
-async fn download(who: &Who, sign: &str, image_type: Option<i32>) -> Result<client::Binary, client::ClientError> {
+async fn download(
+    who: &Who,
+    sign: &str,
+    image_type: Option<i32>,
+) -> Result<client::Binary, client::ClientError> {
     who.api.file_download_chat(&input!({"file_sign": sign, "image_type": image_type})).await
 }
 
@@ -98,7 +102,8 @@ async fn round_trip(app: TestApp, s3: bool) {
     assert_eq!(got.bytes().await.expect("body").to_vec(), data);
     if s3 {
         // The server itself answers a redirect to a presigned GET.
-        let no_follow = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let no_follow =
+            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         let r = no_follow.get(&src).send().await.expect("download");
         assert_eq!(r.status().as_u16(), 302);
         assert!(r.headers()["location"].to_str().unwrap().contains("X-Amz-Signature="));
@@ -108,7 +113,10 @@ async fn round_trip(app: TestApp, s3: bool) {
     assert_eq!(failure(download(&stranger, &forged, None).await).0, 10002);
 }
 
-on_both_backends_configured!(chat_file_round_trip_on_local_storage, local_storage, |app| round_trip(app, false).await);
+on_both_backends_configured!(chat_file_round_trip_on_local_storage, local_storage, |app| round_trip(
+    app, false
+)
+.await);
 on_both_backends_configured!(chat_file_round_trip_on_s3, s3_storage, |app| round_trip(app, true).await);
 
 on_both_backends_configured!(expired_slot_is_refused, local_storage, |app| {
@@ -218,7 +226,8 @@ on_both_backends_configured!(forward_gives_a_link_the_other_party_can_use, local
     // Carol cannot forward what she cannot read.
     let refused = c.api.file_upload_forward(&input!({"file_sign": sign, "to_type": 1, "to_id": c.id})).await;
     assert_eq!(failure(refused).0, 10010);
-    let link = b.api.file_upload_forward(&input!({"file_sign": sign, "to_type": 1, "to_id": c.id})).await.unwrap();
+    let link =
+        b.api.file_upload_forward(&input!({"file_sign": sign, "to_type": 1, "to_id": c.id})).await.unwrap();
     assert!(link.starts_with(&app.base_url), "{link}");
     let src = format!("{link}&app_id={}&access-token={}", app.app_id, c.token);
     let got = app.http.get(&src).send().await.unwrap();
@@ -236,13 +245,15 @@ on_both_backends_configured!(avatar_upload_and_download, local_storage, |app| {
     let link = slot.download_url.unwrap();
     assert!(link.contains("/file/download/avatar?object_name="), "{link}");
     let name = url_param(link.split_once('?').unwrap().1, "object_name").unwrap();
-    let got = b.api.file_download_avatar(&input!({"object_name": name})).await.expect("any user reads avatars");
+    let got =
+        b.api.file_download_avatar(&input!({"object_name": name})).await.expect("any user reads avatars");
     assert_eq!(got.bytes, picture);
     let none = app.maxim().file_download_avatar(&input!({"object_name": name})).await;
     assert_eq!(failure(none).0, 10003, "a token is needed");
 
     // A group avatar, posted as a browser form (multipart, the file in `file`).
-    let group = a.api.group_create(&input!({"name": "team", "user_list": []})).await.unwrap().group_id.unwrap();
+    let group =
+        a.api.group_create(&input!({"name": "team", "user_list": []})).await.unwrap().group_id.unwrap();
     let refused = b.api.file_upload_avatar_group(&input!({"group_id": group})).await;
     assert_eq!(failure(refused).0, 20002, "members only");
     let slot = a.api.file_upload_avatar_group(&input!({"group_id": group})).await.unwrap();
@@ -262,10 +273,17 @@ on_both_backends_configured!(group_shared_file_upload_list_download, local_stora
     let a = user(&app, "alice").await;
     let b = user(&app, "bob").await;
     let outsider = user(&app, "carol").await;
-    let group = a.api.group_create(&input!({"name": "team", "user_list": [b.id]})).await.unwrap().group_id.unwrap();
-    assert_eq!(failure(a.api.file_upload_chat(&input!({"file_type": 200, "to_type": 1, "to_id": b.id})).await).0, 10002);
+    let group =
+        a.api.group_create(&input!({"name": "team", "user_list": [b.id]})).await.unwrap().group_id.unwrap();
     assert_eq!(
-        failure(outsider.api.file_upload_chat(&input!({"file_type": 200, "to_type": 2, "to_id": group})).await).0,
+        failure(a.api.file_upload_chat(&input!({"file_type": 200, "to_type": 1, "to_id": b.id})).await).0,
+        10002
+    );
+    assert_eq!(
+        failure(
+            outsider.api.file_upload_chat(&input!({"file_type": 200, "to_type": 2, "to_id": group})).await
+        )
+        .0,
         20002
     );
     let slot = chat_slot(&a, 200, 2, group).await;
@@ -273,7 +291,9 @@ on_both_backends_configured!(group_shared_file_upload_list_download, local_stora
     let url = slot.download_url.unwrap();
     let shared = a
         .api
-        .group_file_upload(&input!({"group_id": group, "name": "plan.txt", "size": 2048, "type": "txt", "url": url}))
+        .group_file_upload(
+            &input!({"group_id": group, "name": "plan.txt", "size": 2048, "type": "txt", "url": url}),
+        )
         .await
         .expect("registered");
     assert_eq!(shared.url.as_deref(), Some(url.as_str()));

@@ -101,7 +101,11 @@ pub struct NewFileRecord {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SlotFor {
     /// A chat file (100–104) for a user or group, or a group shared file (200–203).
-    Chat { file_type: i32, to_type: i32, to_id: i64 },
+    Chat {
+        file_type: i32,
+        to_type: i32,
+        to_id: i64,
+    },
     UserAvatar,
     GroupAvatar(GroupId),
 }
@@ -177,7 +181,10 @@ impl Files<'_> {
                 }
                 match to_type {
                     TO_USER if shared => {
-                        return Err(Error::invalid("to_type", "group shared files (200-203) go to a group (2)"));
+                        return Err(Error::invalid(
+                            "to_type",
+                            "group shared files (200-203) go to a group (2)",
+                        ));
                     }
                     TO_USER => {
                         self.core.users().get(&me.app, UserId(to_id)).await?;
@@ -185,7 +192,11 @@ impl Files<'_> {
                     TO_GROUP => self.require_member(me, GroupId(to_id)).await?,
                     _ => return Err(Error::invalid("to_type", "1 (user) or 2 (group)")),
                 }
-                let max = if file_type % 100 == 2 { self.config().max_image_bytes } else { self.config().max_file_bytes };
+                let max = if file_type % 100 == 2 {
+                    self.config().max_image_bytes
+                } else {
+                    self.config().max_file_bytes
+                };
                 (file_type, to_type, to_id, max, if shared { "shared" } else { "chat" })
             }
             SlotFor::UserAvatar => (USER_AVATAR, 0, me.user.0, self.config().max_avatar_bytes, "avatar"),
@@ -195,7 +206,8 @@ impl Files<'_> {
             }
         };
         let now = self.core.now_ms();
-        let expires_at = now.saturating_add(i64::try_from(self.config().slot_ttl.as_millis()).unwrap_or(i64::MAX));
+        let expires_at =
+            now.saturating_add(i64::try_from(self.config().slot_ttl.as_millis()).unwrap_or(i64::MAX));
         // Random, so that keys never collide between apps, databases or
         // servers sharing one bucket, and an avatar's name cannot be guessed.
         let object_key = format!("{}/{kind}/{}", me.app, super::secrets::random_hex(16));
@@ -212,9 +224,18 @@ impl Files<'_> {
         };
         let file = self.core.db.insert_file(&me.app, &new).await?;
         let secret = self.secret(&me.app).await?;
-        let upload = match self.blobs().presign(true, &object_key, self.config().slot_ttl).await.map_err(blob_error)? {
+        let upload = match self
+            .blobs()
+            .presign(true, &object_key, self.config().slot_ttl)
+            .await
+            .map_err(blob_error)?
+        {
             Some(url) => UploadTarget::Presigned(url),
-            None => UploadTarget::Server { file, expires_at, sig: sign::sign_upload(&secret, &me.app, file, expires_at) },
+            None => UploadTarget::Server {
+                file,
+                expires_at,
+                sig: sign::sign_upload(&secret, &me.app, file, expires_at),
+            },
         };
         let download = if to_type == 0 {
             DownloadRef::ObjectName(object_key)
@@ -291,7 +312,8 @@ impl Files<'_> {
     async fn uploaded(&self, app: &AppId, file: i64) -> Result<FileRecord> {
         let mut record = self.core.db.file(app, file).await?.ok_or(Error::FileMissing)?;
         if record.size.is_none() {
-            let size = self.blobs().size(&record.object_key).await.map_err(blob_error)?.ok_or(Error::FileMissing)?;
+            let size =
+                self.blobs().size(&record.object_key).await.map_err(blob_error)?.ok_or(Error::FileMissing)?;
             let size = i64::try_from(size).unwrap_or(i64::MAX);
             if size > record.max_size {
                 self.blobs().delete(&record.object_key).await.map_err(blob_error)?;
@@ -317,14 +339,24 @@ impl Files<'_> {
     }
 
     /// A chat file's bytes (or its thumbnail, `image_type` 2) for `me`.
-    pub async fn download_chat(&self, me: &Actor, file_sign: &str, image_type: Option<i32>) -> Result<Download> {
+    pub async fn download_chat(
+        &self,
+        me: &Actor,
+        file_sign: &str,
+        image_type: Option<i32>,
+    ) -> Result<Download> {
         let claims = self.readable(me, file_sign).await?;
         let record = self.uploaded(&me.app, claims.file).await?;
         self.serve(&record, image_type).await
     }
 
     /// An avatar by its object name, for any user of the app.
-    pub async fn download_avatar(&self, app: &AppId, object_name: &str, image_type: Option<i32>) -> Result<Download> {
+    pub async fn download_avatar(
+        &self,
+        app: &AppId,
+        object_name: &str,
+        image_type: Option<i32>,
+    ) -> Result<Download> {
         let record = self.core.db.file_by_key(app, object_name.trim()).await?.ok_or(Error::FileMissing)?;
         if record.to_type != 0 {
             // Chat files are read through their signed links only.
@@ -340,7 +372,9 @@ impl Files<'_> {
             // 1 original; 3 (a video's cover) is not made: the original is answered.
             _ => record.object_key.clone(),
         };
-        if let Some(url) = self.blobs().presign(false, &key, self.config().download_ttl).await.map_err(blob_error)? {
+        if let Some(url) =
+            self.blobs().presign(false, &key, self.config().download_ttl).await.map_err(blob_error)?
+        {
             return Ok(Download::Redirect(url));
         }
         let bytes = self.blobs().get(&key).await.map_err(blob_error)?.ok_or(Error::FileMissing)?;
@@ -361,7 +395,8 @@ impl Files<'_> {
         if self.blobs().size(&key).await.map_err(blob_error)?.is_some() {
             return Ok(key);
         }
-        let original = self.blobs().get(&record.object_key).await.map_err(blob_error)?.ok_or(Error::FileMissing)?;
+        let original =
+            self.blobs().get(&record.object_key).await.map_err(blob_error)?.ok_or(Error::FileMissing)?;
         let png = tokio::task::spawn_blocking(move || thumbs::thumbnail(&original, w, h))
             .await
             .map_err(|e| Error::Internal(InfraError::new(e)))??;
@@ -382,16 +417,28 @@ impl Files<'_> {
             _ => return Err(Error::invalid("to_type", "1 (user) or 2 (group)")),
         }
         let secret = self.secret(&me.app).await?;
-        Ok(sign::sign_file(&secret, &me.app, FileClaims { file: claims.file, to_type, to_id, owner: me.user }))
+        Ok(sign::sign_file(
+            &secret,
+            &me.app,
+            FileClaims { file: claims.file, to_type, to_id, owner: me.user },
+        ))
     }
 
     /// Checks that `file_sign` names a file uploaded through a group shared
     /// file slot (200–203) of `group` and readable by `me`: what
     /// `/group/file/upload` registers.
-    pub async fn check_group_shared(&self, me: &Actor, group: GroupId, file_sign: &str) -> Result<FileRecord> {
+    pub async fn check_group_shared(
+        &self,
+        me: &Actor,
+        group: GroupId,
+        file_sign: &str,
+    ) -> Result<FileRecord> {
         let claims = self.readable(me, file_sign).await?;
         let record = self.uploaded(&me.app, claims.file).await?;
-        if !GROUP_SHARED_TYPES.contains(&record.file_type) || record.to_type != TO_GROUP || record.to_id != group.0 {
+        if !GROUP_SHARED_TYPES.contains(&record.file_type)
+            || record.to_type != TO_GROUP
+            || record.to_id != group.0
+        {
             return Err(Error::invalid(
                 "url",
                 "must be the download link of a file uploaded through a group shared file slot (file_type 200-203) of this group",

@@ -28,7 +28,8 @@ pub struct FileClaims {
 }
 
 fn mac(secret: &str, message: &str) -> String {
-    let mut m = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    let mut m =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
     m.update(message.as_bytes());
     secrets::hex(&m.finalize().into_bytes()[..MAC_BYTES])
 }

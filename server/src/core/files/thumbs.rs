@@ -11,7 +11,9 @@ const MAX_PIXELS: u64 = 64 << 20;
 
 pub(super) fn thumbnail(original: &[u8], w: u32, h: u32) -> Result<Bytes> {
     let not_image = || Error::invalid("image_type", "the file is not an image a thumbnail can be made of");
-    let mut reader = image::ImageReader::new(std::io::Cursor::new(original)).with_guessed_format().map_err(|_| not_image())?;
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(original))
+        .with_guessed_format()
+        .map_err(|_| not_image())?;
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(MAX_PIXELS * 4);
     reader.limits(limits);
