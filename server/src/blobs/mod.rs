@@ -152,7 +152,17 @@ fn s3_builder(url: &str) -> Result<AmazonS3Builder, String> {
         .host_str()
         .filter(|b| !b.is_empty())
         .ok_or_else(|| format!("`{}`: the bucket is missing (s3://bucket?endpoint=…)", redact(url)))?;
-    let mut b = AmazonS3Builder::from_env().with_bucket_name(bucket);
+    // object_store retries for up to 3 minutes by default: far past the
+    // request timeout (30 s), so a store that is down would answer as a
+    // timeout (20000) instead of 10009.
+    let retry = object_store::RetryConfig {
+        max_retries: 3,
+        retry_timeout: Duration::from_secs(10),
+        ..Default::default()
+    };
+    let options = object_store::ClientOptions::new().with_connect_timeout(Duration::from_secs(5));
+    let mut b =
+        AmazonS3Builder::from_env().with_bucket_name(bucket).with_retry(retry).with_client_options(options);
     for (k, v) in parsed.query_pairs() {
         b = match k.as_ref() {
             "endpoint" => b.with_endpoint(v.as_ref()),

@@ -339,3 +339,20 @@ on_both_backends_configured!(size_limit_on_s3_is_checked_at_first_use, small_fil
     assert_eq!(code, 10002);
     assert!(message.contains("not uploaded"), "deleted: {message}");
 });
+
+fn unreachable_s3(config: &mut Config) {
+    // Port 1: nothing listens there, connections are refused at once.
+    config.files.storage = server::blobs::StorageConfig::S3(
+        "s3://imtest?endpoint=http://127.0.0.1:1&region=us-east-1&access_key_id=test&secret_access_key=test&allow_http=true"
+            .into(),
+    );
+}
+
+on_both_backends_configured!(storage_failures_answer_10009, unreachable_s3, |app| {
+    let a = user(&app, "alice").await;
+    let b = user(&app, "bob").await;
+    // Signing needs no store; looking the upload up does.
+    let slot = chat_slot(&a, 100, 1, b.id).await;
+    let (code, message) = failure(download(&b, &sign_of(&slot.download_url.unwrap()), None).await);
+    assert_eq!(code, 10009, "{message}");
+});
