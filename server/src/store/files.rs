@@ -76,6 +76,25 @@ impl Db {
         row.as_ref().map(record).transpose()
     }
 
+    /// Takes the slot for one upload: false if another upload took it.
+    pub async fn claim_upload(&self, id: i64, now: i64) -> Result<bool> {
+        let done = sqlx::query("UPDATE files SET uploaded_at = $2 WHERE id = $1 AND uploaded_at IS NULL")
+            .bind(id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Gives a claimed slot back after its bytes could not be stored.
+    pub async fn release_upload(&self, id: i64) -> Result<()> {
+        sqlx::query("UPDATE files SET uploaded_at = NULL WHERE id = $1 AND size IS NULL")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Records that the bytes are there.
     pub async fn file_uploaded(&self, id: i64, size: i64, content_type: &str, now: i64) -> Result<()> {
         sqlx::query("UPDATE files SET size = $2, content_type = $3, uploaded_at = $4 WHERE id = $1")

@@ -151,3 +151,21 @@ scenario!(group_files_follow_membership, |h| async move {
     assert!(matches!(read(&h, &b, &s).await, Err(Error::FileForbidden)), "a kicked member reads no more");
     assert_eq!(read(&h, &a, &s).await.unwrap(), b"plan", "the sender still does");
 });
+
+scenario!(two_uploads_to_one_slot_at_once_one_wins, |h| async move {
+    let a = user(&h, "alice").await;
+    let b = user(&h, "bob").await;
+    let slot = h.core.files().slot(&a, chat(100, 1, b.user.0)).await.unwrap();
+    let p = permit(&h, &slot, None).await.unwrap();
+    let files = h.core.files();
+    let (first, second) = tokio::join!(
+        files.finish_upload(&h.app, &p, Bytes::from_static(b"first"), ""),
+        files.finish_upload(&h.app, &p, Bytes::from_static(b"second"), ""),
+    );
+    let winner: &[u8] = match (&first, &second) {
+        (Ok(()), Err(Error::FileForbidden)) => b"first",
+        (Err(Error::FileForbidden), Ok(())) => b"second",
+        other => panic!("exactly one upload must win: {other:?}"),
+    };
+    assert_eq!(read(&h, &b, &sign(&slot)).await.unwrap(), winner);
+});

@@ -300,7 +300,15 @@ impl Files<'_> {
         if bytes.len() as u64 > permit.max_size {
             return Err(Error::FileTooLarge { max: permit.max_size });
         }
-        self.blobs().put(&record.object_key, bytes.clone()).await.map_err(blob_error)?;
+        // Two uploads to one slot at once: one wins, the other is refused,
+        // and the stored bytes are the winner's.
+        if !self.core.db.claim_upload(record.id, self.core.now_ms()).await? {
+            return Err(Error::FileForbidden);
+        }
+        if let Err(e) = self.blobs().put(&record.object_key, bytes.clone()).await {
+            self.core.db.release_upload(record.id).await?;
+            return Err(blob_error(e));
+        }
         let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
         self.core.db.file_uploaded(record.id, size, content_type, self.core.now_ms()).await
     }
