@@ -34,6 +34,9 @@ pub struct Settings {
     /// A request still running after this is answered with an error (see
     /// [`HttpOptions::request_timeout`]).
     pub request_timeout: Duration,
+    /// The server's address as clients reach it (`--public-url`); `None`:
+    /// `http://<listen address>`.
+    pub public_url: Option<String>,
 }
 
 /// How the HTTP side answers, beyond the core's rules.
@@ -47,12 +50,20 @@ pub struct HttpOptions {
     /// a write already committed stays: the answer does not say the write
     /// did not happen.
     pub request_timeout: Duration,
+    /// Base of the links the server hands out (file uploads and
+    /// downloads); behind a proxy it is not the listen address. `None`:
+    /// `http://<the bound address>`.
+    pub public_url: Option<String>,
 }
 
 impl Default for HttpOptions {
     /// Any origin, 30 s: what `server serve` runs with unless told otherwise.
     fn default() -> Self {
-        HttpOptions { allow_origins: AllowOrigins::Any, request_timeout: Duration::from_secs(30) }
+        HttpOptions {
+            allow_origins: AllowOrigins::Any,
+            request_timeout: Duration::from_secs(30),
+            public_url: None,
+        }
     }
 }
 
@@ -133,6 +144,11 @@ pub async fn open_core(settings: &Settings) -> anyhow::Result<Core> {
         std::fs::create_dir_all(&settings.data_dir)
             .with_context(|| format!("cannot create the data folder {}", settings.data_dir.display()))?;
     }
+    // A storage that cannot be opened stops the start, with the reason
+    // (the core would otherwise fall back to memory).
+    crate::blobs::Blobs::open(&settings.core.files.storage)
+        .map_err(anyhow::Error::msg)
+        .context("cannot open the file storage")?;
     let db = Db::connect(&url)
         .await
         .map_err(anyhow_core)
@@ -175,7 +191,7 @@ pub fn router(core: Core, http: &HttpOptions) -> Router {
     let routes = Router::new()
         .route("/healthz", get(health))
         .merge(crate::docs::router())
-        .merge(crate::dialects::router(core.clone()))
+        .merge(crate::dialects::router(core.clone(), http.public_url.as_deref().unwrap_or("")))
         .with_state(())
         // Inside CORS, so that a browser may read the timeout's answer too.
         .layer(
@@ -213,6 +229,7 @@ impl Application {
         let http = HttpOptions {
             allow_origins: settings.allow_origins.clone(),
             request_timeout: settings.request_timeout,
+            public_url: settings.public_url.clone(),
         };
         Self::build_with_options(settings.listen, core, &http).await
     }
@@ -232,7 +249,13 @@ impl Application {
     ) -> anyhow::Result<Application> {
         let listener =
             TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
-        Ok(Application { listener, router: router(core.clone(), http), core })
+        // Port 0 picks a port only now: the default public URL is the bound one.
+        let bound = listener.local_addr().with_context(|| format!("cannot listen on {listen}"))?;
+        let http = HttpOptions {
+            public_url: Some(http.public_url.clone().unwrap_or_else(|| format!("http://{bound}"))),
+            ..http.clone()
+        };
+        Ok(Application { listener, router: router(core.clone(), &http), core })
     }
 
     pub fn local_addr(&self) -> SocketAddr {

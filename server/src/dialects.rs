@@ -53,25 +53,22 @@ impl Dialect {
 }
 
 /// Dialect routers, plus a fallback for unknown routes.
-pub fn router(core: Core) -> Router {
+/// `public_url`: the server's address as clients reach it, in the links
+/// the file section hands out.
+pub fn router(core: Core, public_url: &str) -> Router {
     use crate::generated::maxim::router as maxim;
-    let api = Arc::new(crate::maxim::Maxim::new(core.clone()));
+    let api = Arc::new(crate::maxim::Maxim::new(core.clone()).with_public_url(public_url));
     Router::new()
         .merge(maxim::user_router(api.clone()))
         .merge(maxim::token_router(api.clone()))
         .merge(maxim::roster_router(api.clone()))
         .merge(maxim::group_router(api.clone()))
         .merge(maxim::message_router(api.clone()))
-        .merge(maxim::push_router(api))
+        .merge(maxim::push_router(api.clone()))
+        .merge(crate::maxim::file::router(api))
         .merge(crate::netease::router(core.clone()))
         .merge(crate::yhchat::router(core.clone()))
         .fallback(unknown_route)
-}
-
-/// The documented sections not served yet (their calls answer 404), for
-/// the start-up message.
-pub fn not_mounted() -> &'static [&'static str] {
-    &["MaxIM files (/file/*)"]
 }
 
 async fn unknown_route(uri: Uri) -> Response {

@@ -1,9 +1,11 @@
 //! The IM server.
 //!
 //! `core` holds the domain (apps, users, tokens, devices, the friend graph) and
-//! knows no dialect, no HTTP and no SQL; `store` is the only place with SQL.
+//! knows no dialect, no HTTP and no SQL; `store` is the only place with SQL;
+//! `blobs` holds uploaded files' bytes (local folder or S3).
 
 pub mod app;
+pub mod blobs;
 pub mod core;
 pub mod dialects;
 pub mod docs;

@@ -98,6 +98,26 @@ struct ServeArgs {
     /// dialect's internal-error code.
     #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     request_timeout_secs: u64,
+    /// The server's address as clients reach it, for the file links it hands
+    /// out (behind a proxy: the proxy's); default `http://<listen address>`.
+    #[arg(long, env = "PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Where uploaded files go: `s3://bucket?endpoint=…&region=…&access_key_id=…&secret_access_key=…&allow_http=true`
+    /// (docs/files.md), or a folder; default `<data dir>/files`.
+    #[arg(long, env = "STORAGE_URL")]
+    storage_url: Option<String>,
+    /// How long an upload slot accepts its bytes, in seconds.
+    #[arg(long, env = "UPLOAD_SLOT_SECS", default_value_t = 15 * 60, value_parser = clap::value_parser!(u64).range(1..))]
+    upload_slot_secs: u64,
+    /// The largest chat or group file but images, in MB.
+    #[arg(long, env = "MAX_FILE_MB", default_value_t = 100)]
+    max_file_mb: u64,
+    /// The largest image (chat or group), in MB.
+    #[arg(long, env = "MAX_IMAGE_MB", default_value_t = 20)]
+    max_image_mb: u64,
+    /// The largest avatar, in MB.
+    #[arg(long, env = "MAX_AVATAR_MB", default_value_t = 5)]
+    max_avatar_mb: u64,
 }
 
 impl ServeArgs {
@@ -132,7 +152,13 @@ impl ServeArgs {
             server_api_rate,
             server_api_penalty_secs,
             housekeeping_every_secs,
-            request_timeout_secs
+            request_timeout_secs,
+            public_url,
+            storage_url,
+            upload_slot_secs,
+            max_file_mb,
+            max_image_mb,
+            max_avatar_mb
         )
     }
 }
@@ -343,6 +369,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         housekeeping_every: Duration::from_secs(serve_args.housekeeping_every_secs),
         ..core::Config::default()
     };
+    core_config.files.storage = server::blobs::StorageConfig::parse(
+        serve_args.storage_url.as_deref(),
+        &cli.db.data_dir.join("files"),
+    )
+    .map_err(anyhow::Error::msg)?;
+    core_config.files.slot_ttl = Duration::from_secs(serve_args.upload_slot_secs);
+    core_config.files.max_file_bytes = serve_args.max_file_mb.saturating_mul(1 << 20);
+    core_config.files.max_image_bytes = serve_args.max_image_mb.saturating_mul(1 << 20);
+    core_config.files.max_avatar_bytes = serve_args.max_avatar_mb.saturating_mul(1 << 20);
     core_config.server_api_rate.max_hits = serve_args.server_api_rate;
     core_config.server_api_rate.penalty = Duration::from_secs(serve_args.server_api_penalty_secs);
     if let Some(Command::App { command: AppCommand::Create { settings, .. } }) = &command {
@@ -363,6 +398,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         core: core_config,
         allow_origins: serve_args.allow_origins.clone(),
         request_timeout: Duration::from_secs(serve_args.request_timeout_secs),
+        public_url: serve_args.public_url.clone(),
     };
     match command {
         None | Some(Command::Serve(_)) => serve(settings).await,
@@ -382,9 +418,6 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let addr = application.local_addr();
     tracing::info!(database = %app::redact(&settings.database_url()), "listening on http://{addr}");
     println!("Swagger UI: http://{addr}/swagger-ui/");
-    for part in server::dialects::not_mounted() {
-        println!("not served yet: {part}");
-    }
     application.run_until_stopped().await
 }
 

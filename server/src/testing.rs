@@ -21,6 +21,7 @@ use std::time::Duration;
 use sqlx::{AssertSqlSafe, Connection};
 use tokio::task::JoinError;
 
+use crate::blobs::StorageConfig;
 use crate::core::{AppId, Config, Core, ManualClock, PasswordCost};
 use crate::store::{Db, DbOptions};
 
@@ -114,6 +115,98 @@ pub const TEST_APP: &str = "test-app";
 /// milliseconds per hash, and tests register users by the hundred).
 pub fn config() -> Config {
     Config { password_cost: PasswordCost::InsecureFast, ..Config::default() }
+}
+
+/// Files on local disk, in a folder of the temp dir the tests share (keys
+/// are random, so tests never collide): a `configure` for [`run`].
+pub fn local_storage(config: &mut Config) {
+    config.files.storage = StorageConfig::Local(std::env::temp_dir().join("imtest-files"));
+}
+
+/// Files on S3: the store `TEST_S3_URL` names (its bucket created if
+/// missing; CI runs moto there), else an S3 server in this process (`s3s`
+/// over a temp dir, started once, with the credentials `test`/`test`, so
+/// presigned URLs are checked for real): a `configure` for [`run`].
+pub fn s3_storage(config: &mut Config) {
+    config.files.storage = StorageConfig::S3(test_s3_url());
+}
+
+/// The bucket tests use on the in-process server.
+const TEST_BUCKET: &str = "imtest";
+
+/// See [`s3_storage`].
+pub fn test_s3_url() -> String {
+    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    URL.get_or_init(|| match std::env::var("TEST_S3_URL") {
+        Ok(url) if !url.trim().is_empty() => {
+            create_bucket(&url);
+            url
+        }
+        _ => start_s3_server(),
+    })
+    .clone()
+}
+
+/// Creates the bucket of an `s3://bucket?endpoint=…` URL with an unsigned
+/// `PUT /bucket`, which test servers (moto) accept; an existing bucket
+/// answers an error that is ignored. Best effort: a bucket that cannot be
+/// made fails the tests that use it, with the store's own message.
+fn create_bucket(url: &str) {
+    use std::io::{Read, Write};
+    let Ok(parsed) = url::Url::parse(url) else { return };
+    let bucket = parsed.host_str().unwrap_or_default().to_string();
+    let Some(endpoint) = parsed.query_pairs().find(|(k, _)| k == "endpoint").map(|(_, v)| v.into_owned())
+    else {
+        return;
+    };
+    let Ok(endpoint) = url::Url::parse(&endpoint) else { return };
+    let host = endpoint.host_str().unwrap_or("127.0.0.1").to_string();
+    let port = endpoint.port_or_known_default().unwrap_or(80);
+    if let Ok(mut conn) = std::net::TcpStream::connect((host.as_str(), port)) {
+        let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
+        let request = format!(
+            "PUT /{bucket} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        let _ = conn.write_all(request.as_bytes());
+        let mut answer = Vec::new();
+        let _ = conn.read_to_end(&mut answer);
+    }
+}
+
+/// An S3 server (`s3s-fs` over a temp dir) on a thread of its own, so that
+/// it outlives each test's runtime: its `s3://` URL.
+fn start_s3_server() -> String {
+    let root = tempfile::tempdir().expect("temp dir for the S3 server").keep();
+    std::fs::create_dir_all(root.join(TEST_BUCKET)).expect("the test bucket");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime of the S3 server");
+        runtime.block_on(async move {
+            let fs = s3s_fs::FileSystem::new(&root).expect("s3s-fs over the temp dir");
+            let mut builder = s3s::service::S3ServiceBuilder::new(fs);
+            builder.set_auth(s3s::auth::SimpleAuth::from_single("test", "test"));
+            let service = builder.build();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the S3 server");
+            tx.send(listener.local_addr().expect("its address")).expect("report the address");
+            let http = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+            loop {
+                let Ok((socket, _)) = listener.accept().await else { continue };
+                let conn =
+                    http.serve_connection(hyper_util::rt::TokioIo::new(socket), service.clone()).into_owned();
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+            }
+        });
+    });
+    let addr = rx.recv().expect("the S3 server started");
+    format!(
+        "s3://{TEST_BUCKET}?endpoint=http://{addr}&region=us-east-1&access_key_id=test&secret_access_key=test&allow_http=true"
+    )
 }
 
 /// A small pool: many tests run at once, each on its own database.

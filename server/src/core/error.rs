@@ -165,6 +165,17 @@ pub enum Error {
     /// The app has no notifier (of the kind asked for).
     #[error("push is not enabled for the app: no notifier is configured")]
     PushNotEnabled,
+    #[error("file does not exist or was not uploaded")]
+    FileMissing,
+    #[error("no permission on the file")]
+    FileForbidden,
+    #[error("file too large (at most {max} bytes)")]
+    FileTooLarge { max: u64 },
+    #[error("the upload slot has expired")]
+    UploadExpired,
+    /// The object storage failed (MaxIM 10009); nothing was kept.
+    #[error("object storage error")]
+    Blob(#[source] InfraError),
     #[error("database error")]
     Storage(#[source] InfraError),
     #[error("internal error")]

@@ -11,6 +11,7 @@ pub mod callers;
 pub mod clock;
 pub mod devices;
 pub mod error;
+pub mod files;
 pub mod friends;
 pub mod groups;
 pub mod housekeeping;
@@ -54,6 +55,8 @@ pub struct Config {
     pub group_qrcode_ttl: Duration,
     /// How the push delivery worker paces itself (`push::worker`).
     pub push_worker: push::worker::WorkerConfig,
+    /// Uploads: storage, slot lifetime, size limits, thumbnails (`docs/files.md`).
+    pub files: files::FilesConfig,
 }
 
 impl Default for Config {
@@ -66,6 +69,7 @@ impl Default for Config {
             housekeeping_every: Duration::from_secs(600),
             group_qrcode_ttl: Duration::from_secs(7 * 24 * 3600),
             push_worker: push::worker::WorkerConfig::default(),
+            files: files::FilesConfig::default(),
         }
     }
 }
@@ -75,6 +79,8 @@ pub struct Core {
     db: Db,
     clock: Arc<dyn Clock>,
     config: Config,
+    /// Where uploaded files' bytes live (`config.files.storage`).
+    blobs: crate::blobs::Blobs,
 }
 
 impl std::fmt::Debug for Core {
@@ -84,8 +90,15 @@ impl std::fmt::Debug for Core {
 }
 
 impl Core {
+    /// A storage that cannot be opened is logged and replaced by memory:
+    /// the server's start (`app::open_core`) opens it first and stops on
+    /// the error, so this only happens to a core built by hand.
     pub fn new(db: Db, clock: Arc<dyn Clock>, config: Config) -> Self {
-        Core { db, clock, config }
+        let blobs = crate::blobs::Blobs::open(&config.files.storage).unwrap_or_else(|e| {
+            tracing::error!("object storage: {e}; keeping files in memory");
+            crate::blobs::Blobs::memory()
+        });
+        Core { db, clock, config, blobs }
     }
 
     pub fn db(&self) -> &Db {
@@ -138,6 +151,10 @@ impl Core {
 
     pub fn messages(&self) -> messages::Messages<'_> {
         messages::Messages { core: self }
+    }
+
+    pub fn files(&self) -> files::Files<'_> {
+        files::Files { core: self }
     }
 
     pub fn housekeeping(&self) -> housekeeping::Housekeeping<'_> {

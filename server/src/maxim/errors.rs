@@ -68,6 +68,12 @@ impl From<Error> for ApiError {
             Error::BannedInGroup | Error::GroupMuted => codes::NO_PERMISSION,
             Error::PushAudienceTooLarge { .. } => codes::PUSH_AUDIENCE_TOO_LARGE,
             Error::PushNotEnabled => codes::PUSH_NOT_ENABLED,
+            Error::FileMissing => codes::INVALID_PARAMETER,
+            Error::FileForbidden | Error::UploadExpired => codes::NO_PERMISSION,
+            Error::FileTooLarge { .. } => codes::INVALID_PARAMETER,
+            Error::Blob(_) => {
+                return ApiError::new(codes::STORAGE_ERROR, e.to_string()).with_cause(Cause::new(e));
+            }
             Error::Storage(_) | Error::Internal(_) => {
                 return ApiError::new(codes::DATABASE_ERROR, e.to_string()).with_cause(Cause::new(e));
             }

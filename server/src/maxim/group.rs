@@ -447,13 +447,17 @@ impl GroupApi for Maxim {
     ) -> Result<models::GroupFile, ApiError> {
         let me = self.group_actor(&req).await?;
         let input = req.input;
+        let group = group_id(input.group_id)?;
+        let url = required(given(input.url), "url")?;
+        // The url must name a file uploaded for this group (docs/files.md#group-shared-files).
+        super::file::check_group_shared(self, &me, group, &url).await?;
         let new = NewFile {
             name: required(given(input.name), "name")?,
             size: input.size.unwrap_or(0),
             file_type: input.r#type.unwrap_or_default(),
-            url: required(given(input.url), "url")?,
+            url,
         };
-        Ok(file(self.core.groups().file_upload(&me, group_id(input.group_id)?, new).await?))
+        Ok(file(self.core.groups().file_upload(&me, group, new).await?))
     }
 
     async fn group_info(

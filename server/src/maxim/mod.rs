@@ -5,6 +5,7 @@
 //! ([`errors`]). Each tag's operations live in their own file.
 
 pub mod errors;
+pub mod file;
 pub mod group;
 pub mod message;
 pub mod push;
@@ -21,6 +22,9 @@ use crate::generated::maxim::api::{
 #[derive(Clone, Debug)]
 pub struct Maxim {
     pub(crate) core: Core,
+    /// The server's address as clients reach it (`--public-url`), for the
+    /// links the file section hands out.
+    pub(crate) public_url: String,
 }
 
 /// The act-as headers of an operation: with an admin token, `user_id` names
@@ -57,7 +61,13 @@ impl ActAs for () {
 
 impl Maxim {
     pub fn new(core: Core) -> Self {
-        Maxim { core }
+        Maxim { core, public_url: String::new() }
+    }
+
+    /// The same API, handing out links under `public_url`.
+    pub fn with_public_url(mut self, public_url: impl Into<String>) -> Self {
+        self.public_url = public_url.into();
+        self
     }
 
     /// The app named by the `app_id` header (missing or unknown: 40000).

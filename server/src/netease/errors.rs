@@ -64,7 +64,11 @@ impl From<Error> for ApiError {
             | Error::EmailTaken
             | Error::WrongPassword
             | Error::DeviceMissing => codes::PARAMETER_ERROR,
-            Error::Storage(_) | Error::Internal(_) => {
+            // The file section is MaxIM's; NetEase calls never reach it.
+            Error::FileMissing | Error::FileForbidden | Error::FileTooLarge { .. } | Error::UploadExpired => {
+                codes::PARAMETER_ERROR
+            }
+            Error::Blob(_) | Error::Storage(_) | Error::Internal(_) => {
                 return ApiError::new(codes::INTERNAL_ERROR, e.to_string()).with_cause(Cause::new(e));
             }
         };

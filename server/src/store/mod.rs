@@ -17,6 +17,7 @@ mod admin_tokens;
 mod apps;
 mod devices;
 mod errors;
+mod files;
 mod groups;
 mod limits;
 mod messages;

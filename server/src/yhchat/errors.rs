@@ -67,7 +67,11 @@ impl From<Error> for ApiError {
             | Error::EmailTaken
             | Error::WrongPassword
             | Error::DeviceMissing => codes::INVALID_PARAMETER,
-            Error::Storage(_) | Error::Internal(_) => {
+            // The file section is MaxIM's; YHChat calls never reach it.
+            Error::FileMissing | Error::FileForbidden | Error::FileTooLarge { .. } | Error::UploadExpired => {
+                codes::INVALID_PARAMETER
+            }
+            Error::Blob(_) | Error::Storage(_) | Error::Internal(_) => {
                 return ApiError::new(codes::INTERNAL_ERROR, e.to_string()).with_cause(Cause::new(e));
             }
         };

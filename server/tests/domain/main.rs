@@ -3,6 +3,7 @@
 mod harness;
 
 mod apps;
+mod files;
 mod friends;
 mod groups;
 mod housekeeping;

@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod cross_dialect;
+mod maxim_files;
 mod maxim_groups;
 mod maxim_groups_races;
 mod maxim_messages;

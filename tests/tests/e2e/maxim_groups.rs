@@ -63,6 +63,20 @@ fn code<T: std::fmt::Debug>(r: Result<T, ClientError>) -> i32 {
     err(r).0
 }
 
+/// A file uploaded as `who` through a group shared file slot of `g`: its
+/// download link, what `/group/file/upload` registers (docs/files.md).
+async fn shared_link(app: &TestApp, who: &Who, g: i64) -> String {
+    let slot = who
+        .api
+        .file_upload_chat(&input!({"file_type": 200, "to_type": 2, "to_id": g}))
+        .await
+        .expect("shared file slot");
+    let put =
+        app.http.put(slot.upload_url.expect("upload_url")).body(vec![1u8; 16]).send().await.expect("upload");
+    assert_eq!(put.status().as_u16(), 200);
+    slot.download_url.expect("download_url")
+}
+
 /// Creates a group owned by `owner` with `members` invited: its id.
 async fn create(owner: &Who, members: &[i64]) -> i64 {
     let created = owner
@@ -306,10 +320,11 @@ on_both_backends!(a_group_from_creation_to_destruction, |app| {
     assert_eq!(dan.api.group_announcement_list(&input!({"group_id": g})).await.unwrap(), vec![second]);
 
     // Shared file records.
+    let url = shared_link(&app, &cal, g).await;
     let file = cal
         .api
         .group_file_upload(&input!({"group_id": g, "name": "map.pdf", "size": 2048, "type": "pdf",
-            "url": "https://files.example/map.pdf"}))
+            "url": url}))
         .await
         .unwrap();
     let f = file.file_id.unwrap();
@@ -554,12 +569,9 @@ on_both_backends!(who_may_do_what, |app| {
     entry_ok(&admin.api.group_invite(&input!(users(g, &[outsider.id]))).await.unwrap()[0]);
 
     // Shared files: the uploader or an admin.
-    let f = other
-        .api
-        .group_file_upload(&input!({"group_id": g, "name": "a", "url": "https://x/a"}))
-        .await
-        .unwrap()
-        .file_id;
+    let url = shared_link(&app, &other, g).await;
+    let f =
+        other.api.group_file_upload(&input!({"group_id": g, "name": "a", "url": url})).await.unwrap().file_id;
     let out = member.api.group_file_delete(&input!({"group_id": g, "file_list": [f]})).await.unwrap();
     assert_eq!(out[0].result.as_deref(), Some("failed"));
     assert!(out[0].reason.as_deref().unwrap_or_default().contains("code 20023"), "{out:?}");
@@ -664,12 +676,9 @@ on_both_backends!(every_group_code, |app| {
         20020
     );
     assert_eq!(code(member.api.group_file(&input!({"group_id": g, "file_id": 1})).await), 20022);
-    let f = owner
-        .api
-        .group_file_upload(&input!({"group_id": g, "name": "a", "url": "https://x/a"}))
-        .await
-        .unwrap()
-        .file_id;
+    let url = shared_link(&app, &owner, g).await;
+    let f =
+        owner.api.group_file_upload(&input!({"group_id": g, "name": "a", "url": url})).await.unwrap().file_id;
     assert_eq!(
         code(member.api.group_file_update_name(&input!({"group_id": g, "file_id": f, "name": "b"})).await),
         20023

@@ -2251,6 +2251,9 @@ pub struct FileUploadAvatarGroupData {
     pub oss_body_param: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload_url: Option<String>,
+    /// how to send the bytes to upload_url: PUT (the raw body) or POST (a multipart form with oss_body_param's fields and the file in `file`)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_method: Option<String>,
 }
 
 /// Component `FileUploadAvatarUserData`.
@@ -2264,6 +2267,9 @@ pub struct FileUploadAvatarUserData {
     pub oss_body_param: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload_url: Option<String>,
+    /// how to send the bytes to upload_url: PUT (the raw body) or POST (a multipart form with oss_body_param's fields and the file in `file`)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_method: Option<String>,
 }
 
 /// Component `FileUploadChatData`.
@@ -2277,6 +2283,9 @@ pub struct FileUploadChatData {
     pub oss_body_param: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload_url: Option<String>,
+    /// how to send the bytes to upload_url: PUT (the raw body) or POST (a multipart form with oss_body_param's fields and the file in `file`)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_method: Option<String>,
 }
 
 /// A list answer: the `data` payload with the `ListEnvelope` fields.
@@ -3750,7 +3759,7 @@ pub struct FileUploadAvatarGroupInput {
 pub struct FileUploadChatInput {
     /// 文件类型 100: 普通聊天文件, 101: 语音聊天文件(amr格式),102: 图片聊天文件, 103: 视频聊天文件, 104: 语音聊天文件(mp3格式)200: 普通共享文件, 201: 语音共享文件, 202: 图片共享文件, 203: 视频共享文件
     ///
-    /// Values: `100` 普通聊天文件; `101` 语音聊天文件(amr格式); `102` 图片聊天文件; `103` 视频聊天文件; `104` 语音聊天文件(mp3格式)200: 普通共享文件; `201` 语音共享文件; `202` 图片共享文件; `203` 视频共享文件 (others are passed through).
+    /// Values: `100` 普通聊天文件; `101` 语音聊天文件(amr格式); `102` 图片聊天文件; `103` 视频聊天文件; `104` 语音聊天文件(mp3格式); `200` 普通共享文件; `201` 语音共享文件; `202` 图片共享文件; `203` 视频共享文件 (others are passed through).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_type: Option<i32>,
     /// to_id
