@@ -53,8 +53,10 @@ on_both_backends!(the_readme_walkthrough_makes_friends_who_chat, |app| {
     // bob's unread count for alice went from 2 to 0.
     assert!(answers.iter().all(|a| a["code"] == 200), "a step failed: {stdout}");
     assert!(stdout.contains("the picture arrived"), "{stdout}");
-    let unread: Vec<&serde_json::Value> =
-        answers.iter().filter(|a| a["data"].as_array().is_some_and(|d| d.iter().any(|c| c.get("num").is_some()))).collect();
+    let unread: Vec<&serde_json::Value> = answers
+        .iter()
+        .filter(|a| a["data"].as_array().is_some_and(|d| d.iter().any(|c| c.get("num").is_some())))
+        .collect();
     assert_eq!(unread.len(), 2, "two /message/unread answers: {stdout}");
     let peer = unread[0]["data"][0]["conversation_id"]["uid"].clone();
     assert_eq!(unread_from(unread[0], &peer), Some(2), "{stdout}");
