@@ -80,10 +80,10 @@ on_both_backends!(browser_pages_on_other_origins_may_call_the_api, |app| {
     assert_eq!(body["data"]["user_id"], alice);
 });
 
-/// Every method+path of the three specs, asked with nothing (no token, an
-/// empty body) and with the app's admin token and `{}`: every one is served
-/// (neither HTTP 404 nor the envelope's "no such operation"), and none
-/// answers a server error, whatever it makes of the empty input.
+// Every method+path of the three specs, asked with nothing (no token, an
+// empty body) and with the app's admin token and `{}`: every one is served
+// (neither HTTP 404 nor the envelope's "no such operation"), and none
+// answers a server error, whatever it makes of the empty input.
 on_both_backends!(every_documented_route_is_served_and_empty_input_is_no_server_error, |app| {
     let mut asked = 0;
     for dialect in ["maxim", "netease", "yhchat"] {
