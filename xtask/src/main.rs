@@ -60,10 +60,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let names: Vec<String> = docs.iter().map(|p| p.to_string_lossy().into_owned()).collect();
             let refs: Vec<&str> = names.iter().map(String::as_str).collect();
             let parsed = pipeline::parse_all(&cwd, &refs)?;
-            let o = match &overrides {
+            let mut o = match &overrides {
                 Some(p) => Overrides::parse(&p.to_string_lossy(), &std::fs::read_to_string(p)?)?,
                 None => Overrides::default(),
             };
+            o.allow_unused = allow_unused_overrides;
             let (_, spec) = pipeline::build(parsed, &o)?;
             if !allow_unused_overrides {
                 o.check_all_used()?;

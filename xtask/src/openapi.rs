@@ -126,8 +126,8 @@ pub fn build(doc: &Document, o: &Overrides) -> DocResult<Value> {
         );
     }
     let mut paths = Value::Object(paths);
-    crate::shared_schemas::apply(&o.file, &o.shared_schemas, &mut b.schemas, &mut paths)?;
-    crate::shared_schemas::name(&o.file, &o.schema_names, &mut b.schemas, &mut paths)?;
+    crate::shared_schemas::apply(&o.file, &o.shared_schemas, o.allow_unused, &mut b.schemas, &mut paths)?;
+    crate::shared_schemas::name(&o.file, &o.schema_names, o.allow_unused, &mut b.schemas, &mut paths)?;
     let mut components = Map::new();
     components.insert("schemas".into(), Value::Object(std::mem::take(&mut b.schemas)));
     if !schemes.is_empty() {
@@ -195,8 +195,13 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     /// Logical operation names: an override, else derived from the path.
+    /// Operations on one path that differ but would get the same derived
+    /// name take a suffix from their methods (see [`method_suffix`]), with a
+    /// warning on stderr: a document never seen before converts without
+    /// overrides, and the overrides can still choose better names.
     fn operation_names(&self, doc: &Document) -> DocResult<Vec<String>> {
         let mut names = Vec::new();
+        let mut derived = Vec::new();
         for op in &doc.operations {
             let named: Vec<String> = self.o.operation_rules(op).filter_map(|r| r.name.clone()).collect();
             let name = match named.as_slice() {
@@ -217,7 +222,12 @@ impl Builder<'_> {
                     format!("operation name `{name}` for {} is not ASCII snake_case", op.path),
                 ));
             }
-            if let Some(prev) = names.iter().position(|n: &String| n == &name) {
+            derived.push(named.is_empty());
+            names.push(name);
+        }
+        self.separate_clashes(doc, &mut names, &derived);
+        for (i, (op, name)) in doc.operations.iter().zip(&names).enumerate() {
+            if let Some(prev) = names[..i].iter().position(|n| n == name) {
                 let other = &doc.operations[prev];
                 return Err(DocError::new(
                     self.file,
@@ -232,9 +242,50 @@ impl Builder<'_> {
                     ),
                 ));
             }
-            names.push(name);
         }
         Ok(names)
+    }
+
+    /// Renames derived names that several operations share: first by what
+    /// the methods do (`user_profile_get`, `user_profile_update`, as the
+    /// repository's own overrides name such pairs), then, if that still
+    /// clashes, by every method (`x_put`, `x_patch`). Names from overrides
+    /// are never changed; a clash between those stays an error.
+    fn separate_clashes(&self, doc: &Document, names: &mut [String], derived: &[bool]) {
+        let base: Vec<String> = names.to_vec();
+        let shared = |i: usize| derived[i] && base.iter().filter(|n| **n == base[i]).count() > 1;
+        let clashing: Vec<usize> = (0..names.len()).filter(|i| shared(*i)).collect();
+        for &i in &clashing {
+            names[i] = format!("{}_{}", base[i], method_suffix(&doc.operations[i]));
+        }
+        for &i in &clashing {
+            if names.iter().filter(|n| **n == names[i]).count() > 1 {
+                let all: Vec<&str> = doc.operations[i].methods.iter().map(|m| m.lower()).collect();
+                names[i] = format!("{}_{}", base[i], all.join("_"));
+            }
+        }
+        let mut groups: Vec<&str> = Vec::new();
+        for i in &clashing {
+            if !groups.contains(&base[*i].as_str()) {
+                groups.push(&base[*i]);
+            }
+        }
+        for g in groups {
+            let renamed: Vec<String> = clashing
+                .iter()
+                .filter(|i| base[**i] == g)
+                .map(|i| {
+                    let op = &doc.operations[*i];
+                    format!("{} {} (line {}) → `{}`", methods(op), op.path, op.line, names[*i])
+                })
+                .collect();
+            eprintln!(
+                "warning: {}: operations that differ would all be named `{g}`; named by their methods: {}. \
+                 Choose better names in the overrides (`[[operations]] match = \"METHOD /path\"`, `name = ...`).",
+                self.file,
+                renamed.join(", ")
+            );
+        }
     }
 
     /// (section title, ASCII tag) for each section holding operations: an
@@ -320,6 +371,10 @@ impl Builder<'_> {
                 .flat_map(|r| r.fields.iter())
                 .find(|f| &f.name == want);
             let Some(f) = found else {
+                // One section of a document may have no list answer at all.
+                if self.o.allow_unused {
+                    continue;
+                }
                 return Err(DocError::new(
                     &self.o.file,
                     0,
@@ -334,13 +389,17 @@ impl Builder<'_> {
             }
             props.insert(want.clone(), s);
         }
+        if props.is_empty() {
+            return Ok(());
+        }
         let mut schema = Map::new();
         schema.insert("type".into(), json!("object"));
         schema.insert("description".into(), json!(env.description));
+        let found: Vec<String> = props.keys().cloned().collect();
         schema.insert("properties".into(), Value::Object(props));
         if !env.success.is_empty() || !env.nullable.is_empty() {
             let mut success = Map::new();
-            for f in &env.fields {
+            for f in env.fields.iter().filter(|f| found.contains(*f)) {
                 let v = match env.success.get(f) {
                     Some(v) => {
                         serde_json::to_value(v).map_err(|e| DocError::new(&self.o.file, 0, e.to_string()))?
@@ -784,6 +843,16 @@ fn strip_description(mut s: Value) -> Value {
         o.remove("description");
     }
     s
+}
+
+/// What an operation's methods do, for a name: `get`, `update` (PUT or
+/// PATCH, with or without POST), else its first method (`post`, `delete`).
+fn method_suffix(op: &Operation) -> &'static str {
+    if op.methods.iter().any(|m| matches!(m, Method::Put | Method::Patch)) {
+        "update"
+    } else {
+        op.methods.first().map_or("op", |m| m.lower())
+    }
 }
 
 fn methods(op: &Operation) -> String {

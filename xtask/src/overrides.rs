@@ -13,6 +13,11 @@ pub struct Overrides {
     /// Where the file was read from, for error messages.
     #[serde(skip)]
     pub file: String,
+    /// Rules that find nothing to act on are skipped instead of failing
+    /// (`--allow-unused-overrides`: the repository's override file applied
+    /// to one section of a document, where most components never appear).
+    #[serde(skip)]
+    pub allow_unused: bool,
     #[serde(default)]
     pub info: Info,
     #[serde(default)]

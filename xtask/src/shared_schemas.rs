@@ -7,6 +7,12 @@
 //!
 //! `[[schema_names]]` name a component the documents describe once, the
 //! same way: the component must exist and the name be free.
+//!
+//! With `lenient` (`--allow-unused-overrides`, the repository's overrides
+//! on one section of a document) a rule whose components are not all there
+//! acts on those that are: sharing needs two of them, naming needs its one;
+//! otherwise the rule is skipped. Shapes that differ and names that are
+//! taken stay errors.
 
 use crate::error::{DocError, DocResult};
 use crate::overrides::{SchemaNameRule, SharedSchemaRule};
@@ -17,6 +23,7 @@ const PREFIX: &str = "#/components/schemas/";
 pub fn apply(
     file: &str,
     rules: &[SharedSchemaRule],
+    lenient: bool,
     schemas: &mut Map<String, Value>,
     paths: &mut Value,
 ) -> DocResult<()> {
@@ -28,6 +35,16 @@ pub fn apply(
         if others.is_empty() {
             return Err(err("lists one schema; sharing needs two or more".into()));
         }
+        let present: Vec<String>;
+        let (first, others) = if lenient {
+            present = rule.schemas.iter().filter(|s| schemas.contains_key(*s)).cloned().collect();
+            match present.as_slice() {
+                [first, others @ ..] if !others.is_empty() => (first, others),
+                _ => continue,
+            }
+        } else {
+            (first, others)
+        };
         let shape_of = |name: &String| {
             schemas
                 .get(name)
@@ -49,7 +66,7 @@ pub fn apply(
             .filter(|(k, _)| !others.contains(k))
             .map(|(k, v)| if &k == first { (rule.name.clone(), v) } else { (k, v) })
             .collect();
-        for old in &rule.schemas {
+        for old in std::iter::once(first).chain(others) {
             let (from, to) = (format!("{PREFIX}{old}"), Value::String(format!("{PREFIX}{}", rule.name)));
             for v in schemas.values_mut() {
                 retarget(v, &from, &to);
@@ -64,12 +81,16 @@ pub fn apply(
 pub fn name(
     file: &str,
     rules: &[SchemaNameRule],
+    lenient: bool,
     schemas: &mut Map<String, Value>,
     paths: &mut Value,
 ) -> DocResult<()> {
     for rule in rules {
         let err = |msg: String| DocError::new(file, 0, format!("schema name `{}`: {msg}", rule.name));
         if !schemas.contains_key(&rule.schema) {
+            if lenient {
+                continue;
+            }
             return Err(err(format!("`{}` is not a component (the override matches nothing)", rule.schema)));
         }
         if schemas.contains_key(&rule.name) {
@@ -144,7 +165,7 @@ mod tests {
         .unwrap();
         let mut paths =
             json!({"/token/user": {"post": {"schema": {"$ref": "#/components/schemas/TokenUserData"}}}});
-        apply("o.toml", &[rule("TokenData", &["TokenIdData", "TokenUserData"])], &mut schemas, &mut paths)
+        apply("o.toml", &[rule("TokenData", &["TokenIdData", "TokenUserData"])], false, &mut schemas, &mut paths)
             .unwrap();
         assert_eq!(schemas.keys().collect::<Vec<_>>(), ["A", "TokenData", "Z"]);
         assert_eq!(schemas["TokenData"], token("id"), "the first one's text is kept");
@@ -164,13 +185,13 @@ mod tests {
             schema: schema.into(),
             reason: "test".into(),
         };
-        name("o.toml", &[rule("Entry", "ListDataItem")], &mut schemas, &mut paths).unwrap();
+        name("o.toml", &[rule("Entry", "ListDataItem")], false, &mut schemas, &mut paths).unwrap();
         assert_eq!(schemas.keys().collect::<Vec<_>>(), ["A", "Entry", "Z"]);
         assert_eq!(schemas["Entry"], token("x"));
         assert_eq!(schemas["Z"]["items"]["$ref"], "#/components/schemas/Entry");
         assert_eq!(paths["/l"]["get"]["schema"]["$ref"], "#/components/schemas/Entry");
         for (r, says) in [(rule("S", "Missing"), "matches nothing"), (rule("A", "Z"), "taken")] {
-            let e = name("o.toml", &[r], &mut schemas, &mut paths).unwrap_err().to_string();
+            let e = name("o.toml", &[r], false, &mut schemas, &mut paths).unwrap_err().to_string();
             assert!(e.contains(says), "{e}");
         }
     }
@@ -187,8 +208,27 @@ mod tests {
             (rule("S", &["A"]), "needs two"),
         ] {
             let (mut schemas, mut paths) = (base.clone(), json!({}));
-            let e = apply("o.toml", &[r], &mut schemas, &mut paths).unwrap_err().to_string();
+            let e = apply("o.toml", &[r], false, &mut schemas, &mut paths).unwrap_err().to_string();
             assert!(e.contains(says), "{e}");
         }
+    }
+
+    #[test]
+    fn lenient_rules_act_on_what_is_there_and_skip_the_rest() {
+        let base: Map<String, Value> =
+            serde_json::from_value(json!({"A": token("a"), "B": token("b"), "C": {"type": "object"}})).unwrap();
+        let (mut schemas, mut paths) = (base.clone(), json!({"r": {"$ref": "#/components/schemas/B"}}));
+        apply("o.toml", &[rule("S", &["A", "Missing", "B"]), rule("T", &["C", "Gone"])], true, &mut schemas, &mut paths)
+            .unwrap();
+        assert_eq!(schemas.keys().collect::<Vec<_>>(), ["S", "C"]);
+        assert_eq!(paths["r"]["$ref"], "#/components/schemas/S");
+        let e = apply("o.toml", &[rule("S", &["A", "C", "Missing"])], true, &mut base.clone(), &mut json!({}))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("does not have the shape"), "{e}");
+        let named = SchemaNameRule { name: "N".into(), schema: "Missing".into(), reason: "test".into() };
+        let mut schemas = base.clone();
+        name("o.toml", &[named], true, &mut schemas, &mut json!({})).unwrap();
+        assert_eq!(schemas, base);
     }
 }
