@@ -767,6 +767,19 @@ impl Builder<'_> {
     /// Schema of one field; objects with properties become components named
     /// `{parent}{suffix}`.
     fn field_schema(&mut self, f: &Field, parent: &str, suffix: &str) -> DocResult<Value> {
+        // A field the document gives no type but numbered values (the
+        // export's query tables: `environment`: `0 - 开发环境， 1 - 生产环境`) is an
+        // integer; the overrides can still say otherwise.
+        let inferred;
+        let f = if f.ty == Type::Unspecified
+            && !f.enum_values.is_empty()
+            && f.enum_values.iter().all(|e| e.value.is_i64())
+        {
+            inferred = Field { ty: Type::Int32, ..f.clone() };
+            &inferred
+        } else {
+            f
+        };
         let mut s = self.type_schema(&f.ty, &f.children, &format!("{parent}{suffix}"))?;
         let obj = match s.as_object_mut() {
             Some(o) => o,
