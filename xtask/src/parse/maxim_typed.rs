@@ -9,6 +9,13 @@
 //! |⇥⇥ reason | string | 失败原因 |          ⇥ per nesting level
 //! ```
 //!
+//! The vendor's English edition is the same document with English words:
+//! `#### Request Header` / `Query Param` / `Request Body` / `Response Body` /
+//! `Interface Description`, `● 200 Response data format:JSON`, columns
+//! `Parameter name`, `Data Type` / `Type`, `Required`, `Default`,
+//! `Description`. Both are read, also mixed; the required flags and type
+//! words are the same (`true`/`false`, `int64`…) in both.
+//!
 //! Everything comes from pulldown-cmark's blocks; the raw row text is only
 //! used to notice rows whose cell count differs from the header, which GFM
 //! silently pads or truncates.
@@ -26,9 +33,10 @@ static HEADING: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:(\d+(?:\.\d+)*)\s+)?(.*?)\s*(?:\{#([^}\s]+)\})?$").unwrap());
 /// `PUT /roster/accept`
 static METHOD_LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([A-Za-z]+)\s+(/\S*)$").unwrap());
-/// `● 200 响应数据格式：JSON`
-static STATUS_LINE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^●\s*(\d{3})\s*响应数据格式\s*[:：]\s*(\S+)$").unwrap());
+/// `● 200 响应数据格式：JSON`, `● 200 Response data format:JSON`
+static STATUS_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^●\s*(\d{3})\s*(?:响应数据格式|(?i:response\s+data\s+format))\s*[:：]\s*(\S+)$").unwrap()
+});
 
 /// The `####` subsections an operation may have.
 #[derive(Clone, Copy, PartialEq)]
@@ -42,14 +50,16 @@ enum Part {
 
 impl Part {
     fn from_heading(text: &str) -> Option<Part> {
-        // The parenthesised English is decoration; match on the Chinese name.
+        // The Chinese edition's parenthesised English is decoration; match
+        // on the Chinese name, or on the English edition's whole heading.
         let name = text.split(['(', '（']).next().unwrap_or("").trim();
-        match name {
-            "请求头" => Some(Part::Headers),
-            "请求参数" => Some(Part::Query),
-            "请求体" => Some(Part::Body),
-            "响应体" => Some(Part::Responses),
-            "接口描述" => Some(Part::Description),
+        let english = text.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
+        match (name, english.as_str()) {
+            ("请求头", _) | (_, "request header" | "request headers") => Some(Part::Headers),
+            ("请求参数", _) | (_, "query param" | "query params" | "query parameters") => Some(Part::Query),
+            ("请求体", _) | (_, "request body") => Some(Part::Body),
+            ("响应体", _) | (_, "response body") => Some(Part::Responses),
+            ("接口描述", _) | (_, "interface description") => Some(Part::Description),
             _ => None,
         }
     }
@@ -145,7 +155,8 @@ pub fn parse(file: &str, src: &str) -> DocResult<Document> {
                         line,
                         format!(
                             "unknown subsection `{text}`; expected 请求头, 请求参数(Query Param), \
-                             请求体(Request Body), 响应体 or 接口描述"
+                             请求体(Request Body), 响应体 or 接口描述 (in English: Request Header, \
+                             Query Param, Request Body, Response Body or Interface Description)"
                         ),
                     )
                 })?);
@@ -288,6 +299,10 @@ enum Kind {
     Response,
 }
 
+/// The required and default columns' names, Chinese and English.
+const REQUIRED: &[&str] = &["必填", "Required"];
+const DEFAULT: &[&str] = &["默认值", "Default"];
+
 /// Column positions, found by header name so column order does not matter.
 struct Columns {
     name: usize,
@@ -301,11 +316,11 @@ impl Columns {
     fn find(file: &str, table: &Table, kind: Kind) -> DocResult<Columns> {
         let h = Header::new(file, table.line, &table.header);
         Ok(Columns {
-            name: h.need(&["参数名称"])?,
-            ty: h.need(&["数据类型", "类型"])?,
-            required: if kind == Kind::Response { h.find(&["必填"]) } else { Some(h.need(&["必填"])?) },
-            default: if kind == Kind::Body { Some(h.need(&["默认值"])?) } else { h.find(&["默认值"]) },
-            desc: h.need(&["描述"])?,
+            name: h.need(&["参数名称", "Parameter name"])?,
+            ty: h.need(&["数据类型", "类型", "Data Type", "Type"])?,
+            required: if kind == Kind::Response { h.find(REQUIRED) } else { Some(h.need(REQUIRED)?) },
+            default: if kind == Kind::Body { Some(h.need(DEFAULT)?) } else { h.find(DEFAULT) },
+            desc: h.need(&["描述", "Description"])?,
         })
     }
 }
@@ -461,6 +476,26 @@ mod tests {
             10,
             "● 200",
         );
+    }
+
+    #[test]
+    fn english_edition_reads_like_the_chinese_one() {
+        let en = "# 3 Friend management interface{#roster}\n\n## 3.1 Agree to add friend{#put__roster_accept}\n\n\
+                  > PUT /roster/accept\n\n#### Request Header\n|  Parameter name |  Data Type | Required |  Description |\n\
+                  |---|---|---|---|\n| app_id | string | true | App ID |\n\n#### Query Param\n\
+                  |  Parameter name |  Data Type | Required |  Description |\n|---|---|---|---|\n\
+                  | user_id | int64 | true | Consent user ID |\n\n#### Request Body\n\
+                  |  Parameter name |  Data Type | Required  |  Default |  Description |\n|---|---|---|---|---|\n\
+                  | alias | string | false | x | Name |\n\n#### Response Body\n● 200 Response data format:JSON\n\n\
+                  |  Parameter name |  Type |  Description |\n|---|---|---|\n| code | int32 | Return code |\n\
+                  #### Interface Description\n> Only friends\n";
+        let op = &parse("t.md", en).unwrap().operations[0];
+        assert_eq!((op.headers[0].name.as_str(), op.headers[0].required), ("app_id", Some(true)));
+        assert_eq!(op.query[0].ty.to_string(), "int64");
+        assert_eq!(op.body.as_ref().unwrap().fields[0].default.as_deref(), Some("x"));
+        assert_eq!((op.responses[0].status, op.responses[0].fields[0].name.as_str()), (200, "code"));
+        assert_eq!(op.description.as_deref(), Some("Only friends"));
+        assert_error(&err(&format!("{OP}#### Request Headers Extra\n")), 9, "Request Header, Query Param");
     }
 
     #[test]
