@@ -289,8 +289,8 @@ impl Builder<'_> {
     }
 
     /// (section title, ASCII tag) for each section holding operations: an
-    /// override, the title itself when it is ASCII, else the first path
-    /// segment its operations share.
+    /// override, the section's snake_case anchor, the title itself when it
+    /// is ASCII, else the first path segment its operations share.
     fn tags(&self, doc: &Document) -> DocResult<Vec<(String, String)>> {
         let mut out: Vec<(String, String)> = Vec::new();
         for s in &doc.sections {
@@ -300,6 +300,12 @@ impl Builder<'_> {
             }
             let tag = if let Some(t) = self.o.tag_for(&s.title) {
                 t.to_string()
+            } else if let Some(a) = s.anchor.as_deref().filter(|a| {
+                !a.is_empty() && a.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            }) {
+                // The typed documents' `{#roster}`: one tag whichever
+                // language the title is written in.
+                a.to_string()
             } else if s.title.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ' ') {
                 s.title.to_snake_case()
             } else {
