@@ -39,6 +39,22 @@ fn doc_line() -> impl Strategy<Value = String> {
         Just("\"chatId\": \"123\", // 目标".to_string()),
         Just("message M { string a = 1;".to_string()),
         Just("repeated Data data = 2; }".to_string()),
+        // The typed dialect's English edition, mixed in with the Chinese.
+        Just("# 3 Friend management interface{#roster}".to_string()),
+        Just("## 3.1 Agree to add friend{#put__roster_accept}".to_string()),
+        Just("#### Request Header".to_string()),
+        Just("#### Query Param".to_string()),
+        Just("#### Request Body".to_string()),
+        Just("#### Response Body".to_string()),
+        Just("#### Interface Description".to_string()),
+        Just("● 200 Response data format:JSON".to_string()),
+        Just("|  Parameter name |  Data Type | Required |  Description |".to_string()),
+        Just("|  Parameter name |  Data Type | Required  |  Default |  Description |".to_string()),
+        Just("|  Parameter name |  Type |  Description |".to_string()),
+        Just("|  ------ |  ------ |  ------ |  ------ |".to_string()),
+        Just("| user_id | int64 | true | Invitee ID |".to_string()),
+        Just("|⇥ fails | array[object] | list of failure messages |".to_string()),
+        Just("| status | int32 | Status: 0 - waiting, 1 - accepted |".to_string()),
         "\\PC{0,40}",
     ]
 }
@@ -70,6 +86,7 @@ fn real_documents_with_lines_removed_never_panic() {
     let root = xtask::regen::repo_root();
     for (rel, d) in [
         ("spec/docs/maxim/roster.md", Dialect::MaximTyped),
+        ("xtask/tests/fixtures/maxim-en-roster.md", Dialect::MaximTyped),
         ("spec/docs/maxim/server-api.md", Dialect::MaximExport),
         ("spec/docs/netease/friend.md", Dialect::Netease),
         ("spec/docs/yhchat/friend.md", Dialect::Yhchat),
