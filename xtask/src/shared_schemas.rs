@@ -165,8 +165,14 @@ mod tests {
         .unwrap();
         let mut paths =
             json!({"/token/user": {"post": {"schema": {"$ref": "#/components/schemas/TokenUserData"}}}});
-        apply("o.toml", &[rule("TokenData", &["TokenIdData", "TokenUserData"])], false, &mut schemas, &mut paths)
-            .unwrap();
+        apply(
+            "o.toml",
+            &[rule("TokenData", &["TokenIdData", "TokenUserData"])],
+            false,
+            &mut schemas,
+            &mut paths,
+        )
+        .unwrap();
         assert_eq!(schemas.keys().collect::<Vec<_>>(), ["A", "TokenData", "Z"]);
         assert_eq!(schemas["TokenData"], token("id"), "the first one's text is kept");
         assert_eq!(schemas["Z"]["$ref"], "#/components/schemas/TokenData");
@@ -216,15 +222,23 @@ mod tests {
     #[test]
     fn lenient_rules_act_on_what_is_there_and_skip_the_rest() {
         let base: Map<String, Value> =
-            serde_json::from_value(json!({"A": token("a"), "B": token("b"), "C": {"type": "object"}})).unwrap();
+            serde_json::from_value(json!({"A": token("a"), "B": token("b"), "C": {"type": "object"}}))
+                .unwrap();
         let (mut schemas, mut paths) = (base.clone(), json!({"r": {"$ref": "#/components/schemas/B"}}));
-        apply("o.toml", &[rule("S", &["A", "Missing", "B"]), rule("T", &["C", "Gone"])], true, &mut schemas, &mut paths)
-            .unwrap();
+        apply(
+            "o.toml",
+            &[rule("S", &["A", "Missing", "B"]), rule("T", &["C", "Gone"])],
+            true,
+            &mut schemas,
+            &mut paths,
+        )
+        .unwrap();
         assert_eq!(schemas.keys().collect::<Vec<_>>(), ["S", "C"]);
         assert_eq!(paths["r"]["$ref"], "#/components/schemas/S");
-        let e = apply("o.toml", &[rule("S", &["A", "C", "Missing"])], true, &mut base.clone(), &mut json!({}))
-            .unwrap_err()
-            .to_string();
+        let e =
+            apply("o.toml", &[rule("S", &["A", "C", "Missing"])], true, &mut base.clone(), &mut json!({}))
+                .unwrap_err()
+                .to_string();
         assert!(e.contains("does not have the shape"), "{e}");
         let named = SchemaNameRule { name: "N".into(), schema: "Missing".into(), reason: "test".into() };
         let mut schemas = base.clone();

@@ -93,3 +93,34 @@ proptest::proptest! {
         let _ = maxim_typed::parse(FILE, &common::mangle(SRC, &drop, cut));
     }
 }
+
+/// The vendor's English edition of the same section (a fixture, never
+/// edited): the same model but for its texts.
+const EN_FILE: &str = "xtask/tests/fixtures/maxim-en-roster.md";
+const EN_SRC: &str = include_str!("fixtures/maxim-en-roster.md");
+
+#[test]
+fn english_roster_has_the_operations_and_rows_of_the_chinese_one() {
+    let zh = maxim_typed::parse(FILE, SRC).unwrap();
+    let en = maxim_typed::parse(EN_FILE, EN_SRC).unwrap();
+    assert_eq!(en.title, "Friend management interface");
+    assert_eq!(en.sections[0].anchor.as_deref(), Some("roster"));
+    assert_eq!(en.operations.len(), zh.operations.len());
+    for (e, z) in en.operations.iter().zip(&zh.operations) {
+        assert_eq!((&e.methods, &e.path, &e.anchor), (&z.methods, &z.path, &z.anchor));
+        let rows = |op| {
+            common::op_fields(op)
+                .iter()
+                .map(|f| (f.line, f.name.clone(), f.ty.to_string(), f.required, f.default.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(rows(e), rows(z), "{}", e.path);
+        assert_ne!(e.summary, z.summary, "the summaries are in English");
+    }
+}
+
+#[test]
+fn english_roster_snapshot() {
+    let doc = maxim_typed::parse(EN_FILE, EN_SRC).unwrap();
+    insta::assert_yaml_snapshot!("maxim_typed_en_model", doc);
+}

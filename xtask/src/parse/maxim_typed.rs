@@ -56,7 +56,9 @@ impl Part {
         let english = text.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
         match (name, english.as_str()) {
             ("请求头", _) | (_, "request header" | "request headers") => Some(Part::Headers),
-            ("请求参数", _) | (_, "query param" | "query params" | "query parameters") => Some(Part::Query),
+            ("请求参数", _) | (_, "query param" | "query params" | "query parameters") => {
+                Some(Part::Query)
+            }
             ("请求体", _) | (_, "request body") => Some(Part::Body),
             ("响应体", _) | (_, "response body") => Some(Part::Responses),
             ("接口描述", _) | (_, "interface description") => Some(Part::Description),
