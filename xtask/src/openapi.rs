@@ -258,11 +258,14 @@ impl Builder<'_> {
         for &i in &clashing {
             names[i] = format!("{}_{}", base[i], method_suffix(&doc.operations[i]));
         }
-        for &i in &clashing {
-            if names.iter().filter(|n| **n == names[i]).count() > 1 {
-                let all: Vec<&str> = doc.operations[i].methods.iter().map(|m| m.lower()).collect();
-                names[i] = format!("{}_{}", base[i], all.join("_"));
-            }
+        let still: Vec<usize> = clashing
+            .iter()
+            .copied()
+            .filter(|i| names.iter().filter(|n| **n == names[*i]).count() > 1)
+            .collect();
+        for i in still {
+            let all: Vec<&str> = doc.operations[i].methods.iter().map(|m| m.lower()).collect();
+            names[i] = format!("{}_{}", base[i], all.join("_"));
         }
         let mut groups: Vec<&str> = Vec::new();
         for i in &clashing {
@@ -954,6 +957,68 @@ mod tests {
             ["UserAvatarBody", "UserAvatarBodyListItem", "UserAvatarBody2"],
             "parents before their children, no placeholders left"
         );
+    }
+
+    fn op(methods: &[Method], path: &str, line: usize) -> Operation {
+        Operation {
+            methods: methods.to_vec(),
+            path: path.into(),
+            section: "s".into(),
+            number: None,
+            anchor: None,
+            summary: String::new(),
+            description: None,
+            line,
+            headers: vec![],
+            query: vec![],
+            body: None,
+            responses: vec![],
+        }
+    }
+
+    fn names_of(overrides: &str, ops: Vec<Operation>) -> DocResult<Vec<String>> {
+        let o = Overrides::parse(
+            "o.toml",
+            &format!("info = {{ title = \"t\", version = \"1\", description = \"d\" }}\n{overrides}"),
+        )
+        .unwrap();
+        let doc = Document {
+            vendor: "v".into(),
+            source: "d.md".into(),
+            title: "t".into(),
+            servers: vec![],
+            description: None,
+            sections: vec![],
+            operations: ops,
+        };
+        Builder { o: &o, file: "d.md", schemas: Map::new(), used_schemes: BTreeSet::new() }
+            .operation_names(&doc)
+    }
+
+    #[test]
+    fn clashing_derived_names_take_method_names_and_override_names_stay() {
+        use Method::*;
+        let ops = || {
+            vec![
+                op(&[Get], "/a/b", 1),
+                op(&[Post, Put], "/a/b", 2),
+                op(&[Delete], "/a/b", 3),
+                op(&[Put], "/a/c", 4),
+                op(&[Patch], "/a/c", 5),
+                op(&[Get], "/a/d", 6),
+            ]
+        };
+        let names = names_of("", ops()).unwrap();
+        assert_eq!(names, ["a_b_get", "a_b_update", "a_b_delete", "a_c_put", "a_c_patch", "a_d"]);
+        // An override's name is kept; only the derived one that clashes with it moves.
+        let named = "[[operations]]\nmatch = \"GET /a/d\"\nname = \"a_b\"\nreason = \"r\"\n";
+        let names = names_of(named, ops()).unwrap();
+        assert_eq!(names[..3], ["a_b_get", "a_b_update", "a_b_delete"]);
+        assert_eq!(names[5], "a_b");
+        // Two override names that clash are the override file's mistake.
+        let twice = format!("{named}[[operations]]\nmatch = \"PUT /a/c\"\nname = \"a_b\"\nreason = \"r\"\n");
+        let e = names_of(&twice, ops()).unwrap_err();
+        assert!(e.message.contains("would both be named `a_b`"), "{e}");
     }
 
     #[test]
