@@ -90,6 +90,17 @@ fn english_roster_converts_to_the_chinese_spec_but_for_its_texts() {
 }
 
 #[test]
+fn english_roster_in_the_repository_set_gives_the_checked_in_spec_but_for_its_texts() {
+    let file = "spec/overrides/maxim.toml";
+    let overrides = Overrides::parse(file, &pipeline::read(&root(), file).unwrap()).unwrap();
+    let spec = spec_of(&["spec/docs/maxim/server-api.md", EN_ROSTER], &overrides);
+    overrides.check_all_used().unwrap();
+    let checked_in = read_json(&root().join("spec/openapi/maxim.json"));
+    assert_eq!(strip_texts(&spec), strip_texts(&checked_in));
+    assert_ne!(spec, checked_in, "the English texts are in it");
+}
+
+#[test]
 fn clashing_names_become_method_names_with_a_warning() {
     let dir = scratch("clash");
     // GET and PUT/POST /user/profile: different tables, one derived name.
