@@ -266,7 +266,8 @@ impl FromStr for Type {
     /// Accepts the spellings the documents use: `int32`, `int`, `Long`,
     /// `String`, `boolean`, `bool`, `object`, `JASON` (sic, NetEase),
     /// `array[int64]`, protobuf scalars (`int32`, `int64`, `string`,
-    /// `bool`, `bytes`, `double`, `float`).
+    /// `bool`, `bytes`, `double`, `float`), and the Chinese words a
+    /// translated table may use instead (`字符串`, `整数`, `长整型`, `布尔`…).
     fn from_str(s: &str) -> Result<Self, String> {
         let t = s.trim();
         let lower = t.to_ascii_lowercase();
@@ -274,13 +275,13 @@ impl FromStr for Type {
             return Ok(Type::Array(Box::new(inner.parse()?)));
         }
         Ok(match lower.as_str() {
-            "string" | "str" => Type::String,
-            "int32" | "int" | "integer" | "uint32" | "sint32" => Type::Int32,
-            "int64" | "long" | "uint64" | "sint64" => Type::Int64,
-            "number" | "double" | "float" => Type::Number,
-            "boolean" | "bool" => Type::Boolean,
-            "object" | "json" | "jason" | "map" => Type::Object,
-            "array" => Type::Array(Box::new(Type::Object)),
+            "string" | "str" | "字符串" => Type::String,
+            "int32" | "int" | "integer" | "uint32" | "sint32" | "整数" | "整型" => Type::Int32,
+            "int64" | "long" | "uint64" | "sint64" | "长整型" | "长整数" => Type::Int64,
+            "number" | "double" | "float" | "数字" | "浮点数" => Type::Number,
+            "boolean" | "bool" | "布尔" | "布尔值" => Type::Boolean,
+            "object" | "json" | "jason" | "map" | "对象" => Type::Object,
+            "array" | "数组" => Type::Array(Box::new(Type::Object)),
             "bytes" | "binary" | "file" => Type::Binary,
             "" | "unspecified" => Type::Unspecified,
             _ => return Err(format!("unknown type `{t}`")),

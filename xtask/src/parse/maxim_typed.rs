@@ -327,6 +327,16 @@ impl Columns {
     }
 }
 
+/// A required cell: `true`/`false` in both editions; `yes`/`no`, `是`/`否`
+/// and `必填`/`选填` are read too, in any letter case.
+fn required_flag(text: &str, name: &str) -> Result<bool, String> {
+    match text.to_lowercase().as_str() {
+        "true" | "yes" | "y" | "required" | "是" | "必填" => Ok(true),
+        "false" | "no" | "n" | "optional" | "否" | "选填" => Ok(false),
+        _ => rows::flag(text, "必填 (Required)", ["true", "false"], name),
+    }
+}
+
 /// Reads a parameter table into fields, nesting `⇥` rows under the row
 /// above them.
 fn fields(file: &str, table: &Table, kind: Kind) -> DocResult<Vec<Field>> {
@@ -350,8 +360,7 @@ fn fields(file: &str, table: &Table, kind: Kind) -> DocResult<Vec<Field>> {
         }
         let mut field = Field::new(name, rows::parse_type(ty_text, name).map_err(err)?, row.line);
         let required = cols.required.map(cell).filter(|r| !r.is_empty());
-        field.required =
-            required.map(|r| rows::flag(r, "必填", ["true", "false"], name)).transpose().map_err(err)?;
+        field.required = required.map(|r| required_flag(r, name)).transpose().map_err(err)?;
         field.default = cols.default.map(cell).filter(|d| !d.is_empty()).map(str::to_string);
         rows::describe(&mut field, cell(cols.desc));
         rows::nest(&mut top, depth, field).map_err(err)?;
@@ -452,9 +461,14 @@ mod tests {
     #[test]
     fn bad_required_and_two_paths_are_errors() {
         let src = format!(
-            "{OP}#### 请求头\n|  参数名称 |  数据类型 | 必填 |  描述 |\n|---|---|---|---|\n| app_id | string | yes | 应用ID |\n"
+            "{OP}#### 请求头\n|  参数名称 |  数据类型 | 必填 |  描述 |\n|---|---|---|---|\n| app_id | string | maybe | 应用ID |\n"
         );
-        assert!(err(&src).message.contains("expected `true` or `false`"));
+        assert!(err(&src).message.contains("expected `true` or `false` in 必填 (Required), found `maybe`"));
+        for (word, flag) in [("Yes", true), ("是", true), ("FALSE", false), ("No", false), ("选填", false)]
+        {
+            let src = src.replace("maybe", word);
+            assert_eq!(parse("t.md", &src).unwrap().operations[0].headers[0].required, Some(flag), "{word}");
+        }
         assert_error(&err("# 3 好友{#roster}\n\n## 3.1 同意{#a}\n\n> PUT /a\n\n> POST /b\n"), 7, "two paths");
     }
 
@@ -498,6 +512,18 @@ mod tests {
         assert_eq!((op.responses[0].status, op.responses[0].fields[0].name.as_str()), (200, "code"));
         assert_eq!(op.description.as_deref(), Some("Only friends"));
         assert_error(&err(&format!("{OP}#### Request Headers Extra\n")), 9, "Request Header, Query Param");
+    }
+
+    #[test]
+    fn type_words_are_read_in_either_language() {
+        let src = format!(
+            "{OP}#### Query Param\n| Parameter name | Data Type | Required | Description |\n|---|---|---|---|\n\
+             | a | 字符串 | true | x |\n| b | 长整型 | true | x |\n| c | Integer | false | x |\n\
+             | d | 布尔 | false | x |\n| e | array[长整型] | false | x |\n"
+        );
+        let types: Vec<String> =
+            parse("t.md", &src).unwrap().operations[0].query.iter().map(|f| f.ty.to_string()).collect();
+        assert_eq!(types, ["string", "int64", "int32", "boolean", "array[int64]"]);
     }
 
     #[test]
