@@ -26,7 +26,8 @@ enum Command {
     },
     /// Convert documents outside the repository's set into one OpenAPI spec.
     Openapi {
-        /// Documents of one vendor (MaxIM typed/export, NetEase or YHChat), in any order.
+        /// Documents of one vendor (MaxIM typed, Chinese or English, or export;
+        /// NetEase or YHChat), in any order.
         #[arg(required = true)]
         docs: Vec<PathBuf>,
         /// Where to write the spec (`-` for standard output).
@@ -35,8 +36,9 @@ enum Command {
         /// An override file (e.g. `spec/overrides/maxim.toml`).
         #[arg(long)]
         overrides: Option<PathBuf>,
-        /// Accept override rules that match nothing in these documents
-        /// (a repository override file applied to a single section).
+        /// Skip override rules that find nothing in these documents (operation,
+        /// field and section rules, shared schemas, schema names, envelope
+        /// fields): a repository override file applied to a single section.
         #[arg(long)]
         allow_unused_overrides: bool,
     },
