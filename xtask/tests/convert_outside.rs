@@ -182,3 +182,36 @@ fn project_overrides_apply_to_the_roster_section_alone() {
         assert!(!schemas.contains_key(name), "{name} in {:?}", schemas.keys());
     }
 }
+
+#[test]
+fn every_section_of_the_export_converts_alone_with_and_without_the_overrides() {
+    let src = pipeline::read(&root(), "spec/docs/maxim/server-api.md").unwrap();
+    let lines: Vec<&str> = src.lines().collect();
+    let is_section = |l: &str| {
+        l.strip_prefix("## ").and_then(|r| r.split_once('\t')).is_some_and(|(n, _)| n.parse::<u32>().is_ok())
+    };
+    let starts: Vec<usize> = (0..lines.len()).filter(|i| is_section(lines[*i])).collect();
+    // The title, the environment and the introduction (sections 1 and 2)
+    // head every part, as they head the document.
+    let head = &lines[..starts[2]];
+    let file = "spec/overrides/maxim.toml";
+    let mut lenient = Overrides::parse(file, &pipeline::read(&root(), file).unwrap()).unwrap();
+    lenient.allow_unused = true;
+    let dir = scratch("sections");
+    let mut converted = 0;
+    for (k, start) in starts[2..].iter().enumerate() {
+        let end = starts.get(k + 3).copied().unwrap_or(lines.len());
+        let part = [head, &lines[*start..end]].concat().join("\n");
+        let rel = format!("part{k}.md");
+        std::fs::write(dir.join(&rel), part).unwrap();
+        for o in [&Overrides::default(), &lenient] {
+            let parsed = pipeline::parse_all(&dir, &[rel.as_str()]).unwrap();
+            let (doc, spec) = pipeline::build(parsed, o).unwrap_or_else(|e| panic!("{}: {e}", lines[*start]));
+            // Every documented route (the overrides' `extra_routes` add some).
+            let routes: usize = doc.operations.iter().map(|o| o.methods.len()).sum();
+            assert!(routes > 0 && operation_ids(&spec).len() >= routes, "{}", lines[*start]);
+        }
+        converted += 1;
+    }
+    assert_eq!(converted, 7, "sections 3 to 9");
+}
