@@ -192,7 +192,7 @@ async fn scenario(backend: Backend) {
         }));
     }
 
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
     // Child::kill is SIGKILL on Unix: no shutdown, no flush.
     child.kill().expect("kill -9");
     let _ = child.wait();
