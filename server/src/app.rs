@@ -380,7 +380,10 @@ async fn serve(
             .clone()
             .map_request(|r: axum::http::Request<hyper::body::Incoming>| r.map(axum::body::Body::new));
         let conn = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), hyper_util::service::TowerToHyperService::new(service))
+            .serve_connection_with_upgrades(
+                TokioIo::new(stream),
+                hyper_util::service::TowerToHyperService::new(service),
+            )
             .into_owned();
         let conn = graceful.watch(conn);
         tokio::spawn(async move {

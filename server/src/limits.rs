@@ -36,7 +36,11 @@ impl Default for Limits {
     /// is what runs out first; this keeps a flood from queueing without
     /// bound), 10 s for the headers (a browser sends them in one packet).
     fn default() -> Self {
-        Limits { max_body_bytes: 1024 * 1024, max_in_flight: 1024, header_read_timeout: Duration::from_secs(10) }
+        Limits {
+            max_body_bytes: 1024 * 1024,
+            max_in_flight: 1024,
+            header_read_timeout: Duration::from_secs(10),
+        }
     }
 }
 

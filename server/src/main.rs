@@ -414,7 +414,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         request_timeout: Duration::from_secs(serve_args.request_timeout_secs),
         public_url: serve_args.public_url.clone(),
         limits: server::limits::Limits {
-            max_body_bytes: usize::try_from(serve_args.max_body_kb.saturating_mul(1024)).unwrap_or(usize::MAX),
+            max_body_bytes: usize::try_from(serve_args.max_body_kb.saturating_mul(1024))
+                .unwrap_or(usize::MAX),
             max_in_flight: usize::try_from(serve_args.max_in_flight).unwrap_or(usize::MAX),
             header_read_timeout: Duration::from_secs(serve_args.header_read_timeout_secs),
         },

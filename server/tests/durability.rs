@@ -150,7 +150,10 @@ async fn scenario(backend: Backend) {
                 }
                 acked.lock().unwrap().registered.push(name.clone());
                 let Some((token, id)) = api.login(&name).await else { break };
-                if !api.ok("POST", "/group/apply", &token, json!({"group_id": group_id, "reason": "hi"})).await {
+                if !api
+                    .ok("POST", "/group/apply", &token, json!({"group_id": group_id, "reason": "hi"}))
+                    .await
+                {
                     break;
                 }
                 acked.lock().unwrap().joined.push(id);
@@ -227,7 +230,10 @@ async fn scenario(backend: Backend) {
         }
         for (a, friends) in &rosters {
             for b in friends {
-                assert!(rosters.get(b).is_some_and(|f| f.contains(a)), "{a} has {b} as a friend, not the reverse");
+                assert!(
+                    rosters.get(b).is_some_and(|f| f.contains(a)),
+                    "{a} has {b} as a friend, not the reverse"
+                );
             }
         }
         for (a, b) in &acked.friends {
@@ -262,8 +268,10 @@ async fn scenario(backend: Backend) {
         }
         // The group: its count is its member list, and every join is in it.
         let owner = &tokens[&users[0].1];
-        let (code, info) =
-            api.call("GET", &format!("/group/info?group_id={group_id}"), owner, json!({})).await.expect("info");
+        let (code, info) = api
+            .call("GET", &format!("/group/info?group_id={group_id}"), owner, json!({}))
+            .await
+            .expect("info");
         assert_eq!(code, 200, "{info}");
         let (code, list) = api
             .call("GET", &format!("/group/member_list?group_id={group_id}"), owner, json!({}))

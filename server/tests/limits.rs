@@ -19,16 +19,20 @@ where
     F: FnOnce(SocketAddr, String) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    testing::run(Backend::Sqlite, |_| {}, move |t: TestCore| async move {
-        let application =
-            Application::build_with_options(SocketAddr::from(([127, 0, 0, 1], 0)), t.core.clone(), &http)
-                .await
-                .expect("bind");
-        let addr = application.local_addr();
-        let running = application.spawn();
-        scenario(addr, t.app.to_string()).await;
-        running.stop().await.expect("stop");
-    })
+    testing::run(
+        Backend::Sqlite,
+        |_| {},
+        move |t: TestCore| async move {
+            let application =
+                Application::build_with_options(SocketAddr::from(([127, 0, 0, 1], 0)), t.core.clone(), &http)
+                    .await
+                    .expect("bind");
+            let addr = application.local_addr();
+            let running = application.spawn();
+            scenario(addr, t.app.to_string()).await;
+            running.stop().await.expect("stop");
+        },
+    )
     .await;
 }
 
@@ -52,7 +56,11 @@ async fn read_answer(stream: &mut TcpStream, within: Duration) -> String {
                 if let Some((head, body)) = text.split_once("\r\n\r\n") {
                     let len = head
                         .lines()
-                        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().to_string())
+                        })
                         .and_then(|v| v.parse::<usize>().ok());
                     if len.is_some_and(|len| body.len() >= len) {
                         break;
@@ -72,7 +80,9 @@ fn split(answer: &str) -> (String, serde_json::Value) {
 }
 
 fn head(path: &str, app: &str, extra: &str) -> String {
-    format!("POST {path} HTTP/1.1\r\nhost: x\r\napp_id: {app}\r\ncontent-type: application/json\r\n{extra}\r\n")
+    format!(
+        "POST {path} HTTP/1.1\r\nhost: x\r\napp_id: {app}\r\ncontent-type: application/json\r\n{extra}\r\n"
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

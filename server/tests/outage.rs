@@ -104,8 +104,9 @@ async fn postgres_going_away_gives_internal_errors_then_the_server_recovers_by_i
     let core = Core::new(db.clone(), Arc::new(SystemClock), testing::config());
     core.apps().create(AppId::parse("outage").unwrap()).await.expect("create app");
     let http = HttpOptions { request_timeout: Duration::from_secs(15), ..HttpOptions::default() };
-    let application =
-        Application::build_with_options(SocketAddr::from(([127, 0, 0, 1], 0)), core, &http).await.expect("bind");
+    let application = Application::build_with_options(SocketAddr::from(([127, 0, 0, 1], 0)), core, &http)
+        .await
+        .expect("bind");
     let running = application.spawn();
     let base = running.base_url.clone();
     let client = reqwest::Client::new();
@@ -157,7 +158,10 @@ async fn postgres_going_away_gives_internal_errors_then_the_server_recovers_by_i
             if (status, code) == (200, 200) {
                 break;
             }
-            assert!(restored.elapsed() < Duration::from_secs(20), "not recovered: HTTP {status}, code {code}");
+            assert!(
+                restored.elapsed() < Duration::from_secs(20),
+                "not recovered: HTTP {status}, code {code}"
+            );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         println!("served again {:?} after the restore", restored.elapsed());
