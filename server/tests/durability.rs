@@ -114,9 +114,10 @@ async fn scenario(backend: Backend) {
     let (mut child, base) = start(&url, &http).await;
     let api = Api { http: http.clone(), base };
 
-    // Users known before the load: the group's owner and eight others.
+    // Users known before the load: the group's owner and sixteen others
+    // (120 friendships to make: more than the load gets through before the kill).
     let mut users = Vec::new();
-    for i in 0..9 {
+    for i in 0..17 {
         let name = format!("seed{i}");
         assert!(api.register(&name).await, "register {name}");
         users.push(api.login(&name).await.expect("login"));
