@@ -19,6 +19,7 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::core::{self, AppId, Core, SystemClock};
+use crate::limits::{self, Limits};
 use crate::store::Db;
 
 /// What `server serve` is configured with.
@@ -37,6 +38,8 @@ pub struct Settings {
     /// The server's address as clients reach it (`--public-url`); `None`:
     /// `http://<listen address>`.
     pub public_url: Option<String>,
+    /// Body size, requests in flight, header read time (`crate::limits`).
+    pub limits: Limits,
 }
 
 /// How the HTTP side answers, beyond the core's rules.
@@ -54,6 +57,8 @@ pub struct HttpOptions {
     /// downloads); behind a proxy it is not the listen address. `None`:
     /// `http://<the bound address>`.
     pub public_url: Option<String>,
+    /// What one client may take from the server (`crate::limits`).
+    pub limits: Limits,
 }
 
 impl Default for HttpOptions {
@@ -63,6 +68,7 @@ impl Default for HttpOptions {
             allow_origins: AllowOrigins::Any,
             request_timeout: Duration::from_secs(30),
             public_url: None,
+            limits: Limits::default(),
         }
     }
 }
@@ -206,6 +212,13 @@ pub fn router(core: Core, http: &HttpOptions) -> Router {
                 }))
                 .layer(TimeoutLayer::new(limit)),
         );
+    // Inside CORS too; the body limit inside the count, so that a refused
+    // body still counts while it is refused.
+    let max_body = http.limits.max_body_bytes;
+    let permits = Arc::new(tokio::sync::Semaphore::new(http.limits.max_in_flight.max(1)));
+    let routes = routes
+        .layer(axum::middleware::from_fn(move |req, next| limits::body_limit(max_body, req, next)))
+        .layer(axum::middleware::from_fn(move |req, next| limits::in_flight(permits.clone(), req, next)));
     let routes = match cors(&http.allow_origins) {
         Some(cors) => routes.layer(cors),
         None => routes,
@@ -221,6 +234,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     core: Core,
+    header_read_timeout: Duration,
 }
 
 impl Application {
@@ -230,6 +244,7 @@ impl Application {
             allow_origins: settings.allow_origins.clone(),
             request_timeout: settings.request_timeout,
             public_url: settings.public_url.clone(),
+            limits: settings.limits,
         };
         Self::build_with_options(settings.listen, core, &http).await
     }
@@ -255,7 +270,12 @@ impl Application {
             public_url: Some(http.public_url.clone().unwrap_or_else(|| format!("http://{bound}"))),
             ..http.clone()
         };
-        Ok(Application { listener, router: router(core.clone(), &http), core })
+        Ok(Application {
+            listener,
+            router: router(core.clone(), &http),
+            core,
+            header_read_timeout: http.limits.header_read_timeout,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -282,7 +302,7 @@ impl Application {
     ) -> anyhow::Result<()> {
         let sweeper = spawn_housekeeping(self.core.clone());
         let pusher = spawn_push_worker(self.core.clone());
-        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(stop).await;
+        let served = serve(self.listener, self.router, self.header_read_timeout, stop).await;
         sweeper.abort();
         // A delivery cut short here is taken over once its lease runs out
         // (`core::push::worker`).
@@ -321,6 +341,60 @@ impl Spawned {
             Err(_) => Err(anyhow::anyhow!("the server did not stop within 10 s")),
         }
     }
+}
+
+/// Serves connections until `stop`, then lets the open ones finish (HTTP/1
+/// and HTTP/2). `axum::serve` does the same but gives hyper no timer, so a
+/// client trickling its headers would hold a connection forever; here they
+/// must arrive within `header_read_timeout`.
+async fn serve(
+    listener: TcpListener,
+    router: Router,
+    header_read_timeout: Duration,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use tower::ServiceExt;
+
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
+    builder.http2().timer(TokioTimer::new());
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors, a connection reset before
+                    // accept: not the listener's end. Pause, go on.
+                    tracing::warn!("cannot accept a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let service = router
+            .clone()
+            .map_request(|r: axum::http::Request<hyper::body::Incoming>| r.map(axum::body::Body::new));
+        let conn = builder
+            .serve_connection_with_upgrades(
+                TokioIo::new(stream),
+                hyper_util::service::TowerToHyperService::new(service),
+            )
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!("connection ended: {e}");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// Sweeps at start and then every `housekeeping_every`. A failed sweep is

@@ -13,6 +13,7 @@ pub mod docs;
 // generated, or `cargo xtask regen --check` would call it stale.
 #[rustfmt::skip]
 pub mod generated;
+pub mod limits;
 pub mod maxim;
 pub mod netease;
 pub mod push;

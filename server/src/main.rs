@@ -118,6 +118,17 @@ struct ServeArgs {
     /// The largest avatar, in MB.
     #[arg(long, env = "MAX_AVATAR_MB", default_value_t = 5)]
     max_avatar_mb: u64,
+    /// The largest request body, in KB, but file uploads (their own limits
+    /// above); a larger one is refused with HTTP 413 without being read.
+    #[arg(long, env = "MAX_BODY_KB", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=4 * 1024 * 1024))]
+    max_body_kb: u64,
+    /// Requests served at once; the next are answered HTTP 503 at once.
+    #[arg(long, env = "MAX_IN_FLIGHT", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_in_flight: u64,
+    /// How long a client may take to send a request's headers, in seconds;
+    /// then its connection is closed.
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    header_read_timeout_secs: u64,
 }
 
 impl ServeArgs {
@@ -158,7 +169,10 @@ impl ServeArgs {
             upload_slot_secs,
             max_file_mb,
             max_image_mb,
-            max_avatar_mb
+            max_avatar_mb,
+            max_body_kb,
+            max_in_flight,
+            header_read_timeout_secs
         )
     }
 }
@@ -399,6 +413,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         allow_origins: serve_args.allow_origins.clone(),
         request_timeout: Duration::from_secs(serve_args.request_timeout_secs),
         public_url: serve_args.public_url.clone(),
+        limits: server::limits::Limits {
+            max_body_bytes: usize::try_from(serve_args.max_body_kb.saturating_mul(1024))
+                .unwrap_or(usize::MAX),
+            max_in_flight: usize::try_from(serve_args.max_in_flight).unwrap_or(usize::MAX),
+            header_read_timeout: Duration::from_secs(serve_args.header_read_timeout_secs),
+        },
     };
     match command {
         None | Some(Command::Serve(_)) => serve(settings).await,
