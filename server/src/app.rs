@@ -37,6 +37,8 @@ pub struct Settings {
     /// The server's address as clients reach it (`--public-url`); `None`:
     /// `http://<listen address>`.
     pub public_url: Option<String>,
+    /// `--trust-forwarded-for`: see [`HttpOptions::trust_forwarded_for`].
+    pub trust_forwarded_for: bool,
 }
 
 /// How the HTTP side answers, beyond the core's rules.
@@ -54,6 +56,11 @@ pub struct HttpOptions {
     /// downloads); behind a proxy it is not the listen address. `None`:
     /// `http://<the bound address>`.
     pub public_url: Option<String>,
+    /// Take the client address for login throttling from the last
+    /// `X-Forwarded-For` entry (behind a proxy that appends it) instead of
+    /// the socket peer (`client_address`). Off by default: without a proxy
+    /// a client could name any address.
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for HttpOptions {
@@ -63,6 +70,7 @@ impl Default for HttpOptions {
             allow_origins: AllowOrigins::Any,
             request_timeout: Duration::from_secs(30),
             public_url: None,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -206,6 +214,10 @@ pub fn router(core: Core, http: &HttpOptions) -> Router {
                 }))
                 .layer(TimeoutLayer::new(limit)),
         );
+    let routes = routes.layer(axum::middleware::from_fn_with_state(
+        http.trust_forwarded_for,
+        crate::client_address::layer,
+    ));
     let routes = match cors(&http.allow_origins) {
         Some(cors) => routes.layer(cors),
         None => routes,
@@ -230,6 +242,7 @@ impl Application {
             allow_origins: settings.allow_origins.clone(),
             request_timeout: settings.request_timeout,
             public_url: settings.public_url.clone(),
+            trust_forwarded_for: settings.trust_forwarded_for,
         };
         Self::build_with_options(settings.listen, core, &http).await
     }
@@ -282,7 +295,8 @@ impl Application {
     ) -> anyhow::Result<()> {
         let sweeper = spawn_housekeeping(self.core.clone());
         let pusher = spawn_push_worker(self.core.clone());
-        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(stop).await;
+        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(stop).await;
         sweeper.abort();
         // A delivery cut short here is taken over once its lease runs out
         // (`core::push::worker`).
