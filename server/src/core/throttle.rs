@@ -1,6 +1,6 @@
 //! Throttling of secret guessing (`docs/security.md#login-throttling`):
-//! after [`ThrottleRule::free_failures`] failures on a key whose gaps are
-//! each under [`ThrottleRule::window`], the key is locked for a delay that
+//! after [`ThrottleRule::free_failures`] failures on a key, each within
+//! [`ThrottleRule::window`] of the previous failure or its lock, the key is locked for a delay that
 //! doubles with every further failure up to [`ThrottleRule::max_delay`]. A
 //! locked key is refused before the secret is checked, so a guesser gets no
 //! answer and costs no argon2 run. The counts live in the database
@@ -33,7 +33,9 @@ pub type ClientAddress = String;
 pub struct ThrottleRule {
     /// Failures answered normally before the key is locked.
     pub free_failures: i64,
-    /// A failure this long after the previous one starts the count again.
+    /// A failure this long after the previous one and the end of its lock
+    /// starts the count again (so an attacker waiting out the longest lock
+    /// does not get the free failures back).
     pub window: Duration,
     /// The lock after the `free_failures`-th failure; each further failure doubles it.
     pub first_delay: Duration,
@@ -197,6 +199,6 @@ impl Throttle<'_> {
         let rule = self.rule();
         let forget_before = now.saturating_sub(duration_ms(rule.window));
         let known_before = now.saturating_sub(duration_ms(KNOWN_ADDRESS_TTL));
-        self.core.db.purge_login_throttle(now, forget_before, known_before).await
+        self.core.db.purge_login_throttle(forget_before, known_before).await
     }
 }

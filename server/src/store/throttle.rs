@@ -28,13 +28,14 @@ impl Db {
         .transpose()
     }
 
-    /// Counts one failure at `now`; a count whose last failure is at or before
-    /// `forget_before` starts again at 1. Returns the count.
+    /// Counts one failure at `now`; a count whose last failure and lock both
+    /// ended at or before `forget_before` starts again at 1. Returns the count.
     pub async fn record_login_failure(&self, key: &str, now: i64, forget_before: i64) -> Result<i64> {
         let row = sqlx::query(
             "INSERT INTO login_failures (key, failures, last_failure_at, locked_until) VALUES ($1, 1, $2, 0)
              ON CONFLICT (key) DO UPDATE SET
                  failures = CASE WHEN login_failures.last_failure_at > $3
+                                      OR login_failures.locked_until > $3
                                  THEN login_failures.failures + 1 ELSE 1 END,
                  last_failure_at = excluded.last_failure_at
              RETURNING failures",
@@ -98,13 +99,12 @@ impl Db {
         Ok(row.is_some())
     }
 
-    /// Deletes counters forgotten (last failure at or before `forget_before`)
-    /// and unlocked at `now`, and known addresses unused since `known_before`.
-    pub async fn purge_login_throttle(&self, now: i64, forget_before: i64, known_before: i64) -> Result<u64> {
+    /// Deletes counters forgotten (last failure and lock ended at or before
+    /// `forget_before`) and known addresses unused since `known_before`.
+    pub async fn purge_login_throttle(&self, forget_before: i64, known_before: i64) -> Result<u64> {
         let failures =
-            sqlx::query("DELETE FROM login_failures WHERE last_failure_at <= $1 AND locked_until <= $2")
+            sqlx::query("DELETE FROM login_failures WHERE last_failure_at <= $1 AND locked_until <= $1")
                 .bind(forget_before)
-                .bind(now)
                 .execute(&self.pool)
                 .await?;
         let known = sqlx::query("DELETE FROM login_known_addresses WHERE last_success_at <= $1")
