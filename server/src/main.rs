@@ -511,7 +511,7 @@ async fn tokens(settings: Settings, command: TokenCommand) -> anyhow::Result<()>
             if json {
                 let items: Vec<_> = list
                     .iter()
-                    .map(|t| serde_json::json!({"id": t.id.0, "shown": t.prefix, "label": t.label, "created_at": t.created_at, "revoked_at": t.revoked_at, "revoked": t.revoked_at.is_some()}))
+                    .map(|t| serde_json::json!({"id": t.id.0, "shown": t.shown(), "label": t.label, "created_at": t.created_at, "revoked_at": t.revoked_at, "revoked": t.revoked_at.is_some()}))
                     .collect();
                 println!("{}", serde_json::json!({"app_id": app.as_str(), "tokens": items}));
             } else {
@@ -521,7 +521,7 @@ async fn tokens(settings: Settings, command: TokenCommand) -> anyhow::Result<()>
                         "{}\t{}\t{}\t{}\t{}",
                         t.id.0,
                         t.created_at,
-                        t.prefix,
+                        t.shown(),
                         if t.revoked_at.is_some() { "revoked" } else { "active" },
                         t.label
                     );

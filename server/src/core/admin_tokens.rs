@@ -25,6 +25,14 @@ pub struct AdminToken {
     pub revoked_at: Option<i64>,
 }
 
+impl AdminToken {
+    /// What a listing may show: `adm_…` and the last 4 characters (a token
+    /// made when the first 12 were stored shows none).
+    pub fn shown(&self) -> String {
+        if self.prefix.contains('…') { self.prefix.clone() } else { format!("{ADMIN_TOKEN_PREFIX}…") }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct IssuedAdminToken {
     pub token: AdminToken,
