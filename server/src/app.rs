@@ -214,10 +214,8 @@ pub fn router(core: Core, http: &HttpOptions) -> Router {
                 }))
                 .layer(TimeoutLayer::new(limit)),
         );
-    let routes = routes.layer(axum::middleware::from_fn_with_state(
-        http.trust_forwarded_for,
-        crate::client_address::layer,
-    ));
+    let routes = routes
+        .layer(axum::middleware::from_fn_with_state(http.trust_forwarded_for, crate::client_address::layer));
     let routes = match cors(&http.allow_origins) {
         Some(cors) => routes.layer(cors),
         None => routes,
@@ -295,8 +293,10 @@ impl Application {
     ) -> anyhow::Result<()> {
         let sweeper = spawn_housekeeping(self.core.clone());
         let pusher = spawn_push_worker(self.core.clone());
-        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(stop).await;
+        let served =
+            axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(stop)
+                .await;
         sweeper.abort();
         // A delivery cut short here is taken over once its lease runs out
         // (`core::push::worker`).

@@ -530,13 +530,10 @@ async fn tokens(settings: Settings, command: TokenCommand) -> anyhow::Result<()>
         }
         TokenCommand::Revoke { app, id } => {
             let app = AppId::parse(&app).map_err(anyhow_core)?;
-            core.admin_tokens()
-                .revoke(&app, core::AdminTokenId(id))
-                .await
-                .map_err(|e| match e {
-                    core::Error::TokenInvalid => anyhow::anyhow!("no active admin token {id} in app `{app}`"),
-                    other => anyhow_core(other),
-                })?;
+            core.admin_tokens().revoke(&app, core::AdminTokenId(id)).await.map_err(|e| match e {
+                core::Error::TokenInvalid => anyhow::anyhow!("no active admin token {id} in app `{app}`"),
+                other => anyhow_core(other),
+            })?;
             println!("revoked admin token {id} of app `{app}`");
         }
     }

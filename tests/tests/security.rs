@@ -77,7 +77,9 @@ on_both_backends!(password_guessing_is_refused_over_http_on_every_node, |app| {
     app.register_with_token("alice").await;
     let login = |password: &'static str, base: String| {
         let app = app.clone();
-        async move { maxim(&app, &base, "/token/user", None, json!({"name": "alice", "password": password})).await }
+        async move {
+            maxim(&app, &base, "/token/user", None, json!({"name": "alice", "password": password})).await
+        }
     };
     for _ in 0..5 {
         let r = login("wrong-password", app.base_url.clone()).await;
@@ -112,18 +114,21 @@ on_both_backends!(no_secret_reaches_the_logs, |app| {
     secrets.push(bob_token.clone());
     let password = "Sup3r-secret-pw";
     secrets.push(password.to_owned());
-    let r = maxim(&app, &base, "/user/register", None, json!({"username": "alice", "password": password})).await;
+    let r =
+        maxim(&app, &base, "/user/register", None, json!({"username": "alice", "password": password})).await;
     assert_eq!(r["code"], 200, "{r}");
     let r = maxim(&app, &base, "/token/user", None, json!({"name": "alice", "password": password})).await;
     assert_eq!(r["code"], 200, "{r}");
     let alice_token = r["data"]["token"].as_str().unwrap().to_owned();
     let alice = r["data"]["user_id"].as_i64().unwrap();
     secrets.push(alice_token.clone());
-    let r = maxim(&app, &base, "/token/user", None, json!({"name": "alice", "password": "wrong-Pa55word"})).await;
+    let r =
+        maxim(&app, &base, "/token/user", None, json!({"name": "alice", "password": "wrong-Pa55word"})).await;
     assert_ne!(r["code"], 200, "{r}");
     secrets.push("wrong-Pa55word".into());
 
-    let r = maxim(&app, &base, "/roster/apply", Some(&alice_token), json!({"user_id": bob, "reason": "hi"})).await;
+    let r = maxim(&app, &base, "/roster/apply", Some(&alice_token), json!({"user_id": bob, "reason": "hi"}))
+        .await;
     println!("apply: {r}");
     let r = app
         .http
@@ -137,7 +142,8 @@ on_both_backends!(no_secret_reaches_the_logs, |app| {
         .await
         .unwrap();
     println!("accept: {r}");
-    let r = maxim(&app, &base, "/group/create", Some(&alice_token), json!({"name": "g", "user_list": [bob]})).await;
+    let r = maxim(&app, &base, "/group/create", Some(&alice_token), json!({"name": "g", "user_list": [bob]}))
+        .await;
     println!("group: {r}");
     let r = maxim(
         &app,

@@ -107,7 +107,9 @@ impl Tokens<'_> {
             throttle.unknown_account(self.from.as_deref()).await?;
             return Err(Error::UserMissing);
         };
-        throttle.verify_password(app, creds.user, self.from.as_deref(), password, creds.password_hash).await?;
+        throttle
+            .verify_password(app, creds.user, self.from.as_deref(), password, creds.password_hash)
+            .await?;
         // Checked after the password so a disabled account's existence is not
         // revealed to someone who does not know its password.
         if creds.disabled {

@@ -71,8 +71,7 @@ impl TokenApi for Maxim {
         let i = req.input;
         let login_name = required(i.login_name, "login_name")?;
         let password = required(i.password, "password")?;
-        let issued =
-            self.tokens().login_by_name(&app, &login_name, &password, device(i.device_guid)).await?;
+        let issued = self.tokens().login_by_name(&app, &login_name, &password, device(i.device_guid)).await?;
         Ok(token_data(issued))
     }
 
@@ -84,8 +83,7 @@ impl TokenApi for Maxim {
         let i = req.input;
         let name = required(i.name, "name")?;
         let password = required(i.password, "password")?;
-        let issued =
-            self.tokens().login_by_username(&app, &name, &password, device(i.device_guid)).await?;
+        let issued = self.tokens().login_by_username(&app, &name, &password, device(i.device_guid)).await?;
         Ok(token_data(issued))
     }
 }

@@ -12,12 +12,11 @@ use super::rows::get;
 
 impl Db {
     pub async fn login_failures(&self, key: &str) -> Result<Option<FailureRow>> {
-        let row = sqlx::query(
-            "SELECT failures, last_failure_at, locked_until FROM login_failures WHERE key = $1",
-        )
-        .bind(key)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row =
+            sqlx::query("SELECT failures, last_failure_at, locked_until FROM login_failures WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|r| {
             Ok(FailureRow {
                 failures: get(&r, "failures")?,
@@ -64,7 +63,13 @@ impl Db {
         Ok(())
     }
 
-    pub async fn remember_login_address(&self, app: &AppId, user: UserId, address: &str, now: i64) -> Result<()> {
+    pub async fn remember_login_address(
+        &self,
+        app: &AppId,
+        user: UserId,
+        address: &str,
+        now: i64,
+    ) -> Result<()> {
         sqlx::query(
             "INSERT INTO login_known_addresses (app_id, user_id, address, last_success_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (app_id, user_id, address) DO UPDATE SET last_success_at = excluded.last_success_at",

@@ -27,7 +27,13 @@ async fn register(t: &TestCore, name: &str) -> UserId {
 }
 
 /// One login of `name` from `from`: `Ok(())`, or the error.
-async fn login(core: &Core, t: &TestCore, name: &str, password: &str, from: Option<&str>) -> Result<(), Error> {
+async fn login(
+    core: &Core,
+    t: &TestCore,
+    name: &str,
+    password: &str,
+    from: Option<&str>,
+) -> Result<(), Error> {
     core.tokens().from_address(from).login_by_username(&t.app, name, password, None).await.map(|_| ())
 }
 
