@@ -40,6 +40,8 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Body size, requests in flight, header read time (`crate::limits`).
     pub limits: Limits,
+    /// `--trust-forwarded-for`: see [`HttpOptions::trust_forwarded_for`].
+    pub trust_forwarded_for: bool,
 }
 
 /// How the HTTP side answers, beyond the core's rules.
@@ -59,6 +61,11 @@ pub struct HttpOptions {
     pub public_url: Option<String>,
     /// What one client may take from the server (`crate::limits`).
     pub limits: Limits,
+    /// Take the client address for login throttling from the last
+    /// `X-Forwarded-For` entry (behind a proxy that appends it) instead of
+    /// the socket peer (`client_address`). Off by default: without a proxy
+    /// a client could name any address.
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for HttpOptions {
@@ -69,6 +76,7 @@ impl Default for HttpOptions {
             request_timeout: Duration::from_secs(30),
             public_url: None,
             limits: Limits::default(),
+            trust_forwarded_for: false,
         }
     }
 }
@@ -219,6 +227,8 @@ pub fn router(core: Core, http: &HttpOptions) -> Router {
     let routes = routes
         .layer(axum::middleware::from_fn(move |req, next| limits::body_limit(max_body, req, next)))
         .layer(axum::middleware::from_fn(move |req, next| limits::in_flight(permits.clone(), req, next)));
+    let routes = routes
+        .layer(axum::middleware::from_fn_with_state(http.trust_forwarded_for, crate::client_address::layer));
     let routes = match cors(&http.allow_origins) {
         Some(cors) => routes.layer(cors),
         None => routes,
@@ -245,6 +255,7 @@ impl Application {
             request_timeout: settings.request_timeout,
             public_url: settings.public_url.clone(),
             limits: settings.limits,
+            trust_forwarded_for: settings.trust_forwarded_for,
         };
         Self::build_with_options(settings.listen, core, &http).await
     }
@@ -363,7 +374,7 @@ async fn serve(
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut stop = std::pin::pin!(stop);
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(e) => {
@@ -376,9 +387,13 @@ async fn serve(
             },
             _ = &mut stop => break,
         };
-        let service = router
-            .clone()
-            .map_request(|r: axum::http::Request<hyper::body::Incoming>| r.map(axum::body::Body::new));
+        let service = router.clone().map_request(move |r: axum::http::Request<hyper::body::Incoming>| {
+            // The peer, as `into_make_service_with_connect_info` would
+            // give it: login throttling keys on it (`client_address`).
+            let mut r = r.map(axum::body::Body::new);
+            r.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            r
+        });
         let conn = builder
             .serve_connection_with_upgrades(
                 TokioIo::new(stream),

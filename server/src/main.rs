@@ -129,6 +129,19 @@ struct ServeArgs {
     /// then its connection is closed.
     #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     header_read_timeout_secs: u64,
+    /// Behind a proxy that appends the client to `X-Forwarded-For`: throttle
+    /// password guessing by that entry instead of the socket peer
+    /// (docs/security.md). Without such a proxy, clients could pick their address.
+    #[arg(long)]
+    trust_forwarded_for: bool,
+    /// Failed password checks per account or address answered before its
+    /// lock starts (docs/security.md#login-throttling).
+    #[arg(long, env = "LOGIN_FREE_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..))]
+    login_free_failures: i64,
+    /// The longest lock after failed password checks, in seconds; also how
+    /// long failures are remembered after the last one.
+    #[arg(long, env = "LOGIN_MAX_DELAY_SECS", default_value_t = 15 * 60, value_parser = clap::value_parser!(u64).range(1..))]
+    login_max_delay_secs: u64,
 }
 
 impl ServeArgs {
@@ -172,7 +185,10 @@ impl ServeArgs {
             max_avatar_mb,
             max_body_kb,
             max_in_flight,
-            header_read_timeout_secs
+            header_read_timeout_secs,
+            trust_forwarded_for,
+            login_free_failures,
+            login_max_delay_secs
         )
     }
 }
@@ -253,12 +269,20 @@ enum TokenCommand {
         #[arg(long)]
         json: bool,
     },
-    /// List an app's admin tokens (prefixes only).
+    /// List an app's admin tokens: id, creation time, label, state, and at
+    /// most the last 4 characters of each (never the token).
     List {
         #[arg(long)]
         app: String,
         #[arg(long)]
         json: bool,
+    },
+    /// Revoke an admin token (by the id `token list` shows): refused from
+    /// the next request on.
+    Revoke {
+        #[arg(long)]
+        app: String,
+        id: i64,
     },
 }
 
@@ -383,6 +407,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         housekeeping_every: Duration::from_secs(serve_args.housekeeping_every_secs),
         ..core::Config::default()
     };
+    core_config.login_throttle.free_failures = serve_args.login_free_failures;
+    core_config.login_throttle.max_delay = Duration::from_secs(serve_args.login_max_delay_secs);
+    core_config.login_throttle.window = core_config.login_throttle.max_delay;
     core_config.files.storage = server::blobs::StorageConfig::parse(
         serve_args.storage_url.as_deref(),
         &cli.db.data_dir.join("files"),
@@ -419,6 +446,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             max_in_flight: usize::try_from(serve_args.max_in_flight).unwrap_or(usize::MAX),
             header_read_timeout: Duration::from_secs(serve_args.header_read_timeout_secs),
         },
+        trust_forwarded_for: serve_args.trust_forwarded_for,
     };
     match command {
         None | Some(Command::Serve(_)) => serve(settings).await,
@@ -503,19 +531,30 @@ async fn tokens(settings: Settings, command: TokenCommand) -> anyhow::Result<()>
             if json {
                 let items: Vec<_> = list
                     .iter()
-                    .map(|t| serde_json::json!({"prefix": t.prefix, "label": t.label, "created_at": t.created_at, "revoked": t.revoked_at.is_some()}))
+                    .map(|t| serde_json::json!({"id": t.id.0, "shown": t.shown(), "label": t.label, "created_at": t.created_at, "revoked_at": t.revoked_at, "revoked": t.revoked_at.is_some()}))
                     .collect();
                 println!("{}", serde_json::json!({"app_id": app.as_str(), "tokens": items}));
             } else {
+                println!("id\tcreated_at_ms\tshown\tstate\tlabel");
                 for t in list {
                     println!(
-                        "{}…\t{}\t{}",
-                        t.prefix,
-                        t.label,
-                        if t.revoked_at.is_some() { "revoked" } else { "active" }
+                        "{}\t{}\t{}\t{}\t{}",
+                        t.id.0,
+                        t.created_at,
+                        t.shown(),
+                        if t.revoked_at.is_some() { "revoked" } else { "active" },
+                        t.label
                     );
                 }
             }
+        }
+        TokenCommand::Revoke { app, id } => {
+            let app = AppId::parse(&app).map_err(anyhow_core)?;
+            core.admin_tokens().revoke(&app, core::AdminTokenId(id)).await.map_err(|e| match e {
+                core::Error::TokenInvalid => anyhow::anyhow!("no active admin token {id} in app `{app}`"),
+                other => anyhow_core(other),
+            })?;
+            println!("revoked admin token {id} of app `{app}`");
         }
     }
     Ok(())

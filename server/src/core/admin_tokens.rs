@@ -9,18 +9,28 @@ use super::validation::Limit;
 
 /// Distinguishes admin tokens from user tokens at a glance in logs and lists.
 pub const ADMIN_TOKEN_PREFIX: &str = "adm_";
-/// How many leading characters of a token a listing shows.
-const SHOWN_PREFIX_LEN: usize = 12;
+/// How many trailing characters of a token a listing shows: enough to tell
+/// tokens apart, too few to help guess one.
+const SHOWN_TAIL_LEN: usize = 4;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdminToken {
     pub id: AdminTokenId,
     pub app: AppId,
     pub label: String,
-    /// The first characters of the secret, enough to recognise it.
+    /// What a listing shows of the secret: `adm_…` and its last 4
+    /// characters (tokens made before this rule: its first 12).
     pub prefix: String,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
+}
+
+impl AdminToken {
+    /// What a listing may show: `adm_…` and the last 4 characters (a token
+    /// made when the first 12 were stored shows none).
+    pub fn shown(&self) -> String {
+        if self.prefix.contains('…') { self.prefix.clone() } else { format!("{ADMIN_TOKEN_PREFIX}…") }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -39,7 +49,7 @@ impl AdminTokens<'_> {
         Limit::ADMIN_TOKEN_LABEL.check(label)?;
         self.core.apps().get(app).await?;
         let secret = format!("{ADMIN_TOKEN_PREFIX}{}", secrets::random_hex(32));
-        let prefix: String = secret.chars().take(SHOWN_PREFIX_LEN).collect();
+        let prefix = format!("{ADMIN_TOKEN_PREFIX}…{}", &secret[secret.len() - SHOWN_TAIL_LEN..]);
         let token = self
             .core
             .db
@@ -52,6 +62,8 @@ impl AdminTokens<'_> {
         self.core.db.admin_tokens(app).await
     }
 
+    /// The token is refused from the next request on (authentication reads
+    /// the row every time; nothing caches it).
     pub async fn revoke(&self, app: &AppId, id: AdminTokenId) -> Result<()> {
         if self.core.db.revoke_admin_token(app, id, self.core.now_ms()).await? {
             Ok(())

@@ -105,6 +105,10 @@ pub enum Error {
     Invalid { field: &'static str, reason: String },
     #[error("rate limit exceeded, retry in {retry_after_ms} ms")]
     RateLimited { retry_after_ms: i64 },
+    /// Too many failed password (or signature) checks from this address or
+    /// on this account: refused unchecked until the lock ends (`throttle`).
+    #[error("too many failed attempts, retry in {} s", (.retry_after_ms + 999) / 1000)]
+    LoginThrottled { retry_after_ms: i64 },
     #[error("nonce already used")]
     NonceReused,
     #[error("group does not exist")]

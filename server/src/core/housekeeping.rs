@@ -20,6 +20,8 @@ pub struct Swept {
     pub tokens: u64,
     pub nonces: u64,
     pub rate_counters: u64,
+    /// Login failure counters and known login addresses (`throttle`).
+    pub login_throttle: u64,
 }
 
 pub struct Housekeeping<'a> {
@@ -33,6 +35,7 @@ impl Housekeeping<'_> {
         let tokens =
             self.core.tokens().purge_expired(now.saturating_sub(duration_ms(EXPIRED_TOKEN_GRACE))).await?;
         let (nonces, rate_counters) = self.core.db.purge_limits(now).await?;
-        Ok(Swept { tokens, nonces, rate_counters })
+        let login_throttle = self.core.throttle().purge(now).await?;
+        Ok(Swept { tokens, nonces, rate_counters, login_throttle })
     }
 }

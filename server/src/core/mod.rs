@@ -23,6 +23,7 @@ pub mod paging;
 pub mod push;
 pub mod secrets;
 pub mod settings;
+pub mod throttle;
 pub mod tokens;
 pub mod users;
 pub mod validation;
@@ -57,6 +58,8 @@ pub struct Config {
     pub push_worker: push::worker::WorkerConfig,
     /// Uploads: storage, slot lifetime, size limits, thumbnails (`docs/files.md`).
     pub files: files::FilesConfig,
+    /// Password and signature guessing (`throttle`, `docs/security.md`).
+    pub login_throttle: throttle::ThrottleRule,
 }
 
 impl Default for Config {
@@ -70,6 +73,7 @@ impl Default for Config {
             group_qrcode_ttl: Duration::from_secs(7 * 24 * 3600),
             push_worker: push::worker::WorkerConfig::default(),
             files: files::FilesConfig::default(),
+            login_throttle: throttle::ThrottleRule::default(),
         }
     }
 }
@@ -122,15 +126,19 @@ impl Core {
     }
 
     pub fn users(&self) -> users::Users<'_> {
-        users::Users { core: self }
+        users::Users { core: self, from: None }
     }
 
     pub fn settings(&self) -> settings::Settings<'_> {
         settings::Settings { core: self }
     }
 
+    pub fn throttle(&self) -> throttle::Throttle<'_> {
+        throttle::Throttle { core: self }
+    }
+
     pub fn tokens(&self) -> tokens::Tokens<'_> {
-        tokens::Tokens { core: self }
+        tokens::Tokens { core: self, from: None }
     }
 
     pub fn devices(&self) -> devices::Devices<'_> {

@@ -35,9 +35,18 @@ pub struct TokenRecord {
 
 pub struct Tokens<'a> {
     pub(super) core: &'a Core,
+    /// The client address password checks are throttled by (`throttle`).
+    pub(super) from: Option<String>,
 }
 
 impl Tokens<'_> {
+    /// Password checks throttled by this client address too (the network
+    /// doors pass it; see `throttle`).
+    pub fn from_address(mut self, address: Option<&str>) -> Self {
+        self.from = address.map(str::to_owned);
+        self
+    }
+
     /// Login by exact username. Unknown user → `UserMissing`.
     pub async fn login_by_username(
         &self,
@@ -93,10 +102,14 @@ impl Tokens<'_> {
         device: Option<DeviceLogin>,
     ) -> Result<IssuedToken> {
         self.core.apps().get(app).await?;
-        let creds = creds.ok_or(Error::UserMissing)?;
-        if !secrets::verify_password(password.to_owned(), creds.password_hash).await? {
-            return Err(Error::WrongPassword);
-        }
+        let throttle = self.core.throttle();
+        let Some(creds) = creds else {
+            throttle.unknown_account(self.from.as_deref()).await?;
+            return Err(Error::UserMissing);
+        };
+        throttle
+            .verify_password(app, creds.user, self.from.as_deref(), password, creds.password_hash)
+            .await?;
         // Checked after the password so a disabled account's existence is not
         // revealed to someone who does not know its password.
         if creds.disabled {

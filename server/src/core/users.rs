@@ -82,9 +82,17 @@ pub struct Credentials {
 
 pub struct Users<'a> {
     pub(super) core: &'a Core,
+    /// The client address the old-password check is throttled by (`throttle`).
+    pub(super) from: Option<String>,
 }
 
 impl Users<'_> {
+    /// The old-password check throttled by this client address too.
+    pub fn from_address(mut self, address: Option<&str>) -> Self {
+        self.from = address.map(str::to_owned);
+        self
+    }
+
     /// Open registration (no token). The app must exist.
     pub async fn register(&self, app: &AppId, new: NewUser) -> Result<User> {
         self.core.apps().get(app).await?;
@@ -195,9 +203,10 @@ impl Users<'_> {
         validation::password(new)?;
         let creds =
             self.core.db.credentials_by_id(&actor.app, actor.user).await?.ok_or(Error::UserMissing)?;
-        if !secrets::verify_password(old.to_owned(), creds.password_hash).await? {
-            return Err(Error::WrongPassword);
-        }
+        self.core
+            .throttle()
+            .verify_password(&actor.app, actor.user, self.from.as_deref(), old, creds.password_hash)
+            .await?;
         self.store_password(actor, new).await
     }
 

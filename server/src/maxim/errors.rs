@@ -37,6 +37,9 @@ impl From<Error> for ApiError {
             Error::DeviceMissing => codes::INVALID_PARAMETER,
             Error::Invalid { .. } => codes::INVALID_PARAMETER,
             Error::RateLimited { .. } => codes::NO_PERMISSION,
+            // The service's table has no throttling code; 10010 with the
+            // message "too many failed attempts, retry in N s" (docs/security.md).
+            Error::LoginThrottled { .. } => codes::NO_PERMISSION,
             Error::NonceReused => codes::INVALID_PARAMETER,
             Error::GroupMissing => codes::GROUP_NOT_FOUND,
             Error::NotGroupMember => codes::NOT_GROUP_MEMBER,

@@ -33,6 +33,13 @@ fn device(guid: Option<String>) -> Option<DeviceLogin> {
     given(guid).map(DeviceLogin::new)
 }
 
+impl Maxim {
+    /// Password logins throttled by the request's client address (`core::throttle`).
+    fn tokens(&self) -> crate::core::tokens::Tokens<'_> {
+        self.core.tokens().from_address(crate::client_address::current().as_deref())
+    }
+}
+
 impl TokenApi for Maxim {
     async fn token_id(
         &self,
@@ -43,7 +50,7 @@ impl TokenApi for Maxim {
         let user = UserId(required(i.user_id, "user_id")?);
         let issued = match (i.password, req.credentials.access_token.is_some()) {
             (Some(password), _) => {
-                self.core.tokens().login_by_id(&app, user, &password, device(i.device_guid)).await
+                self.tokens().login_by_id(&app, user, &password, device(i.device_guid)).await
             }
             // An app admin token may fetch a token for any user of its app
             // without the password (a user token here: 10010).
@@ -64,8 +71,7 @@ impl TokenApi for Maxim {
         let i = req.input;
         let login_name = required(i.login_name, "login_name")?;
         let password = required(i.password, "password")?;
-        let issued =
-            self.core.tokens().login_by_name(&app, &login_name, &password, device(i.device_guid)).await?;
+        let issued = self.tokens().login_by_name(&app, &login_name, &password, device(i.device_guid)).await?;
         Ok(token_data(issued))
     }
 
@@ -77,8 +83,7 @@ impl TokenApi for Maxim {
         let i = req.input;
         let name = required(i.name, "name")?;
         let password = required(i.password, "password")?;
-        let issued =
-            self.core.tokens().login_by_username(&app, &name, &password, device(i.device_guid)).await?;
+        let issued = self.tokens().login_by_username(&app, &name, &password, device(i.device_guid)).await?;
         Ok(token_data(issued))
     }
 }

@@ -204,7 +204,8 @@ impl UserApi for Maxim {
         let actor = self.actor(&req).await?;
         let old = required(req.input.old_password, "old_password")?;
         let new = required(req.input.new_password, "new_password")?;
-        self.core.users().change_password(&actor, &old, &new).await?;
+        let from = crate::client_address::current();
+        self.core.users().from_address(from.as_deref()).change_password(&actor, &old, &new).await?;
         Ok(true)
     }
 

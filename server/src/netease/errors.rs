@@ -24,7 +24,7 @@ impl From<Error> for ApiError {
                 codes::FORBIDDEN
             }
             Error::TooManyFriends => codes::QUANTITY_OVER_LIMIT,
-            Error::RateLimited { .. } => codes::FREQUENCY_CONTROL,
+            Error::RateLimited { .. } | Error::LoginThrottled { .. } => codes::FREQUENCY_CONTROL,
             // Groups (no NetEase group operation is served yet): the closest codes.
             Error::GroupMissing
             | Error::NotGroupMember

@@ -57,8 +57,23 @@ impl Netease {
         if !checksum::is_fresh(seconds, self.core.now_ms()) {
             return Err(bad_header("CurTime is more than 5 minutes away from the server's time"));
         }
+        // Guessing an AppSecret through CheckSum is throttled per AppKey and
+        // client address like password guessing (416 while locked).
+        let guess_key = crate::client_address::current()
+            .map(|address| crate::core::throttle::signature_key(&app.id, &address));
+        let throttle = self.core.throttle();
+        let had_failures = match &guess_key {
+            Some(key) => throttle.check(key).await?,
+            None => false,
+        };
         if !checksum::matches(&checksum::checksum(&app.secret, &nonce, &cur_time), &sum) {
+            if let Some(key) = &guess_key {
+                throttle.failed(key).await?;
+            }
             return Err(bad_header("CheckSum does not match"));
+        }
+        if let Some(key) = guess_key.as_deref().filter(|_| had_failures) {
+            throttle.clear(key).await?;
         }
         let rule = self.core.config().server_api_rate;
         self.core.limits().hit(&format!("netease:{}", app.id), rule).await?;

@@ -26,6 +26,7 @@ mod push;
 mod roster;
 mod rows;
 mod settings;
+mod throttle;
 mod tokens;
 mod users;
 

@@ -60,6 +60,7 @@ impl From<Error> for ApiError {
             Error::NoPermission
             | Error::Invalid { .. }
             | Error::RateLimited { .. }
+            | Error::LoginThrottled { .. }
             | Error::NonceReused
             | Error::AppExists
             | Error::UsernameTaken

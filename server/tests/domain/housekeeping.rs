@@ -23,7 +23,7 @@ scenario!(a_sweep_forgets_only_what_no_answer_needs, |h| async move {
     h.clock.advance(ttl + Duration::from_secs(1));
     let second = h.login("ann", None).await;
     let swept = h.core.housekeeping().sweep().await.unwrap();
-    assert_eq!(swept, Swept { tokens: 0, nonces: 1, rate_counters: 1 });
+    assert_eq!(swept, Swept { tokens: 0, nonces: 1, rate_counters: 1, login_throttle: 0 });
     assert!(matches!(
         h.core.tokens().authenticate(&h.app, Some(&first.token)).await,
         Err(Error::TokenExpired)

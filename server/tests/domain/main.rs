@@ -11,5 +11,6 @@ mod limits;
 mod messages;
 mod notices;
 mod races;
+mod throttle;
 mod tokens;
 mod users;
