@@ -69,10 +69,10 @@ on_both_backends!(registration_forms_create_users_with_default_settings, |app| {
         .unwrap();
     let alice = data.user_id.unwrap();
     assert_eq!(data.id, Some(alice));
-    assert_eq!(data.auth_mode, Some(1), "applications need approval by default");
+    assert_eq!(data.auth_mode, Some(0), "anyone may add a new user at once, as on the real service");
     assert_eq!(
         (data.group_confirm, data.auto_download, data.vibratory, data.no_push, data.no_sounds),
-        (Some(true), Some(true), Some(true), Some(false), Some(false))
+        (Some(false), Some(false), Some(false), Some(false), Some(false))
     );
     let profile = app.maxim_admin().acting_as_user(alice).user_profile_get().await.unwrap();
     assert_eq!(profile.username.as_deref(), Some("alice"));
@@ -373,9 +373,9 @@ on_both_backends!(settings_are_stored_and_returned_faithfully, |app| {
     assert_eq!(code, 10002);
     assert!(message.contains("no_push_start_hour"), "{message}");
     let bob = register(&app, "bob").await;
-    let (code, _) = failure(client.user_settings_update(&input!({"user_id": bob, "auth_mode": 0})).await);
+    let (code, _) = failure(client.user_settings_update(&input!({"user_id": bob, "auth_mode": 1})).await);
     assert_eq!(code, 10010, "a settings body naming another user");
-    assert_eq!(app.maxim_admin().acting_as_user(bob).user_settings_get().await.unwrap().auth_mode, Some(1));
+    assert_eq!(app.maxim_admin().acting_as_user(bob).user_settings_get().await.unwrap().auth_mode, Some(0));
     assert_eq!(
         client.user_settings_get().await.unwrap().auth_mode,
         Some(3),
