@@ -562,14 +562,50 @@ on_both_backends!(operations_without_a_counterpart_say_so, |app| {
         failure(client.user_bind_openid(&input!({"open_id": "wx-1", "type": "wechat"})).await);
     assert_eq!(code, 10002);
     assert!(message.contains("not supported"), "{message}");
-    let (code, message) = failure(client.user_private().await);
-    assert_eq!(code, 10002);
-    assert!(message.contains("private_info"), "{message}");
-    let (code, message) = failure(client.user_public().await);
-    assert_eq!(code, 10002);
-    assert!(message.contains("public_info"), "{message}");
     let (code, _) = failure(app.maxim().user_bind_openid(&input!({"open_id": "wx-1"})).await);
     assert_eq!(code, 10003, "still authenticated first");
+});
+
+on_both_backends!(public_and_private_info_take_the_text_as_info_or_as_the_body, |app| {
+    let (_, client) = user(&app, "alice").await;
+    let token = login(&app, "alice", None).await.token.expect("token");
+    assert!(client.user_public(&input!({"info": "hello all"})).await.unwrap());
+    assert!(client.user_private(&input!({"info": "just me"})).await.unwrap());
+    let profile = client.user_profile_get().await.unwrap();
+    assert_eq!(profile.public_info.as_deref(), Some("hello all"));
+    assert_eq!(profile.private_info.as_deref(), Some("just me"));
+
+    // The real service's form: the text is the body, whatever its type.
+    for (method, path, ct, body) in [
+        (reqwest::Method::PUT, "/user/public", "text/plain", "plain words"),
+        (reqwest::Method::POST, "/user/private", "application/json", "{not json"),
+    ] {
+        let answer: serde_json::Value = app
+            .http
+            .request(method, app.url(path))
+            .header("app_id", &app.app_id)
+            .header("access-token", &token)
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(answer["code"], 200, "{path}: {answer}");
+    }
+    let profile = client.user_profile_get().await.unwrap();
+    assert_eq!(profile.public_info.as_deref(), Some("plain words"));
+    assert_eq!(profile.private_info.as_deref(), Some("{not json"));
+
+    for body in [None, Some("{}"), Some(r#"{"info": null}"#)] {
+        let answer = raw(&app, Method::POST, "/user/public", Some(&token), body).await;
+        assert_eq!(answer["code"], 10002, "no text: {answer}");
+        assert!(answer["message"].as_str().unwrap_or("").contains("info"), "{answer}");
+    }
+    let (code, _) = failure(client.user_private(&input!({"info": "x".repeat(4097)})).await);
+    assert_eq!(code, 10002, "the profile's limit holds");
 });
 
 on_both_backends!(every_call_but_registration_needs_a_valid_token, |app| {
