@@ -96,7 +96,12 @@ impl AddedField {
 }
 
 fn json_body(fields: &[AddedField]) -> Body {
-    Body { media: Media::Json, fields: fields.iter().map(AddedField::to_field).collect(), message: None, example: None }
+    Body {
+        media: Media::Json,
+        fields: fields.iter().map(AddedField::to_field).collect(),
+        message: None,
+        example: None,
+    }
 }
 
 impl AddedOperation {
@@ -385,9 +390,9 @@ impl Overrides {
 
     /// Whether `op` is one of the added operations.
     pub fn is_added(&self, op: &Operation) -> bool {
-        self.added_operations.iter().any(|a| {
-            parse_route(&a.route).is_ok_and(|(m, p)| op.path == p && op.methods.contains(&m))
-        })
+        self.added_operations
+            .iter()
+            .any(|a| parse_route(&a.route).is_ok_and(|(m, p)| op.path == p && op.methods.contains(&m)))
     }
 
     /// Operation rules matching any of the operation's method+path pairs.
@@ -407,7 +412,11 @@ impl Overrides {
         for added in &self.added_operations {
             let op = added.to_operation().map_err(|e| DocError { file: self.file.clone(), ..e })?;
             if doc.operations.iter().any(|o| o.path == op.path && o.methods.contains(&op.methods[0])) {
-                return Err(DocError::new(&self.file, 0, format!("added operation `{}` is documented", added.route)));
+                return Err(DocError::new(
+                    &self.file,
+                    0,
+                    format!("added operation `{}` is documented", added.route),
+                ));
             }
             doc.operations.push(op);
         }

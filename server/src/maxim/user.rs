@@ -9,12 +9,12 @@
 //! - the user an operation acts on is the caller, or with an admin token the
 //!   user named by the `user_id` header ([`Maxim::actor`]).
 
+use crate::core::Error as CoreError;
 use crate::core::devices::DeviceLogin;
 use crate::core::settings::{SettingsPatch, UserSettings};
 use crate::core::users::{NewUser, ProfilePatch, User};
 use crate::core::validation::Limit;
 use crate::core::{Actor, AppId, Caller, DeviceSn, UserId};
-use crate::core::Error as CoreError;
 use crate::generated::maxim::api::{
     ApiError, GroupIdUserIdHeaders, Request, UserAddRosterHeaders, UserApi, UserRostersHeaders,
 };
@@ -703,6 +703,9 @@ impl UserApi for Maxim {
         // the other's auth mode is not asked, a block still refuses. A
         // friend already there is what the caller wanted, not an error.
         for other in list {
+            if other == me.user {
+                return Err(errors::invalid("list names the user itself"));
+            }
             match friends.add_directly(&me, other, None).await {
                 Ok(()) | Err(CoreError::AlreadyFriends) => {}
                 Err(e) => return Err(e.into()),
@@ -722,7 +725,10 @@ impl UserApi for Maxim {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
             for item in friends.items(&me, chunk).await? {
-                out.push(models::UserRostersDataItem { user_id: Some(item.user.0), name: Some(item.username) });
+                out.push(models::UserRostersDataItem {
+                    user_id: Some(item.user.0),
+                    name: Some(item.username),
+                });
             }
         }
         Ok(out)
@@ -760,10 +766,9 @@ pub(crate) async fn info_as_body(req: axum::extract::Request) -> Result<axum::ex
 }
 
 fn info_json(parts: &mut axum::http::request::Parts, info: String) -> axum::body::Bytes {
-    parts.headers.insert(
-        axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static("application/json"),
-    );
+    parts
+        .headers
+        .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
     parts.headers.remove(axum::http::header::CONTENT_LENGTH);
     serde_json::json!({ "info": info }).to_string().into()
 }

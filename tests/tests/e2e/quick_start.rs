@@ -18,7 +18,8 @@ use server::core::push::{Credentials, Environment, Kind, NewNotifier};
 use tests::{TestApp, on_both_backends};
 
 /// Keys whose values are ids, times or versions: only their type is compared.
-const VOLATILE: [&str; 7] = ["user_id", "group_id", "owner_id", "created_at", "updated_at", "join_time", "version"];
+const VOLATILE: [&str; 7] =
+    ["user_id", "group_id", "owner_id", "created_at", "updated_at", "join_time", "version"];
 
 /// Differences the server keeps on purpose: (example, difference, why).
 const KNOWN: [(&str, &[&str], &str); 4] = [
@@ -159,7 +160,14 @@ on_both_backends!(every_quick_start_example_answers_as_the_document_shows, |app|
     for name in ["test_user", "user_a", "user_b"] {
         let body = format!(r#"{{ "username": "{name}", "password": "asd123"}}"#);
         let answer = r
-            .example(&format!("register {name}"), "POST", "/user/register/v2", &open(&[]), Some(body), settings(0))
+            .example(
+                &format!("register {name}"),
+                "POST",
+                "/user/register/v2",
+                &open(&[]),
+                Some(body),
+                settings(0),
+            )
             .await;
         ids.push(answer["data"]["user_id"].as_i64().expect("a user id"));
     }
@@ -169,9 +177,11 @@ on_both_backends!(every_quick_start_example_answers_as_the_document_shows, |app|
     // 添加好友 and 获取好友列表.
     let body = format!(r#"{{ "list": [{a}, {b}]}}"#);
     r.example("add_roster", "POST", "/user/add_roster", &as_owner, Some(body), ok_true.clone()).await;
-    let doc = json!({"code": 200, "data": [{"user_id": a, "name": "user_a"}, {"user_id": b, "name": "user_b"}]});
+    let doc =
+        json!({"code": 200, "data": [{"user_id": a, "name": "user_a"}, {"user_id": b, "name": "user_b"}]});
     let rosters = r.example("rosters", "GET", "/user/rosters", &as_owner, None, doc).await;
-    let listed: Vec<i64> = rosters["data"].as_array().unwrap().iter().filter_map(|i| i["user_id"].as_i64()).collect();
+    let listed: Vec<i64> =
+        rosters["data"].as_array().unwrap().iter().filter_map(|i| i["user_id"].as_i64()).collect();
     assert_eq!(listed, vec![a, b], "the friends just added: {rosters}");
 
     // 创建群, 邀请用户加群, 获取群成员列表, 解散群.
