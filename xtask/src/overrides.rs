@@ -605,6 +605,43 @@ mod tests {
     use super::*;
 
     #[test]
+    fn added_operations_join_the_document_once() {
+        let o = Overrides::parse(
+            "o.toml",
+            r#"
+            info = { title = "t", version = "1", description = "d" }
+            [[added_operations]]
+            route = "GET /user/rosters"
+            section = "s"
+            summary = "friends"
+            headers = [{ name = "user_id", type = "int64", required = true }]
+            response = [{ name = "data", type = "array[object]", children = [{ name = "name", type = "string" }] }]
+            reason = "the quick start calls it"
+            "#,
+        )
+        .unwrap();
+        let mut doc = Document {
+            vendor: "x".into(),
+            source: "x.md".into(),
+            title: "x".into(),
+            servers: vec![],
+            description: None,
+            sections: vec![],
+            operations: vec![],
+        };
+        o.apply_fields(&mut doc).unwrap();
+        let op = &doc.operations[0];
+        assert_eq!((op.methods.as_slice(), op.path.as_str()), ([Method::Get].as_slice(), "/user/rosters"));
+        assert_eq!(op.headers[0].ty, Type::Int64);
+        assert_eq!(op.responses[0].fields[0].children[0].name, "name");
+        assert!(op.description.as_deref().unwrap().contains("added by the overrides"));
+        assert!(o.is_added(op));
+        // A route the document already describes cannot be added again.
+        let err = o.apply_fields(&mut doc).unwrap_err();
+        assert!(err.message.contains("is documented"), "{err}");
+    }
+
+    #[test]
     fn globs() {
         assert!(glob("*_id", "user_id"));
         assert!(!glob("*_id", "user_ids"));
