@@ -768,3 +768,56 @@ on_both_backends!(real_client_request_shapes_are_accepted, |app| {
     assert_eq!(r["code"], 10002, "a mistyped parameter: {r}");
     assert!(r["message"].as_str().unwrap().contains("value"), "{r}");
 });
+
+on_both_backends!(usernames_follow_the_real_services_rule, |app| {
+    for bad in ["a.b", "a-b", "12345", "maxim_bot", "MaXiM1", "mta_x", "MTA2"] {
+        let (code, message) =
+            failure(app.maxim().user_register_v2(&input!({"username": bad, "password": PASSWORD})).await);
+        assert_eq!(code, 10002, "{bad}");
+        assert!(message.contains("username"), "{bad}: {message}");
+    }
+    for good in ["test_user", "_123", "a1_maxim"] {
+        register(&app, good).await;
+    }
+    let (_, client) = user(&app, "alice").await;
+    let (code, _) = failure(client.user_username(&input!({"username": "mta_alice"})).await);
+    assert_eq!(code, 10002, "a new username follows the rule too");
+});
+
+on_both_backends!(add_roster_makes_friends_at_once_whatever_the_auth_mode, |app| {
+    let (owner, owner_client) = user(&app, "owner").await;
+    let (closed, closed_client) = user(&app, "closed").await;
+    assert!(closed_client.user_authmode(&input!({"value": 3})).await.unwrap());
+    let add = |list: Vec<i64>| {
+        let app = app.clone();
+        async move {
+            let body = json!({ "list": list }).to_string();
+            raw_as_admin(&app, Method::POST, "/user/add_roster", owner, Some(&body)).await
+        }
+    };
+    assert_eq!(add(vec![closed]).await["data"], true, "auth mode 3 does not refuse the app");
+    assert_eq!(add(vec![closed]).await["data"], true, "already friends: nothing to do");
+    let rosters = raw_as_admin(&app, Method::GET, "/user/rosters", owner, None).await;
+    assert_eq!(rosters["data"], json!([{"user_id": closed, "name": "closed"}]), "{rosters}");
+    let rosters = raw_as_admin(&app, Method::GET, "/user/rosters", closed, None).await;
+    assert_eq!(rosters["data"], json!([{"user_id": owner, "name": "owner"}]), "both sides: {rosters}");
+    assert_eq!(add(vec![owner]).await["code"], 10002, "the user itself");
+    assert_eq!(add(vec![i64::from(i32::MAX)]).await["code"], 10000, "an unknown user");
+    let as_self = owner_client.acting_as_user(owner);
+    let (code, _) = failure(as_self.user_add_roster(&input!({"list": [closed]})).await);
+    assert_eq!(code, 10010, "an admin call: a user token may not");
+});
+
+/// A raw admin request acting as `user` through the `user_id` header.
+async fn raw_as_admin(app: &TestApp, method: Method, path: &str, user: i64, body: Option<&str>) -> Value {
+    let mut req = app
+        .http
+        .request(method, app.url(path))
+        .header("app_id", &app.app_id)
+        .header("access-token", &app.admin_token)
+        .header("user_id", user.to_string());
+    if let Some(body) = body {
+        req = req.header("content-type", "application/json").body(body.to_string());
+    }
+    req.send().await.expect("send").json().await.expect("JSON envelope")
+}
