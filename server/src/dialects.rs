@@ -59,7 +59,10 @@ pub fn router(core: Core, public_url: &str) -> Router {
     use crate::generated::maxim::router as maxim;
     let api = Arc::new(crate::maxim::Maxim::new(core.clone()).with_public_url(public_url));
     Router::new()
-        .merge(maxim::user_router(api.clone()))
+        .merge(
+            maxim::user_router(api.clone())
+                .layer(axum::middleware::map_request(crate::maxim::user::info_as_body)),
+        )
         .merge(maxim::token_router(api.clone()))
         .merge(maxim::roster_router(api.clone()))
         .merge(maxim::group_router(api.clone()))

@@ -159,7 +159,9 @@ async function makeFriends(base, app) {
   }
   const { a, b } = users;
   const as = (u) => ({ app_id: app.app_id, "access-token": u.token });
-  // B keeps the default auth mode (1, approval): A applies, B accepts.
+  // B asks for approval first (new users start at auth mode 0, friends at
+  // once): A applies, B accepts.
+  await maxim(base, "POST", "/user/authmode?value=1", { headers: as(b) });
   await maxim(base, "POST", "/roster/apply", { headers: as(a), body: { user_id: b.id } });
   await maxim(base, "POST", `/roster/accept?user_id=${a.id}`, { headers: as(b) });
   const ids = await maxim(base, "GET", "/roster/list", { headers: as(a) });

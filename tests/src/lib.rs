@@ -128,6 +128,18 @@ impl TestApp {
         (user.id.0, token)
     }
 
+    /// As [`TestApp::register_with_token`], for a user whose friend
+    /// applications wait for approval (auth mode 1), which the friend
+    /// stories need: new users start at auth mode 0 (`docs/maxim.md#new-users`).
+    pub async fn register_needing_approval(&self, username: &str) -> (i64, String) {
+        let (id, token) = self.register_with_token(username).await;
+        let app = AppId::parse(&self.app_id).expect("app id");
+        let me = server::core::Actor::new(app, server::core::UserId(id));
+        let patch = server::core::settings::SettingsPatch { auth_mode: Some(1), ..Default::default() };
+        self.core.settings().update(&me, patch).await.expect("auth mode 1");
+        (id, token)
+    }
+
     /// Another app on the same server, with its own admin token.
     pub async fn other_app(&self, id: &str) -> (String, String) {
         let app = self.core.apps().create(AppId::parse(id).expect("app id")).await.expect("create app");

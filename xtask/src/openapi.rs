@@ -35,7 +35,8 @@ pub mod ext {
     /// At the root: methods real clients send as POST instead.
     pub const POST_ALSO_SERVES: &str = "x-post-also-serves";
     /// On an operation: a route the document does not list, added by an
-    /// override's `extra_routes`; it never counts as documented.
+    /// override's `extra_routes` or `added_operations`; it never counts as
+    /// documented.
     pub const ADDED_BY_OVERRIDE: &str = "x-added-by-override";
 }
 
@@ -58,7 +59,10 @@ pub fn build(doc: &Document, o: &Overrides) -> DocResult<Value> {
         for (i, m) in op.methods.iter().enumerate() {
             let op_id = if i == 0 { name.clone() } else { format!("{name}_{}", m.lower()) };
             let rules: Vec<_> = o.operation_rules(op).collect();
-            let value = b.operation(op, &rules, false, name, &op_id, &tag, *m)?;
+            let mut value = b.operation(op, &rules, false, name, &op_id, &tag, *m)?;
+            if o.is_added(op) {
+                value.as_object_mut().map(|v| v.insert(ext::ADDED_BY_OVERRIDE.into(), json!(true)));
+            }
             let item = paths.entry(op.path.clone()).or_insert_with(|| json!({}));
             if item.get(m.lower()).is_some() {
                 return Err(DocError::new(

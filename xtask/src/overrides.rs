@@ -3,7 +3,7 @@
 //! override cannot outlive the document defect it was written for.
 
 use crate::error::{DocError, DocResult};
-use crate::model::{Document, EnumValue, Field, Media, Method, Operation, Type};
+use crate::model::{Body, Document, EnumValue, Field, Media, Method, Operation, Response, Type};
 use serde::Deserialize;
 use std::cell::Cell;
 
@@ -49,6 +49,96 @@ pub struct Overrides {
     /// Names for components the documents describe once.
     #[serde(default)]
     pub schema_names: Vec<SchemaNameRule>,
+    /// Whole operations no document lists (the vendor's quick start calls
+    /// them); the spec marks them `x-added-by-override`.
+    #[serde(default)]
+    pub added_operations: Vec<AddedOperation>,
+}
+
+/// An operation no document lists, written out in full.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddedOperation {
+    /// `METHOD /path`, one literal path.
+    pub route: String,
+    /// Title of the document section (the tag) it joins.
+    pub section: String,
+    pub summary: String,
+    #[serde(default)]
+    pub headers: Vec<AddedField>,
+    #[serde(default)]
+    pub query: Vec<AddedField>,
+    /// JSON body fields; none: no body.
+    #[serde(default)]
+    pub body: Vec<AddedField>,
+    /// Response fields (for MaxIM the envelope's `code`, `message`, `data`).
+    pub response: Vec<AddedField>,
+    pub reason: String,
+}
+
+/// A field of an added operation or body.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddedField {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: Type,
+    pub required: Option<bool>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub children: Vec<AddedField>,
+}
+
+impl AddedField {
+    fn to_field(&self) -> Field {
+        let mut f = Field::new(self.name.clone(), self.ty.clone(), 0);
+        f.required = self.required;
+        f.description = self.description.clone();
+        f.children = self.children.iter().map(AddedField::to_field).collect();
+        f
+    }
+}
+
+fn json_body(fields: &[AddedField]) -> Body {
+    Body {
+        media: Media::Json,
+        fields: fields.iter().map(AddedField::to_field).collect(),
+        message: None,
+        example: None,
+    }
+}
+
+impl AddedOperation {
+    /// The operation as a document would have described it.
+    fn to_operation(&self) -> DocResult<Operation> {
+        let err = |e: String| DocError::new("", 0, format!("added operation `{}`: {e}", self.route));
+        let (method, path) = parse_route(&self.route).map_err(err)?;
+        let fields = |list: &[AddedField]| list.iter().map(AddedField::to_field).collect();
+        Ok(Operation {
+            methods: vec![method],
+            path: path.to_string(),
+            section: self.section.clone(),
+            number: None,
+            anchor: None,
+            summary: self.summary.clone(),
+            description: Some(format!(
+                "Not in the documents, added by the overrides: {}.",
+                self.reason.trim().trim_end_matches('.')
+            )),
+            line: 0,
+            headers: fields(&self.headers),
+            query: fields(&self.query),
+            body: (!self.body.is_empty()).then(|| json_body(&self.body)),
+            responses: vec![Response {
+                status: 200,
+                media: Media::Json,
+                fields: fields(&self.response),
+                message: None,
+                example: None,
+            }],
+        })
+    }
 }
 
 /// One shared component (see `shared_schemas.rs`).
@@ -172,6 +262,9 @@ pub struct OperationRule {
     /// `x-added-by-override`, so that they never count as documented.
     #[serde(default)]
     pub extra_routes: Vec<String>,
+    /// A JSON body for an operation whose document gives it none.
+    #[serde(default)]
+    pub body: Vec<AddedField>,
     pub reason: String,
     #[serde(skip)]
     pub used: Cell<usize>,
@@ -300,6 +393,13 @@ impl Overrides {
         })
     }
 
+    /// Whether `op` is one of the added operations.
+    pub fn is_added(&self, op: &Operation) -> bool {
+        self.added_operations
+            .iter()
+            .any(|a| parse_route(&a.route).is_ok_and(|(m, p)| op.path == p && op.methods.contains(&m)))
+    }
+
     /// Operation rules matching any of the operation's method+path pairs.
     pub fn operation_rules<'a>(&'a self, op: &'a Operation) -> impl Iterator<Item = &'a OperationRule> + 'a {
         self.operations.iter().filter(move |r| {
@@ -311,8 +411,34 @@ impl Overrides {
         })
     }
 
-    /// Applies the field rules to every operation of the document.
+    /// Adds the added operations and bodies, then applies the field rules
+    /// to every operation of the document.
     pub fn apply_fields(&self, doc: &mut Document) -> DocResult<()> {
+        for added in &self.added_operations {
+            let op = added.to_operation().map_err(|e| DocError { file: self.file.clone(), ..e })?;
+            if doc.operations.iter().any(|o| o.path == op.path && o.methods.contains(&op.methods[0])) {
+                return Err(DocError::new(
+                    &self.file,
+                    0,
+                    format!("added operation `{}` is documented", added.route),
+                ));
+            }
+            doc.operations.push(op);
+        }
+        for rule in self.operations.iter().filter(|r| !r.body.is_empty()) {
+            for op in &mut doc.operations {
+                if op.methods.iter().any(|m| op_matches(&rule.pattern, *m, &op.path)) {
+                    if op.body.is_some() {
+                        return Err(DocError::new(
+                            &self.file,
+                            0,
+                            format!("operation rule `{}`: the document gives a body", rule.pattern),
+                        ));
+                    }
+                    op.body = Some(json_body(&rule.body));
+                }
+            }
+        }
         for op in &mut doc.operations {
             for rule in &self.fields {
                 if !op.methods.iter().any(|m| op_matches(&rule.operation, *m, &op.path)) {
@@ -482,6 +608,43 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn added_operations_join_the_document_once() {
+        let o = Overrides::parse(
+            "o.toml",
+            r#"
+            info = { title = "t", version = "1", description = "d" }
+            [[added_operations]]
+            route = "GET /user/rosters"
+            section = "s"
+            summary = "friends"
+            headers = [{ name = "user_id", type = "int64", required = true }]
+            response = [{ name = "data", type = "array[object]", children = [{ name = "name", type = "string" }] }]
+            reason = "the quick start calls it"
+            "#,
+        )
+        .unwrap();
+        let mut doc = Document {
+            vendor: "x".into(),
+            source: "x.md".into(),
+            title: "x".into(),
+            servers: vec![],
+            description: None,
+            sections: vec![],
+            operations: vec![],
+        };
+        o.apply_fields(&mut doc).unwrap();
+        let op = &doc.operations[0];
+        assert_eq!((op.methods.as_slice(), op.path.as_str()), ([Method::Get].as_slice(), "/user/rosters"));
+        assert_eq!(op.headers[0].ty, Type::Int64);
+        assert_eq!(op.responses[0].fields[0].children[0].name, "name");
+        assert!(op.description.as_deref().unwrap().contains("added by the overrides"));
+        assert!(o.is_added(op));
+        // A route the document already describes cannot be added again.
+        let err = o.apply_fields(&mut doc).unwrap_err();
+        assert!(err.message.contains("is documented"), "{err}");
+    }
 
     #[test]
     fn globs() {

@@ -65,20 +65,22 @@ pub struct UserSettings {
 }
 
 impl Default for UserSettings {
-    /// What a new user starts with: applications need approval, pushes on.
+    /// What a new user starts with, as the real service answers a
+    /// registration (docs/maxim.md#new-users): anyone may add the user at
+    /// once, group invitations need no confirmation, every switch off.
     fn default() -> Self {
         UserSettings {
-            auth_mode: AuthMode::Approval,
+            auth_mode: AuthMode::Open,
             auth_question: String::new(),
             auth_answer: String::new(),
-            group_confirm: true,
-            auto_download: true,
+            group_confirm: false,
+            auto_download: false,
             no_push: false,
             no_push_detail: false,
             no_push_start_hour: 0,
             no_push_end_hour: 0,
             no_sounds: false,
-            vibratory: true,
+            vibratory: false,
             push_nick_name: String::new(),
             push_token: String::new(),
             push_alias: String::new(),

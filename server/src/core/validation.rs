@@ -1,7 +1,9 @@
 //! Input rules shared by every dialect. Lengths count characters, not bytes.
 //!
-//! - username: 3..=32 characters of `[A-Za-z0-9_.-]` (a NetEase accid is at
-//!   most 32 characters, and the username doubles as the accid);
+//! - username: 3..=32 characters of `[A-Za-z0-9_]`, not all digits, not
+//!   starting with `maxim` or `mta` in any letter case — the real service's
+//!   rule (docs/maxim.md#usernames); 32 because a NetEase accid is at most
+//!   32 characters, and the username doubles as the accid;
 //! - password: 6..=64 characters, any character;
 //! - mobile: an optional `+` then 5..=20 digits;
 //! - email: at most 128 characters with one `@` that has text on both sides;
@@ -14,15 +16,26 @@ pub const USERNAME_MAX: usize = 32;
 pub const PASSWORD_MIN: usize = 6;
 pub const PASSWORD_MAX: usize = 64;
 
+/// Prefixes the real service keeps for itself; compared ignoring case so
+/// that `Maxim_x` cannot pass for one of its own names either.
+const RESERVED_PREFIXES: [&str; 2] = ["maxim", "mta"];
+
 pub fn username(raw: &str) -> Result<String> {
     let n = raw.chars().count();
-    let charset = raw.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    if (USERNAME_MIN..=USERNAME_MAX).contains(&n) && charset {
+    let charset = raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    // All-digit names would read as user ids.
+    let all_digits = raw.chars().all(|c| c.is_ascii_digit());
+    let lower = raw.to_ascii_lowercase();
+    let reserved = RESERVED_PREFIXES.iter().any(|p| lower.starts_with(p));
+    if (USERNAME_MIN..=USERNAME_MAX).contains(&n) && charset && !all_digits && !reserved {
         Ok(raw.to_owned())
     } else {
         Err(Error::invalid(
             "username",
-            format!("{USERNAME_MIN} to {USERNAME_MAX} characters of A-Z a-z 0-9 _ . -"),
+            format!(
+                "{USERNAME_MIN} to {USERNAME_MAX} characters of A-Z a-z 0-9 _, not all digits, \
+                 not starting with maxim or mta"
+            ),
         ))
     }
 }
@@ -131,10 +144,25 @@ mod tests {
 
     #[test]
     fn usernames() {
-        for ok in ["abc", "a_b.c-d", "A1234567890123456789012345678901"] {
+        for ok in ["abc", "a_b_c", "_123", "A1234567890123456789012345678901", "amaxim", "mt_a"] {
             assert!(username(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "ab", "a b", "名字abc", "abc@x", "A12345678901234567890123456789012"] {
+        let bad = [
+            "",
+            "ab",
+            "a b",
+            "名字abc",
+            "abc@x",
+            "a.b",
+            "a-b",
+            "12345",
+            "maxim1",
+            "MaXiM_x",
+            "mta_bot",
+            "MTA1",
+            "A12345678901234567890123456789012",
+        ];
+        for bad in bad {
             assert!(matches!(username(bad), Err(Error::Invalid { field: "username", .. })), "{bad}");
         }
     }

@@ -9,12 +9,15 @@
 //! - the user an operation acts on is the caller, or with an admin token the
 //!   user named by the `user_id` header ([`Maxim::actor`]).
 
+use crate::core::Error as CoreError;
 use crate::core::devices::DeviceLogin;
 use crate::core::settings::{SettingsPatch, UserSettings};
 use crate::core::users::{NewUser, ProfilePatch, User};
 use crate::core::validation::Limit;
 use crate::core::{Actor, AppId, Caller, DeviceSn, UserId};
-use crate::generated::maxim::api::{ApiError, GroupIdUserIdHeaders, Request, UserApi};
+use crate::generated::maxim::api::{
+    ApiError, GroupIdUserIdHeaders, Request, UserAddRosterHeaders, UserApi, UserRostersHeaders,
+};
 use crate::generated::maxim::models;
 
 use super::Maxim;
@@ -308,13 +311,14 @@ impl UserApi for Maxim {
         Ok(models::UserOnlineStatusData { online: Some(online) })
     }
 
-    async fn user_private(&self, req: Request<GroupIdUserIdHeaders, ()>) -> Result<bool, ApiError> {
-        // The document gives this operation no field to carry the value, so
-        // there is nothing to store; saying so beats a success that did nothing.
-        self.actor(&req).await?;
-        Err(errors::invalid(
-            "private_info is missing: this operation carries no value; set it with POST /user/profile {\"private_info\": ...}",
-        ))
+    async fn user_private(
+        &self,
+        req: Request<GroupIdUserIdHeaders, models::UserPrivateInput>,
+    ) -> Result<bool, ApiError> {
+        let actor = self.actor(&req).await?;
+        let patch = ProfilePatch { private_info: Some(req.input.info), ..Default::default() };
+        self.core.users().update_profile(&actor, patch).await?;
+        Ok(true)
     }
 
     async fn user_profile_get(
@@ -383,12 +387,14 @@ impl UserApi for Maxim {
             .collect())
     }
 
-    async fn user_public(&self, req: Request<GroupIdUserIdHeaders, ()>) -> Result<bool, ApiError> {
-        // As user_private: the document gives no field to carry the value.
-        self.actor(&req).await?;
-        Err(errors::invalid(
-            "public_info is missing: this operation carries no value; set it with POST /user/profile {\"public_info\": ...}",
-        ))
+    async fn user_public(
+        &self,
+        req: Request<GroupIdUserIdHeaders, models::UserPublicInput>,
+    ) -> Result<bool, ApiError> {
+        let actor = self.actor(&req).await?;
+        let patch = ProfilePatch { public_info: Some(req.input.info), ..Default::default() };
+        self.core.users().update_profile(&actor, patch).await?;
+        Ok(true)
     }
 
     async fn user_push(
@@ -685,4 +691,85 @@ impl UserApi for Maxim {
         let value = required(req.input.value, "value")?;
         update_settings(self, &actor, SettingsPatch { vibratory: Some(value), ..Default::default() }).await
     }
+
+    async fn user_add_roster(
+        &self,
+        req: Request<UserAddRosterHeaders, models::UserAddRosterInput>,
+    ) -> Result<bool, ApiError> {
+        let caller = self.admin(&req.credentials).await?;
+        let me = self.core.tokens().act_as(&caller, Some(UserId(req.headers.user_id))).await?;
+        let list = user_ids(Some(req.input.list))?;
+        let friends = self.core.friends();
+        // One by one, as the trusted server call NetEase's add type 1 is:
+        // the other's auth mode is not asked, a block still refuses. A
+        // friend already there is what the caller wanted, not an error.
+        for other in list {
+            if other == me.user {
+                return Err(errors::invalid("list names the user itself"));
+            }
+            match friends.add_directly(&me, other, None).await {
+                Ok(()) | Err(CoreError::AlreadyFriends) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(true)
+    }
+
+    async fn user_rosters(
+        &self,
+        req: Request<UserRostersHeaders, ()>,
+    ) -> Result<Vec<models::UserRostersDataItem>, ApiError> {
+        let caller = self.admin(&req.credentials).await?;
+        let me = self.core.tokens().act_as(&caller, Some(UserId(req.headers.user_id))).await?;
+        let friends = self.core.friends();
+        let ids = friends.all_friend_ids(&me).await?.items;
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            for item in friends.items(&me, chunk).await? {
+                out.push(models::UserRostersDataItem {
+                    user_id: Some(item.user.0),
+                    name: Some(item.username),
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `/user/public` and `/user/private` take the text as the whole body, as
+/// the real service does, besides `{"info": "…"}`: a body that is not a JSON
+/// object (nor a form) becomes `{"info": body}` before the generated router
+/// reads it; a JSON string body gives its value (docs/maxim.md#public-and-private-info).
+pub(crate) async fn info_as_body(req: axum::extract::Request) -> Result<axum::extract::Request, ApiError> {
+    let path = req.uri().path();
+    if path != "/user/public" && path != "/user/private" {
+        return Ok(req);
+    }
+    let form = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.to_ascii_lowercase().contains("form"));
+    if form {
+        return Ok(req);
+    }
+    let (mut parts, body) = req.into_parts();
+    let bytes = crate::wire::params::read_body(body).await?;
+    let text = std::str::from_utf8(&bytes).unwrap_or("");
+    let body = match serde_json::from_str::<serde_json::Value>(text) {
+        _ if text.trim().is_empty() => bytes,
+        Ok(serde_json::Value::Object(_)) => bytes,
+        Ok(serde_json::Value::String(info)) => info_json(&mut parts, info),
+        _ if std::str::from_utf8(&bytes).is_err() => bytes,
+        _ => info_json(&mut parts, text.to_owned()),
+    };
+    Ok(axum::extract::Request::from_parts(parts, axum::body::Body::from(body)))
+}
+
+fn info_json(parts: &mut axum::http::request::Parts, info: String) -> axum::body::Bytes {
+    parts
+        .headers
+        .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    serde_json::json!({ "info": info }).to_string().into()
 }

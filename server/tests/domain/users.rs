@@ -106,19 +106,22 @@ scenario!(settings_are_stored_as_set, |h| async move {
     let me = h.actor(user.id);
     let defaults = settings.get(&me).await.unwrap();
     assert_eq!(defaults, UserSettings::default());
-    assert_eq!(defaults.auth_mode, AuthMode::Approval);
+    // The real service's registration answer: auth mode 0, every switch off.
+    assert_eq!(defaults.auth_mode, AuthMode::Open);
+    assert!(!defaults.group_confirm && !defaults.auto_download && !defaults.vibratory);
+    assert!(!defaults.no_push && !defaults.no_push_detail && !defaults.no_sounds);
     let patch = SettingsPatch {
         auth_mode: Some(2),
         auth_question: Some("color?".into()),
         auth_answer: Some("blue".into()),
-        group_confirm: Some(false),
-        auto_download: Some(false),
+        group_confirm: Some(true),
+        auto_download: Some(true),
         no_push: Some(true),
         no_push_detail: Some(true),
         no_push_start_hour: Some(22),
         no_push_end_hour: Some(7),
         no_sounds: Some(true),
-        vibratory: Some(false),
+        vibratory: Some(true),
         push_nick_name: Some("C".into()),
         push_token: Some("pt".into()),
         push_alias: Some("alias".into()),
@@ -130,7 +133,7 @@ scenario!(settings_are_stored_as_set, |h| async move {
     assert_eq!(s.auth_mode, AuthMode::Question);
     assert_eq!((s.auth_question.as_str(), s.auth_answer.as_str()), ("color?", "blue"));
     assert!(
-        !s.group_confirm && !s.auto_download && s.no_push && s.no_push_detail && s.no_sounds && !s.vibratory
+        s.group_confirm && s.auto_download && s.no_push && s.no_push_detail && s.no_sounds && s.vibratory
     );
     assert_eq!((s.no_push_start_hour, s.no_push_end_hour, s.badge), (22, 7, 3));
     assert_eq!((s.silence_start_time, s.silence_end_time), (100, 200));

@@ -45,8 +45,8 @@ async fn yh(app: &TestApp, token: &str, op: &str, body: Value) -> Value {
 }
 
 on_both_backends!(a_netease_request_accepted_through_maxim, |app| {
-    let (alice, alice_t) = app.register_with_token("alice").await;
-    let (bob, bob_t) = app.register_with_token("bob").await;
+    let (alice, alice_t) = app.register_needing_approval("alice").await;
+    let (bob, bob_t) = app.register_needing_approval("bob").await;
     let nim = app.netease().await;
     nim.friend_add(&n::FriendAddInput { msg: Some("from NetEase".into()), ..add("alice", "bob", 2) })
         .await
@@ -81,8 +81,8 @@ on_both_backends!(a_netease_request_accepted_through_maxim, |app| {
 });
 
 on_both_backends!(a_yhchat_friend_is_seen_in_netease_and_maxim, |app| {
-    let (carol, carol_t) = app.register_with_token("carol").await;
-    let (dave, dave_t) = app.register_with_token("dave").await;
+    let (carol, carol_t) = app.register_needing_approval("carol").await;
+    let (dave, dave_t) = app.register_needing_approval("dave").await;
     assert_eq!(
         yh(&app, &carol_t, "apply", json!({"chatId": dave.to_string(), "chatType": 1, "remark": "hi"})).await
             ["code"],
@@ -123,8 +123,8 @@ on_both_backends!(a_yhchat_friend_is_seen_in_netease_and_maxim, |app| {
 });
 
 on_both_backends!(a_maxim_block_refuses_netease_and_yhchat_adds, |app| {
-    let (erin, erin_t) = app.register_with_token("erin").await;
-    let (_, frank_t) = app.register_with_token("frank").await;
+    let (erin, erin_t) = app.register_needing_approval("erin").await;
+    let (_, frank_t) = app.register_needing_approval("frank").await;
     let frank = app
         .core
         .users()

@@ -17,6 +17,7 @@ mod maxim_users;
 mod netease_checksum;
 mod netease_friend;
 mod netease_limits;
+mod quick_start;
 mod readme_walkthrough;
 mod server_basics;
 mod two_nodes;

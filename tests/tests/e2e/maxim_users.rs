@@ -69,10 +69,10 @@ on_both_backends!(registration_forms_create_users_with_default_settings, |app| {
         .unwrap();
     let alice = data.user_id.unwrap();
     assert_eq!(data.id, Some(alice));
-    assert_eq!(data.auth_mode, Some(1), "applications need approval by default");
+    assert_eq!(data.auth_mode, Some(0), "anyone may add a new user at once, as on the real service");
     assert_eq!(
         (data.group_confirm, data.auto_download, data.vibratory, data.no_push, data.no_sounds),
-        (Some(true), Some(true), Some(true), Some(false), Some(false))
+        (Some(false), Some(false), Some(false), Some(false), Some(false))
     );
     let profile = app.maxim_admin().acting_as_user(alice).user_profile_get().await.unwrap();
     assert_eq!(profile.username.as_deref(), Some("alice"));
@@ -373,9 +373,9 @@ on_both_backends!(settings_are_stored_and_returned_faithfully, |app| {
     assert_eq!(code, 10002);
     assert!(message.contains("no_push_start_hour"), "{message}");
     let bob = register(&app, "bob").await;
-    let (code, _) = failure(client.user_settings_update(&input!({"user_id": bob, "auth_mode": 0})).await);
+    let (code, _) = failure(client.user_settings_update(&input!({"user_id": bob, "auth_mode": 1})).await);
     assert_eq!(code, 10010, "a settings body naming another user");
-    assert_eq!(app.maxim_admin().acting_as_user(bob).user_settings_get().await.unwrap().auth_mode, Some(1));
+    assert_eq!(app.maxim_admin().acting_as_user(bob).user_settings_get().await.unwrap().auth_mode, Some(0));
     assert_eq!(
         client.user_settings_get().await.unwrap().auth_mode,
         Some(3),
@@ -562,14 +562,50 @@ on_both_backends!(operations_without_a_counterpart_say_so, |app| {
         failure(client.user_bind_openid(&input!({"open_id": "wx-1", "type": "wechat"})).await);
     assert_eq!(code, 10002);
     assert!(message.contains("not supported"), "{message}");
-    let (code, message) = failure(client.user_private().await);
-    assert_eq!(code, 10002);
-    assert!(message.contains("private_info"), "{message}");
-    let (code, message) = failure(client.user_public().await);
-    assert_eq!(code, 10002);
-    assert!(message.contains("public_info"), "{message}");
     let (code, _) = failure(app.maxim().user_bind_openid(&input!({"open_id": "wx-1"})).await);
     assert_eq!(code, 10003, "still authenticated first");
+});
+
+on_both_backends!(public_and_private_info_take_the_text_as_info_or_as_the_body, |app| {
+    let (_, client) = user(&app, "alice").await;
+    let token = login(&app, "alice", None).await.token.expect("token");
+    assert!(client.user_public(&input!({"info": "hello all"})).await.unwrap());
+    assert!(client.user_private(&input!({"info": "just me"})).await.unwrap());
+    let profile = client.user_profile_get().await.unwrap();
+    assert_eq!(profile.public_info.as_deref(), Some("hello all"));
+    assert_eq!(profile.private_info.as_deref(), Some("just me"));
+
+    // The real service's form: the text is the body, whatever its type.
+    for (method, path, ct, body) in [
+        (reqwest::Method::PUT, "/user/public", "text/plain", "plain words"),
+        (reqwest::Method::POST, "/user/private", "application/json", "{not json"),
+    ] {
+        let answer: serde_json::Value = app
+            .http
+            .request(method, app.url(path))
+            .header("app_id", &app.app_id)
+            .header("access-token", &token)
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(answer["code"], 200, "{path}: {answer}");
+    }
+    let profile = client.user_profile_get().await.unwrap();
+    assert_eq!(profile.public_info.as_deref(), Some("plain words"));
+    assert_eq!(profile.private_info.as_deref(), Some("{not json"));
+
+    for body in [None, Some("{}"), Some(r#"{"info": null}"#)] {
+        let answer = raw(&app, Method::POST, "/user/public", Some(&token), body).await;
+        assert_eq!(answer["code"], 10002, "no text: {answer}");
+        assert!(answer["message"].as_str().unwrap_or("").contains("info"), "{answer}");
+    }
+    let (code, _) = failure(client.user_private(&input!({"info": "x".repeat(4097)})).await);
+    assert_eq!(code, 10002, "the profile's limit holds");
 });
 
 on_both_backends!(every_call_but_registration_needs_a_valid_token, |app| {
@@ -732,3 +768,56 @@ on_both_backends!(real_client_request_shapes_are_accepted, |app| {
     assert_eq!(r["code"], 10002, "a mistyped parameter: {r}");
     assert!(r["message"].as_str().unwrap().contains("value"), "{r}");
 });
+
+on_both_backends!(usernames_follow_the_real_services_rule, |app| {
+    for bad in ["a.b", "a-b", "12345", "maxim_bot", "MaXiM1", "mta_x", "MTA2"] {
+        let (code, message) =
+            failure(app.maxim().user_register_v2(&input!({"username": bad, "password": PASSWORD})).await);
+        assert_eq!(code, 10002, "{bad}");
+        assert!(message.contains("username"), "{bad}: {message}");
+    }
+    for good in ["test_user", "_123", "a1_maxim"] {
+        register(&app, good).await;
+    }
+    let (_, client) = user(&app, "alice").await;
+    let (code, _) = failure(client.user_username(&input!({"username": "mta_alice"})).await);
+    assert_eq!(code, 10002, "a new username follows the rule too");
+});
+
+on_both_backends!(add_roster_makes_friends_at_once_whatever_the_auth_mode, |app| {
+    let (owner, owner_client) = user(&app, "owner").await;
+    let (closed, closed_client) = user(&app, "closed").await;
+    assert!(closed_client.user_authmode(&input!({"value": 3})).await.unwrap());
+    let add = |list: Vec<i64>| {
+        let app = app.clone();
+        async move {
+            let body = json!({ "list": list }).to_string();
+            raw_as_admin(&app, Method::POST, "/user/add_roster", owner, Some(&body)).await
+        }
+    };
+    assert_eq!(add(vec![closed]).await["data"], true, "auth mode 3 does not refuse the app");
+    assert_eq!(add(vec![closed]).await["data"], true, "already friends: nothing to do");
+    let rosters = raw_as_admin(&app, Method::GET, "/user/rosters", owner, None).await;
+    assert_eq!(rosters["data"], json!([{"user_id": closed, "name": "closed"}]), "{rosters}");
+    let rosters = raw_as_admin(&app, Method::GET, "/user/rosters", closed, None).await;
+    assert_eq!(rosters["data"], json!([{"user_id": owner, "name": "owner"}]), "both sides: {rosters}");
+    assert_eq!(add(vec![owner]).await["code"], 10002, "the user itself");
+    assert_eq!(add(vec![i64::from(i32::MAX)]).await["code"], 10000, "an unknown user");
+    let as_self = owner_client.acting_as_user(owner);
+    let (code, _) = failure(as_self.user_add_roster(&input!({"list": [closed]})).await);
+    assert_eq!(code, 10010, "an admin call: a user token may not");
+});
+
+/// A raw admin request acting as `user` through the `user_id` header.
+async fn raw_as_admin(app: &TestApp, method: Method, path: &str, user: i64, body: Option<&str>) -> Value {
+    let mut req = app
+        .http
+        .request(method, app.url(path))
+        .header("app_id", &app.app_id)
+        .header("access-token", &app.admin_token)
+        .header("user_id", user.to_string());
+    if let Some(body) = body {
+        req = req.header("content-type", "application/json").body(body.to_string());
+    }
+    req.send().await.expect("send").json().await.expect("JSON envelope")
+}

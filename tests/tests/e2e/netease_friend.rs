@@ -38,7 +38,7 @@ fn code<T: std::fmt::Debug>(r: Result<T, ClientError>) -> i32 {
 
 async fn users(app: &TestApp, names: &[&str]) {
     for name in names {
-        app.register_with_token(name).await;
+        app.register_needing_approval(name).await;
     }
 }
 

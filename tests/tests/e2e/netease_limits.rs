@@ -31,7 +31,7 @@ fn code<T: std::fmt::Debug>(r: Result<T, ClientError>) -> i32 {
 
 on_both_backends!(the_friend_limit_answers_419, |app| {
     for name in ["alice", "bob", "carol", "dave", "erin"] {
-        app.register_with_token(name).await;
+        app.register_needing_approval(name).await;
     }
     let settings = AppSettingsPatch { max_friends: Some(2), ..Default::default() };
     app.core.apps().update_settings(&AppId::parse(&app.app_id).unwrap(), settings).await.unwrap();
@@ -71,7 +71,7 @@ fn three_per_second(c: &mut Config) {
 }
 
 on_both_backends_configured!(over_the_rate_the_app_is_refused_for_10_seconds, three_per_second, |app| {
-    app.register_with_token("alice").await;
+    app.register_needing_approval("alice").await;
     let nim = app.netease().await;
     // The clock stands still: every call falls in one window.
     for _ in 0..3 {
@@ -92,7 +92,7 @@ on_both_backends_configured!(over_the_rate_the_app_is_refused_for_10_seconds, th
 });
 
 on_both_backends!(the_default_rate_is_100_calls_per_second, |app| {
-    app.register_with_token("alice").await;
+    app.register_needing_approval("alice").await;
     let nim = app.netease().await;
     for i in 0..100 {
         nim.friend_get(&get("alice")).await.unwrap_or_else(|e| panic!("call {i}: {e}"));
@@ -131,7 +131,7 @@ fn enc(s: &str) -> String {
 
 on_both_backends!(lengths_answer_405_and_bad_parameters_414, |app| {
     for name in ["alice", "bob"] {
-        app.register_with_token(name).await;
+        app.register_needing_approval(name).await;
     }
     let add = "/nimserver/friend/add.action";
     let update = "/nimserver/friend/update.action";

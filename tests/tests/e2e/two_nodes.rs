@@ -50,6 +50,10 @@ on_both_backends!(two_nodes_behave_as_one_server, |app| {
     let (bob_token, bob_id) =
         (bob["data"]["token"].as_str().unwrap().to_string(), bob["data"]["user_id"].as_i64().unwrap());
 
+    // Bob's applications wait for his approval (new users start at auth mode 0).
+    let r = call(&app, &b_url, "POST", "/user/authmode?value=1", Some(&bob_token), json!({})).await;
+    assert_eq!(r["code"], 200, "{r}");
+
     // A token issued by B works on A and the other way round.
     let r = call(&app, &a, "GET", "/user/profile", Some(&alice_token), Value::Null).await;
     assert_eq!(r["data"]["user_id"], alice_id, "{r}");

@@ -89,8 +89,8 @@ fn chat(g: GroupId) -> Value {
 }
 
 on_both_backends!(apply_agree_list_mute_delete, |app| {
-    let (alice, alice_t) = app.register_with_token("alice").await;
-    let (bob, bob_t) = app.register_with_token("bob").await;
+    let (alice, alice_t) = app.register_needing_approval("alice").await;
+    let (bob, bob_t) = app.register_needing_approval("bob").await;
     let app_id = AppId::parse(&app.app_id).unwrap();
     let bob_actor = server::core::Actor::new(app_id.clone(), server::core::UserId(bob));
     let nick = ProfilePatch {
@@ -208,10 +208,10 @@ on_both_backends!(apply_agree_list_mute_delete, |app| {
 });
 
 on_both_backends!(declines_and_other_agree_values, |app| {
-    let (alice, alice_t) = app.register_with_token("alice").await;
-    let (_, bob_t) = app.register_with_token("bob").await;
-    let (_, carol_t) = app.register_with_token("carol").await;
-    let (_, dave_t) = app.register_with_token("dave").await;
+    let (alice, alice_t) = app.register_needing_approval("alice").await;
+    let (_, bob_t) = app.register_needing_approval("bob").await;
+    let (_, carol_t) = app.register_needing_approval("carol").await;
+    let (_, dave_t) = app.register_needing_approval("dave").await;
     for t in [&bob_t, &carol_t, &dave_t] {
         assert_eq!(
             post(&app, Some(t), "apply", json!({"chatId": alice.to_string(), "chatType": 1})).await,
@@ -245,8 +245,8 @@ on_both_backends!(declines_and_other_agree_values, |app| {
 });
 
 on_both_backends!(failures_answer_negative_codes, |app| {
-    let (alice, alice_t) = app.register_with_token("alice").await;
-    let (bob, _) = app.register_with_token("bob").await;
+    let (alice, alice_t) = app.register_needing_approval("alice").await;
+    let (bob, _) = app.register_needing_approval("bob").await;
     let target = json!({"chatId": bob.to_string(), "chatType": 1});
 
     // Token: missing, unknown, an admin token (not a user token).
@@ -308,8 +308,8 @@ on_both_backends!(failures_answer_negative_codes, |app| {
 });
 
 on_both_backends!(the_generated_client_reads_the_answers, |app| {
-    let (_, alice_t) = app.register_with_token("alice").await;
-    let (bob, bob_t) = app.register_with_token("bob").await;
+    let (_, alice_t) = app.register_needing_approval("alice").await;
+    let (bob, bob_t) = app.register_needing_approval("bob").await;
     use client::generated::yhchat::models as y;
     let yh = app.yhchat_as(&alice_t);
     yh.friend_apply(&y::FriendApplyInput {
@@ -340,9 +340,9 @@ on_both_backends!(the_generated_client_reads_the_answers, |app| {
 });
 
 on_both_backends!(group_applications_beside_friend_applications, |app| {
-    let (alice, alice_t) = app.register_with_token("alice").await;
-    let (bob, bob_t) = app.register_with_token("bob").await;
-    let (carol, carol_t) = app.register_with_token("carol").await;
+    let (alice, alice_t) = app.register_needing_approval("alice").await;
+    let (bob, bob_t) = app.register_needing_approval("bob").await;
+    let (carol, carol_t) = app.register_needing_approval("carol").await;
     let g = group(&app, alice, "team").await;
 
     // carol applies to alice as a friend, bob (a second later) to the group: both wait.
@@ -438,10 +438,10 @@ on_both_backends!(group_applications_beside_friend_applications, |app| {
 });
 
 on_both_backends!(group_modes_roles_and_leaving, |app| {
-    let (alice, alice_t) = app.register_with_token("alice").await;
-    let (_, bob_t) = app.register_with_token("bob").await;
-    let (carol, carol_t) = app.register_with_token("carol").await;
-    let (dave, dave_t) = app.register_with_token("dave").await;
+    let (alice, alice_t) = app.register_needing_approval("alice").await;
+    let (_, bob_t) = app.register_needing_approval("bob").await;
+    let (carol, carol_t) = app.register_needing_approval("carol").await;
+    let (dave, dave_t) = app.register_needing_approval("dave").await;
     let g = group(&app, alice, "open").await;
     let gr = app.core.groups();
 

@@ -100,7 +100,12 @@ pub fn client(g: &Gen) -> Result<TokenStream> {
 
     let mut methods = Vec::new();
     for (i, op) in g.api.ops.iter().enumerate() {
-        let route = op.documented().next().ok_or_else(|| anyhow!("`{}` has no route", op.name))?;
+        // An operation only an override adds is called at its added route.
+        let route = op
+            .documented()
+            .next()
+            .or_else(|| op.routes.iter().find(|r| !r.extra))
+            .ok_or_else(|| anyhow!("`{}` has no route", op.name))?;
         let m = ident(&g.op_names(i).method);
         let path = &route.path;
         let http = type_ident(&route.method);

@@ -316,7 +316,10 @@ impl MaximClient {
     /// 设置私有扩展信息
     ///
     /// Operation `user_private`: `POST /user/private`, `PUT /user/private`. Document section §3.23.
-    pub async fn user_private(&self) -> Result<bool, ClientError> {
+    pub async fn user_private(
+        &self,
+        input: &models::UserPrivateInput,
+    ) -> Result<bool, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/user/private");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -324,6 +327,7 @@ impl MaximClient {
         if let Some(v) = &self.user_id {
             call.header("user_id", v);
         }
+        call.json_input(input, &[], true)?;
         let reply = self.transport.send(call).await?;
         ENVELOPE.payload(&reply)
     }
@@ -382,7 +386,10 @@ impl MaximClient {
     /// 设置公开扩展信息
     ///
     /// Operation `user_public`: `POST /user/public`, `PUT /user/public`. Document section §3.30.
-    pub async fn user_public(&self) -> Result<bool, ClientError> {
+    pub async fn user_public(
+        &self,
+        input: &models::UserPublicInput,
+    ) -> Result<bool, ClientError> {
         let mut call = Call::new(reqwest::Method::POST, "/user/public");
         if let Some(v) = &self.group_id {
             call.header("group_id", v);
@@ -390,6 +397,7 @@ impl MaximClient {
         if let Some(v) = &self.user_id {
             call.header("user_id", v);
         }
+        call.json_input(input, &[], true)?;
         let reply = self.transport.send(call).await?;
         ENVELOPE.payload(&reply)
     }
@@ -2302,6 +2310,38 @@ impl MaximClient {
             call.header("user_id", v);
         }
         call.query_input(input)?;
+        let reply = self.transport.send(call).await?;
+        ENVELOPE.payload(&reply)
+    }
+    /// 添加好友
+    ///
+    /// Not in the documents, added by the overrides: the vendor's server-API quick start adds friends with an admin token at POST /user/add_roster: both become friends at once, whatever the other's auth mode.
+    ///
+    /// Operation `user_add_roster`: `POST /user/add_roster` (not in the document: real clients' path).
+    pub async fn user_add_roster(
+        &self,
+        input: &models::UserAddRosterInput,
+    ) -> Result<bool, ClientError> {
+        let mut call = Call::new(reqwest::Method::POST, "/user/add_roster");
+        if let Some(v) = &self.user_id {
+            call.header("user_id", v);
+        }
+        call.json_input(input, &[], true)?;
+        let reply = self.transport.send(call).await?;
+        ENVELOPE.payload(&reply)
+    }
+    /// 获取好友列表
+    ///
+    /// Not in the documents, added by the overrides: the vendor's server-API quick start lists a user's friends with an admin token at GET /user/rosters, each with `user_id` and `name`.
+    ///
+    /// Operation `user_rosters`: `GET /user/rosters` (not in the document: real clients' path).
+    pub async fn user_rosters(
+        &self,
+    ) -> Result<Vec<models::UserRostersDataItem>, ClientError> {
+        let mut call = Call::new(reqwest::Method::GET, "/user/rosters");
+        if let Some(v) = &self.user_id {
+            call.header("user_id", v);
+        }
         let reply = self.transport.send(call).await?;
         ENVELOPE.payload(&reply)
     }

@@ -245,6 +245,15 @@ pub struct UserOnlineStatusData {
     pub online: Option<bool>,
 }
 
+/// Component `UserPrivateBody`.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct UserPrivateBody {
+    /// 扩展信息；纯文本请求体也可
+    pub info: String,
+}
+
 /// Component `UserProfileGetData`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -327,6 +336,15 @@ pub struct UserProfileBatchBodyListItem {
     /// 用户ID
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
+}
+
+/// Component `UserPublicBody`.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct UserPublicBody {
+    /// 扩展信息；纯文本请求体也可
+    pub info: String,
 }
 
 /// Component `UserPushAliasBody`.
@@ -2288,6 +2306,28 @@ pub struct FileUploadChatData {
     pub upload_method: Option<String>,
 }
 
+/// Component `UserAddRosterBody`.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct UserAddRosterBody {
+    /// 被添加方user_id列表
+    pub list: Vec<i64>,
+}
+
+/// Component `UserRostersDataItem`.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct UserRostersDataItem {
+    /// 好友user_id
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<i64>,
+    /// 好友用户名
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
 /// A list answer: the `data` payload with the `ListEnvelope` fields.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -2363,6 +2403,11 @@ pub fn registry() -> Vec<crate::schema::Model> {
             round_trip: crate::schema::round_trip::<UserOnlineStatusData>,
         },
         crate::schema::Model {
+            component: "UserPrivateBody",
+            schema: crate::schema::schema_of::<UserPrivateBody>,
+            round_trip: crate::schema::round_trip::<UserPrivateBody>,
+        },
+        crate::schema::Model {
             component: "UserProfileGetData",
             schema: crate::schema::schema_of::<UserProfileGetData>,
             round_trip: crate::schema::round_trip::<UserProfileGetData>,
@@ -2381,6 +2426,11 @@ pub fn registry() -> Vec<crate::schema::Model> {
             component: "UserProfileBatchBodyListItem",
             schema: crate::schema::schema_of::<UserProfileBatchBodyListItem>,
             round_trip: crate::schema::round_trip::<UserProfileBatchBodyListItem>,
+        },
+        crate::schema::Model {
+            component: "UserPublicBody",
+            schema: crate::schema::schema_of::<UserPublicBody>,
+            round_trip: crate::schema::round_trip::<UserPublicBody>,
         },
         crate::schema::Model {
             component: "UserPushAliasBody",
@@ -2866,6 +2916,16 @@ pub fn registry() -> Vec<crate::schema::Model> {
             schema: crate::schema::schema_of::<FileUploadChatData>,
             round_trip: crate::schema::round_trip::<FileUploadChatData>,
         },
+        crate::schema::Model {
+            component: "UserAddRosterBody",
+            schema: crate::schema::schema_of::<UserAddRosterBody>,
+            round_trip: crate::schema::round_trip::<UserAddRosterBody>,
+        },
+        crate::schema::Model {
+            component: "UserRostersDataItem",
+            schema: crate::schema::schema_of::<UserRostersDataItem>,
+            round_trip: crate::schema::round_trip::<UserRostersDataItem>,
+        },
     ])
 }
 
@@ -2959,11 +3019,17 @@ pub struct UserNicknameInput {
     pub nick_name: Option<String>,
 }
 
+/// Input of `user_private` (设置私有扩展信息): the body, [`UserPrivateBody`].
+pub type UserPrivateInput = UserPrivateBody;
+
 /// Input of `user_profile_update` (更新用户信息): the body, [`UserProfileUpdateBody`].
 pub type UserProfileUpdateInput = UserProfileUpdateBody;
 
 /// Input of `user_profile_batch` (批量更新用户信息): the body, [`UserProfileBatchBody`].
 pub type UserProfileBatchInput = UserProfileBatchBody;
+
+/// Input of `user_public` (设置公开扩展信息): the body, [`UserPublicBody`].
+pub type UserPublicInput = UserPublicBody;
 
 /// Input of `user_push` (设置是否关闭推送): query parameters and body fields.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3789,3 +3855,6 @@ pub struct FileUploadForwardInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_type: Option<i32>,
 }
+
+/// Input of `user_add_roster` (添加好友): the body, [`UserAddRosterBody`].
+pub type UserAddRosterInput = UserAddRosterBody;

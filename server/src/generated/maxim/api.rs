@@ -27,6 +27,20 @@ pub struct GroupIdHeaders {
     pub group_id: Option<i64>,
 }
 
+/// Header parameters of `user_add_roster`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserAddRosterHeaders {
+    /// 添加方user_id
+    pub user_id: i64,
+}
+
+/// Header parameters of `user_rosters`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserRostersHeaders {
+    /// 当前用户user_id
+    pub user_id: i64,
+}
+
 /// The raw security headers of a request (absent or empty: `None`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Credentials {
@@ -239,7 +253,7 @@ pub trait UserApi: Send + Sync + 'static {
     /// Operation `user_private`: `POST /user/private`, `PUT /user/private`. Document section §3.23.
     fn user_private(
         &self,
-        req: Request<GroupIdUserIdHeaders, ()>,
+        req: Request<GroupIdUserIdHeaders, models::UserPrivateInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 获取用户信息
     ///
@@ -271,7 +285,7 @@ pub trait UserApi: Send + Sync + 'static {
     /// Operation `user_public`: `POST /user/public`, `PUT /user/public`. Document section §3.30.
     fn user_public(
         &self,
-        req: Request<GroupIdUserIdHeaders, ()>,
+        req: Request<GroupIdUserIdHeaders, models::UserPublicInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
     /// 设置是否关闭推送
     ///
@@ -430,6 +444,26 @@ pub trait UserApi: Send + Sync + 'static {
         &self,
         req: Request<GroupIdUserIdHeaders, models::UserVibratoryInput>,
     ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
+    /// 添加好友
+    ///
+    /// Not in the documents, added by the overrides: the vendor's server-API quick start adds friends with an admin token at POST /user/add_roster: both become friends at once, whatever the other's auth mode.
+    ///
+    /// Operation `user_add_roster`: `POST /user/add_roster` (not in the document: real clients' path).
+    fn user_add_roster(
+        &self,
+        req: Request<UserAddRosterHeaders, models::UserAddRosterInput>,
+    ) -> impl std::future::Future<Output = Result<bool, ApiError>> + Send;
+    /// 获取好友列表
+    ///
+    /// Not in the documents, added by the overrides: the vendor's server-API quick start lists a user's friends with an admin token at GET /user/rosters, each with `user_id` and `name`.
+    ///
+    /// Operation `user_rosters`: `GET /user/rosters` (not in the document: real clients' path).
+    fn user_rosters(
+        &self,
+        req: Request<UserRostersHeaders, ()>,
+    ) -> impl std::future::Future<
+        Output = Result<Vec<models::UserRostersDataItem>, ApiError>,
+    > + Send;
 }
 
 /// 推送接口

@@ -175,6 +175,8 @@ pub fn user_router<T: UserApi>(api: Arc<T>) -> Router {
         .route("/user/username", on(MethodFilter::PUT, handle_user_username::<T>))
         .route("/user/vibratory", on(MethodFilter::POST, handle_user_vibratory::<T>))
         .route("/user/vibratory", on(MethodFilter::PUT, handle_user_vibratory::<T>))
+        .route("/user/add_roster", on(MethodFilter::POST, handle_user_add_roster::<T>))
+        .route("/user/rosters", on(MethodFilter::GET, handle_user_rosters::<T>))
         .with_state(api)
         .method_not_allowed_fallback(wrong_method)
 }
@@ -1049,7 +1051,10 @@ async fn call_user_private<T: UserApi>(
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
-    let input = ();
+    let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
+    let input = models::UserPrivateInput {
+        info: params.required::<String>("info", wire::Kind::Str, None)?,
+    };
     api.user_private(Request {
             credentials,
             headers,
@@ -1189,7 +1194,10 @@ async fn call_user_public<T: UserApi>(
         group_id: wire::header::<i64>(&parts.headers, "group_id", wire::Kind::I64)?,
         user_id: wire::header::<i64>(&parts.headers, "user_id", wire::Kind::I64)?,
     };
-    let input = ();
+    let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
+    let input = models::UserPublicInput {
+        info: params.required::<String>("info", wire::Kind::Str, None)?,
+    };
     api.user_public(Request {
             credentials,
             headers,
@@ -1962,6 +1970,76 @@ async fn call_user_vibratory<T: UserApi>(
         value: params.optional::<bool>("value", wire::Kind::Bool, None)?,
     };
     api.user_vibratory(Request {
+            credentials,
+            headers,
+            input,
+        })
+        .await
+}
+
+/// Serves `user_add_roster`.
+async fn handle_user_add_roster<T: UserApi>(
+    State(api): State<Arc<T>>,
+    request: axum::extract::Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    match call_user_add_roster(&*api, &parts, body).await {
+        Ok(reply) => ENVELOPE.ok_payload(&reply),
+        Err(e) => IntoResponse::into_response(e),
+    }
+}
+
+/// Reads the request of `user_add_roster` and calls the implementation.
+async fn call_user_add_roster<T: UserApi>(
+    api: &T,
+    parts: &Parts,
+    body: Body,
+) -> Result<bool, ApiError> {
+    let credentials = credentials(&parts.headers);
+    let headers = UserAddRosterHeaders {
+        user_id: wire::required_header::<
+            i64,
+        >(&parts.headers, "user_id", wire::Kind::I64)?,
+    };
+    let mut params = wire::Params::read(parts, body, wire::BodyMode::Json).await?;
+    let input = models::UserAddRosterInput {
+        list: params
+            .required::<Vec<i64>>("list", wire::Kind::List(&wire::Kind::I64), None)?,
+    };
+    api.user_add_roster(Request {
+            credentials,
+            headers,
+            input,
+        })
+        .await
+}
+
+/// Serves `user_rosters`.
+async fn handle_user_rosters<T: UserApi>(
+    State(api): State<Arc<T>>,
+    request: axum::extract::Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    match call_user_rosters(&*api, &parts, body).await {
+        Ok(reply) => ENVELOPE.ok_payload(&reply),
+        Err(e) => IntoResponse::into_response(e),
+    }
+}
+
+/// Reads the request of `user_rosters` and calls the implementation.
+async fn call_user_rosters<T: UserApi>(
+    api: &T,
+    parts: &Parts,
+    body: Body,
+) -> Result<Vec<models::UserRostersDataItem>, ApiError> {
+    let credentials = credentials(&parts.headers);
+    let headers = UserRostersHeaders {
+        user_id: wire::required_header::<
+            i64,
+        >(&parts.headers, "user_id", wire::Kind::I64)?,
+    };
+    let input = ();
+    api.user_rosters(Request {
             credentials,
             headers,
             input,
