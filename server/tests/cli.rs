@@ -1,7 +1,9 @@
 //! The `server` binary as an operator meets it: a database it cannot open is
 //! reported with the reason (and soon), flags land on the command they belong
 //! to, and a request stuck on the database is answered in its dialect's
-//! envelope instead of hanging.
+//! envelope instead of hanging. Admin tokens are listed with at most their
+//! last 4 characters, never the token, and a revoked one is refused from the
+//! next request.
 //!
 //! The binary runs as a child process (`CARGO_BIN_EXE_server`), each in its
 //! own temporary folder so that a default `./data` never lands in the
@@ -10,16 +12,16 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use server::app::{Application, HttpOptions};
-use server::core::{AppId, Config, Core, PasswordCost, SystemClock};
+use server::core::{AppId, Config, Core, Error, PasswordCost, SystemClock};
 use server::store::{Db, DbOptions};
 use server::testing::{Backend, FreshDatabase};
 use sqlx::Connection;
+use tempfile::TempDir;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A child still running after this is killed and fails the test: a hang
@@ -27,28 +29,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 const HANG_GUARD: Duration = Duration::from_secs(60);
 
 /// An empty folder of its own, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        let path = std::env::temp_dir().join(format!("cli-{name}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&path).expect("create a temporary folder");
-        TempDir(path)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+fn temp_dir(name: &str) -> TempDir {
+    tempfile::Builder::new().prefix(&format!("cli-{name}-")).tempdir().expect("a temporary folder")
 }
 
 fn server(dir: &TempDir) -> Command {
@@ -104,7 +86,7 @@ fn stdout(output: &Output) -> String {
 
 #[test]
 fn an_unreachable_postgres_is_reported_with_its_cause() {
-    let dir = TempDir::new("pg");
+    let dir = temp_dir("pg");
     // Port 1 on loopback: nothing listens, the connection is refused.
     let out = run(&dir, &["--database-url", "postgres://nobody@127.0.0.1:1/x", "app", "list"]);
     assert!(!out.status.success());
@@ -115,7 +97,7 @@ fn an_unreachable_postgres_is_reported_with_its_cause() {
 
 #[test]
 fn a_sqlite_file_in_a_missing_folder_names_the_folder() {
-    let dir = TempDir::new("sqlite");
+    let dir = temp_dir("sqlite");
     let missing = dir.path().join("no").join("such");
     let url = format!("sqlite://{}?mode=rwc", missing.join("x.db").display());
     let out = run(&dir, &["--database-url", &url, "app", "list"]);
@@ -127,7 +109,7 @@ fn a_sqlite_file_in_a_missing_folder_names_the_folder() {
 
 #[test]
 fn the_data_dir_is_created_and_a_failure_to_create_it_is_named() {
-    let dir = TempDir::new("data-dir");
+    let dir = temp_dir("data-dir");
     let data = dir.path().join("a").join("b");
     let out = run(&dir, &["--data-dir", data.to_str().unwrap(), "app", "list"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -146,7 +128,7 @@ fn the_data_dir_is_created_and_a_failure_to_create_it_is_named() {
 
 #[test]
 fn serve_flags_are_refused_by_other_commands() {
-    let dir = TempDir::new("flags");
+    let dir = temp_dir("flags");
     let data = dir.path().to_str().unwrap();
     for args in [
         &["--data-dir", data, "app", "list", "--listen", "127.0.0.1:1"][..],
@@ -167,7 +149,7 @@ fn serve_flags_are_refused_by_other_commands() {
 
 #[test]
 fn help_lists_serve_flags_only_where_they_belong() {
-    let dir = TempDir::new("help");
+    let dir = temp_dir("help");
     let serve = stdout(&run(&dir, &["serve", "--help"]));
     for flag in ["--listen", "--request-timeout-secs", "--allow-origins", "--data-dir", "--database-url"] {
         assert!(serve.contains(flag), "serve --help lists {flag}:\n{serve}");
@@ -222,7 +204,7 @@ fn serves_on(dir: &TempDir, args: &[&str], expected: &str) {
 
 #[test]
 fn serve_is_the_default_and_takes_its_flags_before_or_after_its_name() {
-    let dir = TempDir::new("serve");
+    let dir = temp_dir("serve");
     let data = dir.path().to_str().unwrap();
     for args in [
         &["--data-dir", data, "--listen", "ADDR", "--request-timeout-secs", "5"][..],
@@ -290,4 +272,62 @@ async fn a_request_stuck_on_the_database_is_answered_in_its_dialects_envelope() 
     running.stop().await.expect("stop");
     db.close().await;
     fresh.drop_best_effort().await;
+}
+
+/// The JSON a `--json` command printed.
+fn json(out: &Output) -> serde_json::Value {
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).expect("one JSON object")
+}
+
+#[tokio::test]
+async fn tokens_are_listed_without_their_secret_and_revoked_at_once() {
+    let dir = temp_dir("tokens");
+    let first = json(&run(&dir, &["app", "create", "--id", "shop", "--json"]));
+    let first_secret = first["admin_token"].as_str().unwrap().to_owned();
+    let second = json(&run(&dir, &["token", "create", "--app", "shop", "--label", "ci", "--json"]));
+    let second_secret = second["admin_token"].as_str().unwrap().to_owned();
+
+    let listed = json(&run(&dir, &["token", "list", "--app", "shop", "--json"]));
+    let tokens = listed["tokens"].as_array().unwrap();
+    assert_eq!(tokens.len(), 2);
+    for (token, secret) in tokens.iter().zip([&first_secret, &second_secret]) {
+        let shown = token["shown"].as_str().unwrap();
+        let tail = shown.strip_prefix("adm_…").expect("the kind, then the tail");
+        assert_eq!(tail.chars().count(), 4);
+        assert!(secret.ends_with(tail));
+        assert!(token["id"].as_i64().is_some() && token["created_at"].as_i64().is_some());
+    }
+    let table = run(&dir, &["token", "list", "--app", "shop"]);
+    let table = String::from_utf8_lossy(&table.stdout).into_owned();
+    for secret in [&first_secret, &second_secret] {
+        // Not the token, nor any 8 characters of its random part.
+        for window in secret.as_bytes()[4..].windows(8) {
+            let piece = std::str::from_utf8(window).unwrap();
+            assert!(!table.contains(piece) && !listed.to_string().contains(piece), "{piece} shown");
+        }
+    }
+    assert!(table.contains("ci"));
+
+    let id = tokens[1]["id"].as_i64().unwrap().to_string();
+    let out = run(&dir, &["token", "revoke", "--app", "shop", &id]);
+    assert!(out.status.success());
+    let listed = json(&run(&dir, &["token", "list", "--app", "shop", "--json"]));
+    assert_eq!(listed["tokens"][1]["revoked"], true);
+    assert_eq!(listed["tokens"][0]["revoked"], false);
+    // Again, or an id of nothing: refused with the reason.
+    for bad in [id.as_str(), "999"] {
+        let out = run(&dir, &["token", "revoke", "--app", "shop", bad]);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("no active admin token"));
+    }
+
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("data").join("server.db").display());
+    let db = Db::connect(&url).await.unwrap();
+    let core = Core::new(db.clone(), Arc::new(SystemClock), Config::default());
+    let app = AppId::parse("shop").unwrap();
+    let r = core.tokens().authenticate(&app, Some(&second_secret)).await;
+    assert!(matches!(r, Err(Error::TokenRevoked)), "{r:?}");
+    assert!(core.tokens().authenticate(&app, Some(&first_secret)).await.is_ok());
+    db.close().await;
 }
