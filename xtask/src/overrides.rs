@@ -416,6 +416,22 @@ impl Overrides {
     pub fn apply_fields(&self, doc: &mut Document) -> DocResult<()> {
         for added in &self.added_operations {
             let op = added.to_operation().map_err(|e| DocError { file: self.file.clone(), ..e })?;
+            // A partial document (one section of the vendor's) lacks the
+            // sections of most added operations: like any rule that matches
+            // nothing, skipped when unused rules are allowed, else an error.
+            if !doc.sections.iter().any(|s| s.title == op.section) {
+                if self.allow_unused {
+                    continue;
+                }
+                return Err(DocError::new(
+                    &self.file,
+                    0,
+                    format!(
+                        "added operation `{}` matches nothing: the document has no section `{}`",
+                        added.route, op.section
+                    ),
+                ));
+            }
             if doc.operations.iter().any(|o| o.path == op.path && o.methods.contains(&op.methods[0])) {
                 return Err(DocError::new(
                     &self.file,
@@ -634,6 +650,11 @@ mod tests {
             sections: vec![],
             operations: vec![],
         };
+        // Not in a document without its section (a partial one)...
+        let err = o.apply_fields(&mut doc.clone()).unwrap_err();
+        assert!(err.message.contains("matches nothing"), "{err}");
+        // ...but in one that has it.
+        doc.sections.push(crate::model::Section { number: None, title: "s".into(), anchor: None });
         o.apply_fields(&mut doc).unwrap();
         let op = &doc.operations[0];
         assert_eq!((op.methods.as_slice(), op.path.as_str()), ([Method::Get].as_slice(), "/user/rosters"));
