@@ -1,4 +1,5 @@
-//! Random secrets, their stored digests, and password hashing.
+//! Random secrets, their stored digests, signatures (HMAC-SHA256) and
+//! password hashing.
 //!
 //! Tokens carry 256 random bits, so a fast SHA-256 digest is enough to store
 //! them; passwords are low-entropy and get argon2id.
@@ -6,6 +7,7 @@
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
 use super::error::{Error, InfraError, Result};
@@ -19,6 +21,22 @@ pub fn random_hex(bytes: usize) -> String {
 
 pub fn sha256_hex(text: &str) -> String {
     hex(&Sha256::digest(text.as_bytes()))
+}
+
+/// HMAC-SHA256 of `message` under `key`: what every signed token and
+/// signed request of the server carries (QR codes, file links, upload
+/// slots, webhook deliveries).
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    // HMAC takes keys of any length, so this never fails.
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(message);
+    mac.finalize().into_bytes().into()
+}
+
+/// Comparison whose time does not depend on where the inputs differ, for
+/// checking a signature a client sent.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -82,6 +100,14 @@ fn internal(msg: String) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hmac_matches_rfc_4231() {
+        let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
+        assert_eq!(hex(&mac), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd") && !constant_time_eq(b"abc", b"ab"));
+    }
 
     #[test]
     fn hex_and_digest() {

@@ -256,6 +256,24 @@ async fn permit(
     Ok((app, permit))
 }
 
+/// Stores what an upload read under its permit, or refuses what it could not read.
+async fn store(
+    api: &Maxim,
+    app: &AppId,
+    permit: &crate::core::files::UploadPermit,
+    read: Result<Bytes, Error>,
+    content_type: &str,
+) -> Response {
+    let stored = match read {
+        Ok(bytes) => api.core.files().finish_upload(app, permit, bytes, content_type).await,
+        Err(e) => Err(e),
+    };
+    match stored {
+        Ok(()) => crate::generated::maxim::router::ENVELOPE.ok_payload(&true),
+        Err(e) => refused(e),
+    }
+}
+
 fn interrupted() -> Error {
     Error::invalid("file", "the upload was interrupted; nothing was stored")
 }
@@ -291,14 +309,8 @@ async fn upload_put(
         Err(e) => return refused(e),
     };
     let ct = content_type(req.headers());
-    let bytes = match capped(req.into_body().into_data_stream(), permit.max_size).await {
-        Ok(b) => b,
-        Err(e) => return refused(e),
-    };
-    match api.core.files().finish_upload(&app, &permit, bytes, &ct).await {
-        Ok(()) => crate::generated::maxim::router::ENVELOPE.ok_payload(&true),
-        Err(e) => refused(e),
-    }
+    let read = capped(req.into_body().into_data_stream(), permit.max_size).await;
+    store(&api, &app, &permit, read, &ct).await
 }
 
 async fn upload_post(
@@ -327,14 +339,8 @@ async fn upload_post(
             continue;
         }
         let ct = field.content_type().unwrap_or("").to_string();
-        let bytes = match capped(field, permit.max_size).await {
-            Ok(b) => b,
-            Err(e) => return refused(e),
-        };
-        return match api.core.files().finish_upload(&app, &permit, bytes, &ct).await {
-            Ok(()) => crate::generated::maxim::router::ENVELOPE.ok_payload(&true),
-            Err(e) => refused(e),
-        };
+        let read = capped(field, permit.max_size).await;
+        return store(&api, &app, &permit, read, &ct).await;
     }
 }
 

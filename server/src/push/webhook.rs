@@ -4,9 +4,6 @@
 //! notifier's secret>`; `Idempotency-Key` is the delivery's key, the same on
 //! every retry (`docs/push.md#webhook`).
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
-
 use super::{Providers, by_status, unanswered};
 use crate::core::push::notifiers::WebhookCredentials;
 use crate::core::push::worker::{Job, Outcome};
@@ -15,14 +12,8 @@ pub(super) const SIGNATURE_HEADER: &str = "x-push-signature";
 
 /// `sha256=<hex>` of `body` under `secret`.
 pub(super) fn signature(secret: &str, body: &[u8]) -> String {
-    let mut mac = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
-        Ok(mac) => mac,
-        // HMAC takes keys of any length.
-        Err(_) => return String::new(),
-    };
-    mac.update(body);
-    let digest = mac.finalize().into_bytes();
-    format!("sha256={}", crate::core::secrets::hex(&digest))
+    use crate::core::secrets;
+    format!("sha256={}", secrets::hex(&secrets::hmac_sha256(secret.as_bytes(), body)))
 }
 
 pub(super) async fn send(p: &Providers, c: &WebhookCredentials, job: &Job) -> Outcome {

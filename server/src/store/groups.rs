@@ -345,6 +345,20 @@ impl Db {
         member(&self.pool, app, group, user).await
     }
 
+    /// Whether `user` is a member of the app's active group `group`.
+    pub async fn is_group_member(&self, app: &AppId, group: GroupId, user: UserId) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT 1 AS one FROM group_members m JOIN chat_groups g ON g.id = m.group_id
+             WHERE g.app_id = $1 AND g.id = $2 AND g.status = 0 AND m.user_id = $3",
+        )
+        .bind(app.as_str())
+        .bind(group.0)
+        .bind(user.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.is_some())
+    }
+
     /// Members by ascending user id after `after`; all of them when `limit` is `None`.
     pub async fn group_members(
         &self,

@@ -4,9 +4,6 @@
 //! codes are (`server/src/core/groups/qrcode.rs`): file ids are sequential,
 //! so a link is proof of having been handed it, not of guessing a number.
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
-
 use super::super::error::{Error, Result};
 use super::super::ids::{AppId, UserId};
 use super::super::secrets;
@@ -28,10 +25,7 @@ pub struct FileClaims {
 }
 
 fn mac(secret: &str, message: &str) -> String {
-    let mut m =
-        <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-    m.update(message.as_bytes());
-    secrets::hex(&m.finalize().into_bytes()[..MAC_BYTES])
+    secrets::hex(&secrets::hmac_sha256(secret.as_bytes(), message.as_bytes())[..MAC_BYTES])
 }
 
 fn claims_message(app: &AppId, c: &FileClaims) -> String {
@@ -59,7 +53,7 @@ pub(crate) fn verify_file(secret: &str, app: &AppId, token: &str) -> Result<File
         to_id: to_id.parse().map_err(|_| invalid())?,
         owner: UserId(owner.parse().map_err(|_| invalid())?),
     };
-    if constant_time_eq(mac(secret, &claims_message(app, &claims)).as_bytes(), given.as_bytes()) {
+    if secrets::constant_time_eq(mac(secret, &claims_message(app, &claims)).as_bytes(), given.as_bytes()) {
         Ok(claims)
     } else {
         Err(invalid())
@@ -72,12 +66,7 @@ pub(crate) fn sign_upload(secret: &str, app: &AppId, file: i64, expires_at: i64)
 }
 
 pub(crate) fn verify_upload(secret: &str, app: &AppId, file: i64, expires_at: i64, given: &str) -> bool {
-    constant_time_eq(sign_upload(secret, app, file, expires_at).as_bytes(), given.as_bytes())
-}
-
-/// Comparison whose time does not depend on where the inputs differ.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    secrets::constant_time_eq(sign_upload(secret, app, file, expires_at).as_bytes(), given.as_bytes())
 }
 
 #[cfg(test)]

@@ -3,8 +3,6 @@
 //! with the app's server-held secret. Ids alone are guessable; the signature
 //! is what makes a token proof that a member handed it out.
 
-use sha2::{Digest, Sha256};
-
 use super::super::error::{Error, Result};
 use super::super::ids::{AppId, GroupId, UserId};
 use super::super::secrets;
@@ -43,7 +41,7 @@ pub(crate) fn verify(secret: &str, app: &AppId, token: &str) -> Result<QrClaims>
         expires_at: number(expires_at)?,
     };
     let expected = secrets::hex(&mac(secret, app, claims));
-    if constant_time_eq(expected.as_bytes(), given.as_bytes()) {
+    if secrets::constant_time_eq(expected.as_bytes(), given.as_bytes()) {
         Ok(claims)
     } else {
         Err(Error::QrCodeInvalid)
@@ -52,36 +50,12 @@ pub(crate) fn verify(secret: &str, app: &AppId, token: &str) -> Result<QrClaims>
 
 fn mac(secret: &str, app: &AppId, c: QrClaims) -> [u8; 32] {
     let message = format!("group-qrcode\n{app}\n{}\n{}\n{}", c.group.0, c.inviter.0, c.expires_at);
-    hmac_sha256(secret.as_bytes(), message.as_bytes())
-}
-
-/// HMAC (RFC 2104) over SHA-256.
-fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    const BLOCK: usize = 64;
-    let mut block = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let inner = Sha256::new().chain_update(block.map(|b| b ^ 0x36)).chain_update(message).finalize();
-    Sha256::new().chain_update(block.map(|b| b ^ 0x5c)).chain_update(inner).finalize().into()
-}
-
-/// Comparison whose time does not depend on where the inputs differ.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    secrets::hmac_sha256(secret.as_bytes(), message.as_bytes())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hmac_matches_rfc_4231() {
-        let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
-        assert_eq!(secrets::hex(&mac), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-    }
 
     #[test]
     fn tokens_round_trip_and_refuse_tampering() {
