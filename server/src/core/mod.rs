@@ -11,6 +11,7 @@ pub mod callers;
 pub mod clock;
 pub mod devices;
 pub mod error;
+pub mod events;
 pub mod files;
 pub mod friends;
 pub mod groups;
@@ -85,6 +86,8 @@ pub struct Core {
     config: Config,
     /// Where uploaded files' bytes live (`config.files.storage`).
     blobs: crate::blobs::Blobs,
+    /// What this node tells the others and hears from them (`events`).
+    events: events::Events,
 }
 
 impl std::fmt::Debug for Core {
@@ -102,7 +105,13 @@ impl Core {
             tracing::error!("object storage: {e}; keeping files in memory");
             crate::blobs::Blobs::memory()
         });
-        Core { db, clock, config, blobs }
+        let events = events::Events::new(std::sync::Arc::new(|_: &events::Event| {}));
+        Core { db, clock, config, blobs, events }
+    }
+
+    /// The event bus: `publish` tells every node, `subscribe` hears them all.
+    pub fn events(&self) -> &events::Events {
+        &self.events
     }
 
     pub fn db(&self) -> &Db {
