@@ -5,6 +5,7 @@ use std::time::Duration;
 use super::Core;
 use super::clock::duration_ms;
 use super::error::{Error, Result};
+use super::events::Event;
 use super::ids::AppId;
 use super::secrets;
 
@@ -107,6 +108,7 @@ impl Apps<'_> {
             created_at: self.core.now_ms(),
         };
         self.core.db.insert_app(&app).await?;
+        self.core.events().publish(Event::AppChanged { app: app.id.clone() });
         Ok(app)
     }
 
@@ -114,8 +116,21 @@ impl Apps<'_> {
         self.core.db.apps().await
     }
 
+    /// From memory when read less than `cache::APP_TTL` ago (an unknown
+    /// app is asked of the database every time: a new one is seen at once).
     pub async fn find(&self, id: &AppId) -> Result<Option<App>> {
-        self.core.db.app(id).await
+        let cache = &self.core.caches().apps;
+        if let Some((at, app)) = cache.get(id)
+            && at.elapsed() < super::cache::APP_TTL
+        {
+            return Ok(Some(app));
+        }
+        let ticket = cache.ticket();
+        let found = self.core.db.app(id).await?;
+        if let Some(app) = &found {
+            cache.fill(ticket, id.clone(), (std::time::Instant::now(), app.clone()));
+        }
+        Ok(found)
     }
 
     /// The app or `AppMissing`; what a request naming an app checks first.
@@ -129,7 +144,8 @@ impl Apps<'_> {
     }
 
     pub async fn update_settings(&self, id: &AppId, patch: AppSettingsPatch) -> Result<App> {
-        let mut app = self.get(id).await?;
+        // From the database, not the cache: the settings not patched are written back.
+        let mut app = self.core.db.app(id).await?.ok_or(Error::AppMissing)?;
         let s = &mut app.settings;
         if let Some(v) = patch.stranger_may_message {
             s.stranger_may_message = v;
@@ -171,6 +187,7 @@ impl Apps<'_> {
             }
         }
         self.core.db.update_app_settings(id, &app.settings).await?;
+        self.core.events().publish(Event::AppChanged { app: id.clone() });
         Ok(app)
     }
 }

@@ -5,6 +5,7 @@
 use super::Core;
 use super::callers::Actor;
 use super::error::{Error, Result};
+use super::events::Event;
 use super::ids::{AppId, DeviceSn, UserId};
 use super::secrets;
 use super::validation::Limit;
@@ -85,6 +86,10 @@ impl Devices<'_> {
     /// Forgets the device and revokes its tokens.
     pub async fn remove(&self, actor: &Actor, sn: DeviceSn) -> Result<()> {
         if self.core.db.delete_device(&actor.app, actor.user, sn, self.core.now_ms()).await? {
+            // Its tokens were revoked with it.
+            self.core
+                .events()
+                .publish(Event::UsersChanged { app: actor.app.clone(), users: vec![actor.user] });
             Ok(())
         } else {
             Err(Error::DeviceMissing)
@@ -101,6 +106,7 @@ impl Devices<'_> {
             return Err(Error::DeviceMissing);
         }
         self.core.db.revoke_user_tokens(&actor.app, actor.user, sn, self.core.now_ms()).await?;
+        self.core.events().publish(Event::UsersChanged { app: actor.app.clone(), users: vec![actor.user] });
         Ok(())
     }
 

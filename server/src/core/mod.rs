@@ -7,6 +7,7 @@
 
 pub mod admin_tokens;
 pub mod apps;
+pub mod cache;
 pub mod callers;
 pub mod clock;
 pub mod devices;
@@ -61,6 +62,8 @@ pub struct Config {
     pub files: files::FilesConfig,
     /// Password and signature guessing (`throttle`, `docs/security.md`).
     pub login_throttle: throttle::ThrottleRule,
+    /// How much the fast path keeps in memory (`cache`).
+    pub cache: cache::CacheLimits,
 }
 
 impl Default for Config {
@@ -75,6 +78,7 @@ impl Default for Config {
             push_worker: push::worker::WorkerConfig::default(),
             files: files::FilesConfig::default(),
             login_throttle: throttle::ThrottleRule::default(),
+            cache: cache::CacheLimits::default(),
         }
     }
 }
@@ -88,6 +92,8 @@ pub struct Core {
     blobs: crate::blobs::Blobs,
     /// What this node tells the others and hears from them (`events`).
     events: events::Events,
+    /// Apps, tokens and friend lists kept in memory (`cache`).
+    caches: Arc<cache::Caches>,
 }
 
 impl std::fmt::Debug for Core {
@@ -105,8 +111,10 @@ impl Core {
             tracing::error!("object storage: {e}; keeping files in memory");
             crate::blobs::Blobs::memory()
         });
-        let events = events::Events::new(std::sync::Arc::new(|_: &events::Event| {}));
-        Core { db, clock, config, blobs, events }
+        let caches = Arc::new(cache::Caches::new(config.cache));
+        let applied = caches.clone();
+        let events = events::Events::new(Arc::new(move |e: &events::Event| applied.apply(e)));
+        Core { db, clock, config, blobs, events, caches }
     }
 
     /// The event bus: `publish` tells every node, `subscribe` hears them all.
@@ -116,6 +124,10 @@ impl Core {
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    pub(crate) fn caches(&self) -> &cache::Caches {
+        &self.caches
     }
 
     pub fn config(&self) -> &Config {

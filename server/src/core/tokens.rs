@@ -6,6 +6,7 @@
 
 use super::Core;
 use super::admin_tokens::ADMIN_TOKEN_PREFIX;
+use super::cache::CachedToken;
 use super::callers::{Actor, Caller, Principal};
 use super::clock::duration_ms;
 use super::devices::{DeviceLogin, DeviceSession};
@@ -167,7 +168,7 @@ impl Tokens<'_> {
             }
             return Ok(Caller { app: app.clone(), principal: Principal::Admin(admin.id) });
         }
-        let (record, disabled) = self.core.db.user_token_by_hash(&hash).await?.ok_or(Error::TokenInvalid)?;
+        let CachedToken { record, disabled } = self.user_token(hash).await?.ok_or(Error::TokenInvalid)?;
         if &record.app != app {
             return Err(Error::TokenInvalid);
         }
@@ -183,6 +184,23 @@ impl Tokens<'_> {
         Ok(Caller { app: app.clone(), principal: Principal::User(record.user) })
     }
 
+    /// A user token by its hash, from memory when seen before (`cache`):
+    /// every change that would refuse it (revocation, password, disabling)
+    /// invalidates it. Unknown tokens are not kept.
+    async fn user_token(&self, hash: String) -> Result<Option<CachedToken>> {
+        let cache = &self.core.caches().tokens;
+        if let Some(found) = cache.get(&hash) {
+            return Ok(Some(found));
+        }
+        let ticket = cache.ticket();
+        let Some((record, disabled)) = self.core.db.user_token_by_hash(&hash).await? else {
+            return Ok(None);
+        };
+        let found = CachedToken { record, disabled };
+        cache.fill(ticket, hash, found.clone());
+        Ok(Some(found))
+    }
+
     /// The user a user token belongs to, in the token's own app: for dialects
     /// whose requests name no app (YHChat's `token` header). Admin tokens are
     /// refused (`TokenInvalid`): they act as nobody by themselves.
@@ -191,8 +209,7 @@ impl Tokens<'_> {
         if token.len() > 256 || token.starts_with(ADMIN_TOKEN_PREFIX) {
             return Err(Error::TokenInvalid);
         }
-        let (record, _) =
-            self.core.db.user_token_by_hash(&secrets::sha256_hex(token)).await?.ok_or(Error::TokenInvalid)?;
+        let record = self.user_token(secrets::sha256_hex(token)).await?.ok_or(Error::TokenInvalid)?.record;
         // The app-scoped check does expiry, revocation and disabled users.
         let caller = self.authenticate(&record.app, Some(token)).await?;
         match caller.principal {
@@ -220,7 +237,11 @@ impl Tokens<'_> {
     }
 
     /// Deletes token rows that expired before `before_ms` (housekeeping).
+    /// Each node sweeps on its own timer, so each forgets here what it
+    /// kept of the purged tokens: they then answer "unknown", not "expired".
     pub async fn purge_expired(&self, before_ms: i64) -> Result<u64> {
-        self.core.db.purge_user_tokens(before_ms).await
+        let purged = self.core.db.purge_user_tokens(before_ms).await?;
+        self.core.caches().forget_tokens_expired_before(before_ms);
+        Ok(purged)
     }
 }

@@ -3,6 +3,7 @@
 use super::Core;
 use super::callers::{Actor, Caller};
 use super::error::{Error, Result};
+use super::events::Event;
 use super::ids::{AppId, UserId};
 use super::secrets;
 use super::validation::{self, Limit};
@@ -220,6 +221,10 @@ impl Users<'_> {
     async fn store_password(&self, actor: &Actor, new: &str) -> Result<()> {
         let hash = secrets::hash_password(new.to_owned(), self.core.config.password_cost).await?;
         if self.core.db.set_password(&actor.app, actor.user, &hash, self.core.now_ms()).await? {
+            // Its tokens were revoked with the change.
+            self.core
+                .events()
+                .publish(Event::UsersChanged { app: actor.app.clone(), users: vec![actor.user] });
             Ok(())
         } else {
             Err(Error::UserMissing)
@@ -239,7 +244,9 @@ impl Users<'_> {
 
     async fn set_disabled(&self, caller: &Caller, users: &[UserId], disabled: bool) -> Result<()> {
         caller.require_admin()?;
-        self.core.db.set_disabled(&caller.app, users, disabled, self.core.now_ms()).await
+        self.core.db.set_disabled(&caller.app, users, disabled, self.core.now_ms()).await?;
+        self.core.events().publish(Event::UsersChanged { app: caller.app.clone(), users: users.to_vec() });
+        Ok(())
     }
 
     /// Online means holding a live (unexpired, unrevoked) user token: the

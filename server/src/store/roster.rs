@@ -27,6 +27,9 @@ use super::rows::{
 pub struct RosterTx {
     tx: Transaction<'static, Any>,
     app: AppId,
+    /// The users whose rosters this transaction locked (and whose cached
+    /// friend lists its commit makes stale).
+    users: Vec<UserId>,
     /// Appended by `commit`, as the transaction's last write (see `super::notices`).
     notices: Vec<NewNotice>,
 }
@@ -45,7 +48,7 @@ impl Db {
         ids.sort_unstable();
         ids.dedup();
         let mut tx = self.pool.begin().await?;
-        for id in ids {
+        for &id in &ids {
             let done = sqlx::query(
                 "UPDATE users SET roster_version = roster_version + 1 WHERE app_id = $1 AND id = $2",
             )
@@ -57,7 +60,8 @@ impl Db {
                 return Err(Error::UserMissing);
             }
         }
-        Ok(RosterTx { tx, app: app.clone(), notices: Vec::new() })
+        let users = ids.into_iter().map(UserId).collect();
+        Ok(RosterTx { tx, app: app.clone(), users, notices: Vec::new() })
     }
 
     pub async fn roster_version(&self, app: &AppId, user: UserId) -> Result<Option<i64>> {
@@ -272,6 +276,15 @@ fn roster_facts(row: &AnyRow, viewer: UserId) -> Result<RosterFacts> {
 }
 
 impl RosterTx {
+    /// The users whose rosters this transaction locked.
+    pub fn users(&self) -> &[UserId] {
+        &self.users
+    }
+
+    pub fn app(&self) -> &AppId {
+        &self.app
+    }
+
     pub async fn commit(mut self) -> Result<()> {
         super::notices::append(&mut self.tx, &self.app, &self.notices).await?;
         self.tx.commit().await?;

@@ -30,6 +30,8 @@ pub(crate) struct Harness {
     pub core: Core,
     pub clock: Arc<ManualClock>,
     pub app: AppId,
+    /// The database's URL, for a second node on it.
+    pub database_url: String,
 }
 
 impl Harness {
@@ -70,6 +72,18 @@ impl Harness {
         Actor::new(self.app.clone(), user)
     }
 
+    /// Another node on the same database, on the event bus as a server
+    /// joins it, once it hears this one (its listener connects in the background).
+    pub(crate) async fn second_node(&self) -> (Core, server::store::Db) {
+        let db = server::store::Db::connect_with(&self.database_url, server::testing::db_options())
+            .await
+            .expect("second pool");
+        let node = Core::new(db.clone(), self.clock.clone(), self.core.config().clone());
+        server::cluster::join(&node, &Default::default()).await.expect("join the bus");
+        wait_until_heard(&self.core, &node).await;
+        (node, db)
+    }
+
     /// A second app on the same database.
     pub(crate) async fn other_app(&self, id: &str) -> AppId {
         let app = AppId::parse(id).expect("app id");
@@ -86,7 +100,30 @@ where
     server::testing::run(
         backend,
         |_| {},
-        |TestCore { core, clock, app, .. }| scenario(Harness { core, clock, app }),
+        |TestCore { core, clock, app, database_url }| scenario(Harness { core, clock, app, database_url }),
     )
     .await
+}
+
+/// Publishes a harmless event from `from` until `to` hears it.
+async fn wait_until_heard(from: &Core, to: &Core) {
+    use server::core::events::Event;
+    let marker = Event::AppChanged { app: AppId::parse("bus-check").expect("app id") };
+    let mut rx = to.events().subscribe();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        from.events().publish(marker.clone());
+        let heard = tokio::time::timeout(std::time::Duration::from_millis(200), async {
+            while let Ok(e) = rx.recv().await {
+                if e == marker {
+                    return;
+                }
+            }
+        })
+        .await;
+        if heard.is_ok() {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the second node never heard the first");
+    }
 }

@@ -3,6 +3,7 @@
 mod harness;
 
 mod apps;
+mod caches;
 mod files;
 mod friends;
 mod groups;

@@ -4,6 +4,7 @@
 use super::super::apps::App;
 use super::super::callers::Actor;
 use super::super::error::{Error, RefusalReason, Result};
+use super::super::events::Event;
 use super::super::ids::{ApplicationId, UserId};
 use super::super::notices::{Draft, NewNotice, NoticeKind, changed_fields, opt};
 use super::super::settings::AuthMode;
@@ -17,6 +18,15 @@ use crate::store::RosterTx;
 use serde_json::json;
 
 impl Friends<'_> {
+    /// Commits a roster change, then tells every node (this one at once)
+    /// that the locked users' friend lists changed: their roster versions moved.
+    async fn commit(&self, tx: RosterTx) -> Result<()> {
+        let (app, users) = (tx.app().clone(), tx.users().to_vec());
+        tx.commit().await?;
+        self.core.events().publish(Event::FriendsChanged { app, users });
+        Ok(())
+    }
+
     /// Applies to become `target`'s friend (`docs/maxim.md#applications`).
     pub async fn apply(&self, me: &Actor, target: UserId, req: ApplyRequest) -> Result<ApplyOutcome> {
         if target == me.user {
@@ -33,7 +43,7 @@ impl Friends<'_> {
             check_capacity(&mut tx, &app, me.user, target).await?;
             tx.make_friends(me.user, target, &req.alias, &theirs.alias, None, now).await?;
             tell_both(&mut tx, Draft::roster(NoticeKind::FriendAccepted, me.user, target), now);
-            tx.commit().await?;
+            self.commit(tx).await?;
             return Ok(ApplyOutcome::Friends);
         }
         let settings = tx.settings(target).await?;
@@ -57,14 +67,14 @@ impl Friends<'_> {
                     "expires_at": expires_at,
                 }));
                 tell_both(&mut tx, draft, now);
-                tx.commit().await?;
+                self.commit(tx).await?;
                 return Ok(ApplyOutcome::Pending { application: id, expires_at });
             }
         }
         check_capacity(&mut tx, &app, me.user, target).await?;
         tx.make_friends(me.user, target, &req.alias, "", None, now).await?;
         tell_both(&mut tx, Draft::roster(NoticeKind::FriendAdded, me.user, target), now);
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(ApplyOutcome::Friends)
     }
 
@@ -92,7 +102,7 @@ impl Friends<'_> {
         check_capacity(&mut tx, &app, me.user, target).await?;
         tx.make_friends(me.user, target, "", "", server_ex, now).await?;
         tell_both(&mut tx, Draft::roster(NoticeKind::FriendAdded, me.user, target), now);
-        tx.commit().await
+        self.commit(tx).await
     }
 
     /// Accepts `applicant`'s pending, unexpired application to me.
@@ -128,7 +138,7 @@ impl Friends<'_> {
         let draft = Draft::roster(NoticeKind::FriendAccepted, me.user, applicant)
             .with(json!({ "application_id": pending.id.0 }));
         tell_both(&mut tx, draft, now);
-        tx.commit().await
+        self.commit(tx).await
     }
 
     /// Declines `applicant`'s pending, unexpired application; the reason is kept.
@@ -163,7 +173,7 @@ impl Friends<'_> {
         let draft = Draft::roster(NoticeKind::FriendDeclined, me.user, applicant)
             .with(json!({ "application_id": pending.id.0, "reason": reason }));
         tell_both(&mut tx, draft, now);
-        tx.commit().await
+        self.commit(tx).await
     }
 
     async fn incoming_application(&self, me: &Actor, id: ApplicationId) -> Result<super::Application> {
@@ -182,7 +192,7 @@ impl Friends<'_> {
         }
         tx.end_friendship(me.user, friend, options.clear_alias, now).await?;
         tell_both(&mut tx, Draft::roster(NoticeKind::FriendRemoved, me.user, friend), now);
-        tx.commit().await
+        self.commit(tx).await
     }
 
     /// Puts `other` on my blacklist. Idempotent. A friendship underneath stays
@@ -197,7 +207,7 @@ impl Friends<'_> {
             tx.block(me.user, other, now).await?;
             tell_actor(&mut tx, Draft::roster(NoticeKind::FriendBlocked, me.user, other), now);
         }
-        tx.commit().await
+        self.commit(tx).await
     }
 
     /// Idempotent.
@@ -207,7 +217,7 @@ impl Friends<'_> {
         if tx.unblock(me.user, other).await? {
             tell_actor(&mut tx, Draft::roster(NoticeKind::FriendUnblocked, me.user, other), now);
         }
-        tx.commit().await
+        self.commit(tx).await
     }
 
     /// My alias / ext / mute flag for a friend.
@@ -247,7 +257,7 @@ impl Friends<'_> {
         ]);
         let draft = Draft::roster(NoticeKind::FriendInfoUpdated, me.user, friend).with(changed);
         tell_actor(&mut tx, draft, now);
-        tx.commit().await
+        self.commit(tx).await
     }
 }
 

@@ -1,5 +1,7 @@
 //! Reading the friend graph from one user's point of view.
 
+use std::sync::Arc;
+
 use super::super::callers::Actor;
 use super::super::error::{Error, Result};
 use super::super::ids::{AppId, ApplicationId, UserId};
@@ -9,26 +11,47 @@ use super::{Application, Friends, Friendship, Relation, RosterFacts, RosterItem}
 impl Friends<'_> {
     /// My roster version; it grows with every change to my roster.
     pub async fn version(&self, me: &Actor) -> Result<i64> {
-        self.core.db.roster_version(&me.app, me.user).await?.ok_or(Error::UserMissing)
+        Ok(self.friend_list(me).await?.version)
     }
 
     /// A page of my friends' ids in id order (keyset, stable while the list
-    /// changes), with my roster version read before the page.
+    /// changes), with my roster version read before the list.
     pub async fn friend_ids(&self, me: &Actor, page: &PageRequest) -> Result<Page<UserId>> {
         let limit = page.limit()?;
         let after = page.after_key()?;
-        let version = self.version(me).await?;
-        let rows = self.core.db.friend_ids(&me.app, me.user, after, limit + 1).await?;
-        Ok(paging::page_of(rows, limit, version, |id| id.0))
+        let list = self.friend_list(me).await?;
+        let start = match after {
+            Some(after) => list.items.partition_point(|id| id.0 <= after),
+            None => 0,
+        };
+        let take = usize::try_from(limit).unwrap_or(usize::MAX).saturating_add(1);
+        let rows = list.items[start..].iter().take(take).copied().collect();
+        Ok(paging::page_of(rows, limit, list.version, |id| id.0))
     }
 
     /// All my friends' ids in id order, with my roster version read before
     /// them: what MaxIM's `GET /roster/list` answers without a `limit`
     /// (`docs/maxim.md#lists-and-paging`). The friend limit bounds it.
     pub async fn all_friend_ids(&self, me: &Actor) -> Result<Page<UserId>> {
-        let version = self.version(me).await?;
+        let list = self.friend_list(me).await?;
+        Ok(Page { items: list.items.clone(), next_cursor: None, version: list.version })
+    }
+
+    /// My whole friend list and the roster version read before it, from
+    /// memory when read before (`cache`): every roster commit invalidates
+    /// the users it locked.
+    async fn friend_list(&self, me: &Actor) -> Result<Arc<Page<UserId>>> {
+        let cache = &self.core.caches().friends;
+        let key = (me.app.clone(), me.user);
+        if let Some(list) = cache.get(&key) {
+            return Ok(list);
+        }
+        let ticket = cache.ticket();
+        let version = self.core.db.roster_version(&me.app, me.user).await?.ok_or(Error::UserMissing)?;
         let items = self.core.db.friend_ids(&me.app, me.user, None, i64::MAX).await?;
-        Ok(Page { items, next_cursor: None, version })
+        let list = Arc::new(Page { items, next_cursor: None, version });
+        cache.fill(ticket, key, list.clone());
+        Ok(list)
     }
 
     /// Items for the given ids, in the order given; unknown ids are skipped.
