@@ -13,6 +13,7 @@ pub mod plan;
 
 use std::time::Instant;
 
+use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 
 use crate::core::error::{Error, Result};
@@ -271,16 +272,15 @@ async fn fixtures(core: &Core, app: &AppId, plan: &Plan, groups: &plan::Groups) 
             Ok::<_, Error>(UserToken { user_id: user, token: t.token })
         }
     };
-    let reader = issue(plan.reader()).await?;
-    let peer = issue(plan.peer()).await?;
-    let mut senders = Vec::new();
-    for u in plan.senders() {
-        senders.push(issue(u).await?);
-    }
-    let mut strangers = Vec::new();
-    for u in plan.strangers() {
-        strangers.push(issue(u).await?);
-    }
+    // Sixteen at a time: on PostgreSQL each is a commit waiting for the disk.
+    let users: Vec<i64> =
+        [plan.reader(), plan.peer()].into_iter().chain(plan.senders()).chain(plan.strangers()).collect();
+    let mut tokens: Vec<UserToken> =
+        futures::stream::iter(users.into_iter().map(issue)).buffered(16).try_collect().await?;
+    let strangers = tokens.split_off(2 + plan::SENDERS as usize);
+    let senders = tokens.split_off(2);
+    let peer = tokens.pop().ok_or_else(|| Error::invalid("seed", "no peer token"))?;
+    let reader = tokens.pop().ok_or_else(|| Error::invalid("seed", "no reader token"))?;
     Progress { done: 2 + plan::SENDERS + plan::STRANGERS, ..progress }.end();
     Ok(Manifest {
         app_id: app.to_string(),
