@@ -14,7 +14,7 @@ use server::core::messages::{ContentType, NewMessage, TargetKind};
 use server::core::settings::SettingsPatch;
 use server::core::{Actor, AppId, GroupId, PageRequest, Principal, UserId};
 use server::seed::{self, Manifest, Params};
-use server::testing::{self, Backend, TestCore};
+use server::testing::{self, Backend, FreshDatabase, TestCore};
 use sqlx::{AnyConnection, AssertSqlSafe, Connection, Row};
 
 const PARAMS: Params =
@@ -248,3 +248,41 @@ async fn two_runs_write_the_same_rows(backend: Backend) {
 }
 
 both_backends!(two_runs_write_the_same_rows, |backend| two_runs_write_the_same_rows(backend));
+
+/// The command as the bench runs it: the manifest has every field of the
+/// contract, and a second run on the same database is refused.
+async fn the_command_writes_the_manifest(backend: Backend) {
+    let Some((fresh, url)) = FreshDatabase::create(backend).await else { return };
+    let folder = tempfile::tempdir().unwrap();
+    let manifest = folder.path().join("manifest.json");
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+            .current_dir(folder.path())
+            .args(["seed", "--database-url", &url, "--users", "4100", "--friends-per-user", "4"])
+            .args(["--groups", "3", "--group-size", "10", "--messages", "300", "--manifest"])
+            .arg(&manifest)
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    let second = run();
+    fresh.drop_best_effort().await;
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+    assert_eq!(m["app_id"], "default");
+    assert!(m["admin_token"].as_str().is_some_and(|t| !t.is_empty()));
+    assert_eq!(m["reader"]["user_id"], 1);
+    assert!(m["reader"]["token"].is_string());
+    assert_eq!(m["roster_items"].as_array().unwrap().len(), 50);
+    assert_eq!(m["group_big"]["members"], 2000);
+    assert!(m["group_big"]["group_id"].is_i64());
+    assert_eq!(m["group_500"]["members"], 500);
+    assert!(m["peer"]["token"].is_string());
+    assert_eq!(m["senders"].as_array().unwrap().len(), 64);
+    assert_eq!(m["strangers"].as_array().unwrap().len(), 2000);
+    assert!(m["strangers"][0]["token"].is_string());
+    assert!(!second.status.success());
+    assert!(String::from_utf8_lossy(&second.stderr).contains("already has users"));
+}
+
+both_backends!(the_command_writes_the_manifest, |backend| the_command_writes_the_manifest(backend));
