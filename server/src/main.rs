@@ -243,7 +243,7 @@ enum Command {
 
 #[derive(Args)]
 struct SeedArgs {
-    /// Users `u1…uN`, password `bench-password` (at least 4100: the bench fixtures).
+    /// Users `u1…uN`, password `bench-password` (at least 2101: the bench fixtures).
     #[arg(long, default_value_t = 1000 + server::seed::plan::MIN_USERS)]
     users: i64,
     /// Friends per user on average (roster size; 20 means 10 friendships per user).

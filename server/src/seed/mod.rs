@@ -60,7 +60,7 @@ pub struct Manifest {
     pub peer: UserToken,
     /// 64 friends of the reader, members of `group_500`.
     pub senders: Vec<UserToken>,
-    /// 2,000 users with no friendship and no group.
+    /// 2,000 users with no friendship.
     pub strangers: Vec<UserToken>,
 }
 

@@ -25,8 +25,8 @@ pub const PEER_MESSAGES: i64 = 100;
 pub const GROUP_500_MESSAGES: i64 = 100;
 /// u1 is the reader, then its friends, then the strangers; the bulk follows.
 pub const FIXTURE_USERS: i64 = 1 + READER_FRIENDS + STRANGERS;
-/// Enough bulk users to fill `group_big` beside the reader.
-pub const MIN_USERS: i64 = FIXTURE_USERS + GROUP_BIG - 1;
+/// The fixtures alone: `group_big` draws its members from every user.
+pub const MIN_USERS: i64 = FIXTURE_USERS;
 pub const MIN_MESSAGES: i64 = PEER_MESSAGES + GROUP_500_MESSAGES;
 /// One-to-one messages per conversation, on average.
 const MESSAGES_PER_CONVERSATION: i64 = 10;
@@ -77,18 +77,21 @@ impl Plan {
             return Err("--friends-per-user must not be negative".into());
         }
         let bulk = users - FIXTURE_USERS;
-        if group_size < 1 || group_size + group_size / 2 > capacity.min(bulk) {
+        if group_size < 1 || group_size + group_size / 2 > capacity.min(users - 1) {
             return Err(format!(
                 "--group-size must be between 1 and {} (groups hold up to 1.5 × the size)",
-                capacity.min(bulk) * 2 / 3
+                capacity.min(users - 1) * 2 / 3
             ));
         }
         if capacity < GROUP_BIG {
             return Err(format!("the app's group capacity ({capacity}) is below group_big's {GROUP_BIG}"));
         }
         let wanted = friends_per_user / 2;
-        if wanted > (bulk - 1) / 2 {
-            return Err(format!("--friends-per-user must be at most {} for this many users", bulk - 1));
+        if wanted > 0 && wanted > (bulk - 1) / 2 {
+            return Err(format!(
+                "--friends-per-user must be at most {} for this many users (the bulk after u{FIXTURE_USERS})",
+                (bulk - 1).max(0)
+            ));
         }
         let mut rng = StdRng::seed_from_u64(SEED);
         let mut offsets = BTreeSet::new();
@@ -181,32 +184,39 @@ impl Plan {
     }
 
     /// Every group's members, the owner first; the fixtures' groups first.
+    /// `group_big` and `group_500` draw from every user (strangers too: they
+    /// have no friendship, memberships are allowed), the bulk groups from
+    /// the bulk when it is large enough.
     pub fn groups(&self) -> Groups {
         let mut rng = StdRng::seed_from_u64(SEED ^ 0x6A0);
-        let size = self.bulk_size();
-        let draw = |n: i64, rng: &mut StdRng| -> Vec<i64> {
-            let mut picked = BTreeSet::new();
+        let reader = self.reader();
+        let everyone: Vec<i64> = (self.first_user..=self.last_user()).filter(|u| *u != reader).collect();
+        let draw = |pool: &[i64], n: i64, skip: &[i64], rng: &mut StdRng| -> Vec<i64> {
+            let mut picked: BTreeSet<i64> = skip.iter().copied().collect();
             let mut order = Vec::with_capacity(n as usize);
             while (order.len() as i64) < n {
-                let j = rng.random_range(0..size);
-                if picked.insert(j) {
-                    order.push(self.bulk(j));
+                let u = pool[rng.random_range(0..pool.len())];
+                if picked.insert(u) {
+                    order.push(u);
                 }
             }
             order
         };
         let mut groups = Groups { members: Vec::new(), starts: vec![0] };
-        let mut big = draw(GROUP_BIG - 1, &mut rng);
-        big.push(self.reader());
+        let mut big = draw(&everyone, GROUP_BIG - 1, &[], &mut rng);
+        big.push(reader);
         groups.push(big);
-        let mut g500 = draw(GROUP_500 - 1 - SENDERS, &mut rng);
-        g500.push(self.reader());
-        g500.extend(self.senders());
+        let senders: Vec<i64> = self.senders().collect();
+        let mut g500 = draw(&everyone, GROUP_500 - 1 - SENDERS, &senders, &mut rng);
+        g500.push(reader);
+        g500.extend(senders);
         groups.push(g500);
         let s = self.params.group_size;
+        let bulk: Vec<i64> = (self.bulk(0)..=self.last_user()).collect();
+        let pool = if bulk.len() as i64 >= s + s / 2 { &bulk } else { &everyone };
         for _ in 2..self.params.groups {
             let n = rng.random_range(s - s / 2..=s + s / 2);
-            groups.push(draw(n, &mut rng));
+            groups.push(draw(pool, n, &[], &mut rng));
         }
         groups
     }
@@ -216,7 +226,7 @@ impl Plan {
     /// friend graph, its next neighbour): distinct pairs.
     fn conversations(&self, one_to_one: i64) -> i64 {
         let pairs = self.bulk_size() * (self.offsets.len() as i64).max(1);
-        (one_to_one / MESSAGES_PER_CONVERSATION).clamp(1, pairs)
+        (one_to_one / MESSAGES_PER_CONVERSATION).clamp(1, pairs.max(1))
     }
 
     fn conversation(&self, j: i64) -> (i64, i64) {
@@ -328,8 +338,15 @@ impl Iterator for Messages<'_> {
             return Some(Planned { from, kind: 2, to: plan.group_500() });
         }
         let bulk_groups = self.groups.len() - 2;
-        if bulk_groups > 0 && (i - MIN_MESSAGES) % 2 == 1 {
-            let g = 2 + self.rng.random_range(0..bulk_groups);
+        let to_group = if bulk_groups > 0 && (i - MIN_MESSAGES) % 2 == 1 {
+            Some(2 + self.rng.random_range(0..bulk_groups))
+        } else if plan.bulk_size() < 2 {
+            // No bulk pair to talk: group_big takes them.
+            Some(0)
+        } else {
+            None
+        };
+        if let Some(g) = to_group {
             let members = self.groups.members(g);
             let from = members[self.rng.random_range(0..members.len())];
             return Some(Planned { from, kind: 2, to: plan.first_group + g as i64 });
@@ -393,6 +410,19 @@ mod tests {
         assert_eq!(a.len(), 1000);
         let with_peer = a.iter().filter(|m| m.kind == 1 && [m.from, m.to] == [p.reader(), p.peer()]).count();
         assert!(with_peer >= 40);
+    }
+
+    #[test]
+    fn the_fixtures_alone_make_a_plan() {
+        let params =
+            Params { users: MIN_USERS, friends_per_user: 0, groups: 4, group_size: 10, messages: 500 };
+        let p = Plan::new(params, 1, 2000).unwrap();
+        let groups = p.groups();
+        assert_eq!(groups.members(0).len() as i64, GROUP_BIG);
+        let planned: Vec<Planned> = p.messages(&groups).collect();
+        assert_eq!(planned.len(), 500);
+        assert!(planned.iter().all(|m| m.from != m.to));
+        assert_eq!(p.friendships(p.first_user, p.last_user() + 1).len() as i64, 2 * READER_FRIENDS);
     }
 
     #[test]

@@ -315,7 +315,10 @@ impl Bulk {
                 self.conn.execute("SET synchronous_commit = on").await?;
             }
             Backend::Sqlite => {
+                // Sampled statistics: a full ANALYZE reads every index.
+                self.conn.execute("PRAGMA analysis_limit = 1000").await?;
                 self.conn.execute("ANALYZE").await?;
+                self.conn.execute("PRAGMA analysis_limit = 0").await?;
                 self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").await?;
                 // What the pool sets on every connection (`super::Db::connect_with`).
                 self.conn.execute("PRAGMA synchronous = NORMAL").await?;
