@@ -34,10 +34,17 @@ pub struct SeedArgs {
     pub messages: i64,
     #[arg(long)]
     pub manifest: std::path::PathBuf,
+    /// Members of `group_big` (the contract's 2,000; smaller for tests).
+    #[arg(long, default_value_t = 2000, hide = true)]
+    pub big_group: i64,
+    /// Strangers (the contract's 2,000; fewer for tests).
+    #[arg(long, default_value_t = 2000, hide = true)]
+    pub strangers: i64,
+    /// The app the fixtures belong to (it must exist).
+    #[arg(long, default_value = "default")]
+    pub app: String,
 }
 
-const APP: &str = "default";
-const STRANGERS: i64 = 2000;
 /// Message ids start from the milliseconds since 2024-01-01, times 4096.
 const EPOCH_MS: i64 = 1_704_067_200_000;
 
@@ -65,12 +72,15 @@ pub async fn seed(url: &str, a: &SeedArgs) -> anyhow::Result<()> {
         .hash_password(b"bench-password")
         .map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?
         .to_string();
+    let app = a.app.as_str();
     let mut tx = pool.begin().await?;
-    let members = a.users.max(2000);
-    let mut ids = Vec::with_capacity(usize::try_from(members + STRANGERS)?);
-    for n in 1..=members + STRANGERS {
+    let big = a.big_group.max(500);
+    let strangers_n = a.strangers.max(3);
+    let members = a.users.max(big);
+    let mut ids = Vec::with_capacity(usize::try_from(members + strangers_n)?);
+    for n in 1..=members + strangers_n {
         let mode = if n > members { 1 } else { 0 };
-        ids.push(insert_user(&mut tx, n, &password, mode, now).await?);
+        ids.push(insert_user(&mut tx, app, n, &password, mode, now).await?);
     }
     let user = |n: i64| ids[usize::try_from(n - 1).unwrap_or(0)];
     let (reader, peer) = (user(1), user(2));
@@ -87,17 +97,17 @@ pub async fn seed(url: &str, a: &SeedArgs) -> anyhow::Result<()> {
         }
     }
     for &(x, y) in &friend_pairs {
-        befriend(&mut tx, x, y, now).await?;
+        befriend(&mut tx, app, x, y, now).await?;
     }
-    let group_big = insert_group(&mut tx, reader, &(1..=2000).map(user).collect::<Vec<_>>(), now).await?;
-    let group_500 = insert_group(&mut tx, reader, &(1..=500).map(user).collect::<Vec<_>>(), now).await?;
+    let group_big = insert_group(&mut tx, app, reader, &(1..=big).map(user).collect::<Vec<_>>(), now).await?;
+    let group_500 = insert_group(&mut tx, app, reader, &(1..=500).map(user).collect::<Vec<_>>(), now).await?;
     let size = a.group_size.clamp(2, members);
     for g in 0..(a.groups - 2).max(0) {
         let list: Vec<i64> = (0..size).map(|k| user(1 + (g * size + k) % members)).collect();
         let mut list = list;
         list.sort_unstable();
         list.dedup();
-        insert_group(&mut tx, list[0], &list, now).await?;
+        insert_group(&mut tx, app, list[0], &list, now).await?;
     }
     // 60 messages between the reader and the peer, the rest between ring friends.
     let mut next_id = ((now - EPOCH_MS).max(0) << 12).max(1);
@@ -107,14 +117,14 @@ pub async fn seed(url: &str, a: &SeedArgs) -> anyhow::Result<()> {
         } else {
             friend_pairs[usize::try_from(k).unwrap_or(0) % friend_pairs.len()]
         };
-        insert_message(&mut tx, next_id, from, to, &format!("seed message {k}"), now).await?;
+        insert_message(&mut tx, app, next_id, from, to, &format!("seed message {k}"), now).await?;
         next_id += 1;
     }
     sqlx::query(
         "INSERT INTO message_ids (app_id, next_id) VALUES ($1, $2)
          ON CONFLICT (app_id) DO UPDATE SET next_id = excluded.next_id",
     )
-    .bind(APP)
+    .bind(app)
     .bind(next_id)
     .execute(&mut *tx)
     .await?;
@@ -123,7 +133,7 @@ pub async fn seed(url: &str, a: &SeedArgs) -> anyhow::Result<()> {
         sqlx::query(
             "INSERT INTO user_tokens (app_id, user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(APP)
+        .bind(app)
         .bind(id)
         .bind(sha256_hex(&token))
         .bind(now)
@@ -139,12 +149,12 @@ pub async fn seed(url: &str, a: &SeedArgs) -> anyhow::Result<()> {
         senders.push(token_for(user(n)).await?);
     }
     let mut strangers = Vec::new();
-    for n in members + 1..=members + STRANGERS {
+    for n in members + 1..=members + strangers_n {
         strangers.push(token_for(user(n)).await?);
     }
     let admin = format!("adm_{}", random_token());
     sqlx::query("INSERT INTO admin_tokens (app_id, token_hash, prefix, label, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(APP)
+        .bind(app)
         .bind(sha256_hex(&admin))
         .bind(format!("adm_…{}", &admin[admin.len() - 4..]))
         .bind("bench")
@@ -153,11 +163,11 @@ pub async fn seed(url: &str, a: &SeedArgs) -> anyhow::Result<()> {
         .await?;
     tx.commit().await?;
     let manifest = Manifest {
-        app_id: APP.into(),
+        app_id: app.to_string(),
         admin_token: admin,
         reader: reader_user,
         roster_items: (2..=51).map(user).collect(),
-        group_big: Group { group_id: group_big, members: 2000 },
+        group_big: Group { group_id: group_big, members: big },
         group_500: Group { group_id: group_500, members: 500 },
         peer: peer_user,
         senders,
@@ -166,7 +176,7 @@ pub async fn seed(url: &str, a: &SeedArgs) -> anyhow::Result<()> {
     std::fs::write(&a.manifest, serde_json::to_string_pretty(&json!(manifest))?)?;
     eprintln!(
         "seeded {} users, {} friendships, {} groups, {} messages in {:.1} s",
-        members + STRANGERS,
+        members + strangers_n,
         friend_pairs.len(),
         a.groups.max(2),
         a.messages.max(60),
@@ -215,13 +225,13 @@ async fn new_entity(tx: &mut Transaction<'_, Any>, kind: &str) -> anyhow::Result
     Ok(row.try_get("id")?)
 }
 
-async fn insert_user(tx: &mut Transaction<'_, Any>, n: i64, password: &str, auth_mode: i64, now: i64) -> anyhow::Result<i64> {
+async fn insert_user(tx: &mut Transaction<'_, Any>, app: &str, n: i64, password: &str, auth_mode: i64, now: i64) -> anyhow::Result<i64> {
     let id = new_entity(tx, "user").await?;
     sqlx::query(
         "INSERT INTO users (id, app_id, username, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
     )
     .bind(id)
-    .bind(APP)
+    .bind(app)
     .bind(format!("bench_u{n}"))
     .bind(password)
     .bind(now)
@@ -240,13 +250,13 @@ async fn insert_user(tx: &mut Transaction<'_, Any>, n: i64, password: &str, auth
     Ok(id)
 }
 
-async fn befriend(tx: &mut Transaction<'_, Any>, a: i64, b: i64, now: i64) -> anyhow::Result<()> {
+async fn befriend(tx: &mut Transaction<'_, Any>, app: &str, a: i64, b: i64, now: i64) -> anyhow::Result<()> {
     for (owner, friend) in [(a, b), (b, a)] {
         sqlx::query(
             "INSERT INTO friendships (app_id, user_id, friend_id, relation, created_at, updated_at)
              VALUES ($1, $2, $3, 0, $4, $4) ON CONFLICT (user_id, friend_id) DO NOTHING",
         )
-        .bind(APP)
+        .bind(app)
         .bind(owner)
         .bind(friend)
         .bind(now)
@@ -261,7 +271,7 @@ async fn befriend(tx: &mut Transaction<'_, Any>, a: i64, b: i64, now: i64) -> an
 }
 
 /// A normal group owned by `owner` (who is in `members`).
-async fn insert_group(tx: &mut Transaction<'_, Any>, owner: i64, members: &[i64], now: i64) -> anyhow::Result<i64> {
+async fn insert_group(tx: &mut Transaction<'_, Any>, app: &str, owner: i64, members: &[i64], now: i64) -> anyhow::Result<i64> {
     let id = new_entity(tx, "group").await?;
     let count = i64::try_from(members.len())?;
     sqlx::query(
@@ -271,7 +281,7 @@ async fn insert_group(tx: &mut Transaction<'_, Any>, owner: i64, members: &[i64]
          VALUES ($1, $2, $3, '', '', '', $4, 0, 1, 1, 0, 0, 0, $5, $6, $6, $7, $7)",
     )
     .bind(id)
-    .bind(APP)
+    .bind(app)
     .bind(format!("bench group {id}"))
     .bind(owner)
     .bind(count.max(2000))
@@ -291,12 +301,12 @@ async fn insert_group(tx: &mut Transaction<'_, Any>, owner: i64, members: &[i64]
     Ok(id)
 }
 
-async fn insert_message(tx: &mut Transaction<'_, Any>, id: i64, from: i64, to: i64, text: &str, now: i64) -> anyhow::Result<()> {
+async fn insert_message(tx: &mut Transaction<'_, Any>, app: &str, id: i64, from: i64, to: i64, text: &str, now: i64) -> anyhow::Result<()> {
     let body: i64 = sqlx::query(
         "INSERT INTO message_bodies (app_id, from_id, content_type, content, created_at) VALUES ($1, $2, 0, $3, $4)
          RETURNING id",
     )
-    .bind(APP)
+    .bind(app)
     .bind(from)
     .bind(text)
     .bind(now)
@@ -308,7 +318,7 @@ async fn insert_message(tx: &mut Transaction<'_, Any>, id: i64, from: i64, to: i
         "INSERT INTO messages (app_id, id, body_id, kind, from_id, to_id, conv_low, conv_high, created_at)
          VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8)",
     )
-    .bind(APP)
+    .bind(app)
     .bind(id)
     .bind(body)
     .bind(from)
@@ -323,7 +333,7 @@ async fn insert_message(tx: &mut Transaction<'_, Any>, id: i64, from: i64, to: i
             "INSERT INTO conversations (app_id, user_id, peer_id, kind, conv_low, conv_high)
              VALUES ($1, $2, $3, 1, $4, $5) ON CONFLICT (app_id, user_id, peer_id) DO NOTHING",
         )
-        .bind(APP)
+        .bind(app)
         .bind(user)
         .bind(peer)
         .bind(low)
