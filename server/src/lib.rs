@@ -18,6 +18,7 @@ pub mod limits;
 pub mod maxim;
 pub mod netease;
 pub mod push;
+pub mod seed;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -235,6 +235,32 @@ enum Command {
         #[command(subcommand)]
         command: PushCommand,
     },
+    /// Fill the app `default` of an empty database with users, friendships,
+    /// groups and messages at scale, and write the bench's manifest
+    /// (docs/seeding.md).
+    Seed(SeedArgs),
+}
+
+#[derive(Args)]
+struct SeedArgs {
+    /// Users `u1…uN`, password `bench-password` (at least 2101: the bench fixtures).
+    #[arg(long, default_value_t = 1000 + server::seed::plan::MIN_USERS)]
+    users: i64,
+    /// Friends per user on average (roster size; 20 means 10 friendships per user).
+    #[arg(long, default_value_t = 20)]
+    friends_per_user: i64,
+    /// Groups (at least 2: group_big and group_500).
+    #[arg(long, default_value_t = 100)]
+    groups: i64,
+    /// Members per group on average.
+    #[arg(long, default_value_t = 50)]
+    group_size: i64,
+    /// Messages, one-to-one and in groups (at least 200).
+    #[arg(long, default_value_t = 10_000)]
+    messages: i64,
+    /// Where the manifest goes (JSON: app id, admin token, fixture users' tokens).
+    #[arg(long)]
+    manifest: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -453,6 +479,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::App { command }) => apps(settings, command).await,
         Some(Command::Token { command }) => tokens(settings, command).await,
         Some(Command::Push { command }) => push(settings, command).await,
+        Some(Command::Seed(args)) => seed(settings, args).await,
     }
 }
 
@@ -557,6 +584,29 @@ async fn tokens(settings: Settings, command: TokenCommand) -> anyhow::Result<()>
             println!("revoked admin token {id} of app `{app}`");
         }
     }
+    Ok(())
+}
+
+async fn seed(settings: Settings, args: SeedArgs) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let params = server::seed::Params {
+        users: args.users,
+        friends_per_user: args.friends_per_user,
+        groups: args.groups,
+        group_size: args.group_size,
+        messages: args.messages,
+    };
+    let started = std::time::Instant::now();
+    let core = app::open_core(&settings).await?;
+    let (manifest, counts) = server::seed::run(&core, params).await.map_err(anyhow_core)?;
+    let text = serde_json::to_string_pretty(&manifest)?;
+    std::fs::write(&args.manifest, text)
+        .with_context(|| format!("cannot write the manifest {}", args.manifest.display()))?;
+    core.db().close().await;
+    println!(
+        "{}",
+        serde_json::json!({"seconds": started.elapsed().as_secs_f64(), "rows": counts, "manifest": args.manifest})
+    );
     Ok(())
 }
 

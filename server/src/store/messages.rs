@@ -26,7 +26,7 @@ use super::rows::{get, placeholders};
 
 /// Message ids count from here (2024-01-01, ms): `(now - EPOCH) << 12`
 /// stays below 2^53 for 2^41 ms, about 69 years.
-const EPOCH_MS: i64 = 1_704_067_200_000;
+pub(super) const EPOCH_MS: i64 = 1_704_067_200_000;
 const ID_LIMIT: i64 = 1 << 53;
 
 /// Rows per multi-row statement: well under both backends' bind limits.

@@ -15,6 +15,7 @@
 
 mod admin_tokens;
 mod apps;
+mod bulk;
 mod devices;
 mod errors;
 mod files;
@@ -39,6 +40,7 @@ use sqlx::migrate::Migrator;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Connection, Executor};
 
+pub use bulk::{Bulk, BulkGroup, BulkMessage, message_id_at};
 pub use groups::{GroupTx, UserGroups};
 pub use messages::MessageTx;
 pub use roster::RosterTx;
