@@ -1,6 +1,6 @@
-//! The fixture manifest `server seed` writes (and `seed_sql`, the bench's
-//! own stand-in, writes alike): which users, tokens and groups each case
-//! uses. Its shape is the contract between the seeder and the bench.
+//! The fixture manifest `server seed` writes (docs/seeding.md): which users,
+//! tokens and groups each case uses. Its shape is the contract between the
+//! seeder and the bench.
 
 use serde::{Deserialize, Serialize};
 
@@ -20,8 +20,8 @@ pub struct Manifest {
     pub peer: User,
     /// 64 friends of the reader, members of `group_500`.
     pub senders: Vec<User>,
-    /// 2,000 users without friendships among them, who need to accept
-    /// an application (for apply + accept).
+    /// 2,000 users without friendships among them (for apply + accept;
+    /// the bench makes them ask for approval first).
     pub strangers: Vec<User>,
 }
 

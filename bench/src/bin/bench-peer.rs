@@ -1,6 +1,6 @@
 //! `bench-peer --database-url URL --listen ADDR`: the hand-written peer
-//! (`bench::peer`); `bench-peer seed …`: the bench's own fixture seeding
-//! (`bench::seed_sql`), for a server without `server seed`.
+//! (`bench::peer`); its subcommands are the bench's database chores
+//! (`bench::db_admin`), so that `cargo xtask bench` needs no `psql`.
 
 use clap::{Parser, Subcommand};
 
@@ -18,10 +18,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Write the bench fixtures and their manifest (after `server app create --id default`).
-    Seed(bench::seed_sql::SeedArgs),
     /// Create the PostgreSQL database NAME (a copy of TEMPLATE if given) on
-    /// the server `--database-url` names; the bench needs no `psql`.
+    /// the server `--database-url` names.
     CreateDb {
         name: String,
         #[arg(long)]
@@ -29,6 +27,11 @@ enum Command {
     },
     /// Drop the PostgreSQL database NAME if it exists.
     DropDb { name: String },
+    /// Make the manifest's strangers ask for approval (auth mode 1).
+    NeedApproval {
+        #[arg(long)]
+        manifest: std::path::PathBuf,
+    },
 }
 
 #[tokio::main]
@@ -36,9 +39,12 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let url = cli.database_url.ok_or_else(|| anyhow::anyhow!("--database-url is required"))?;
     match cli.command {
-        Some(Command::Seed(args)) => bench::seed_sql::seed(&url, &args).await,
-        Some(Command::CreateDb { name, template }) => bench::seed_sql::create_db(&url, &name, template.as_deref()).await,
-        Some(Command::DropDb { name }) => bench::seed_sql::drop_db(&url, &name).await,
+        Some(Command::CreateDb { name, template }) => bench::db_admin::create_db(&url, &name, template.as_deref()).await,
+        Some(Command::DropDb { name }) => bench::db_admin::drop_db(&url, &name).await,
+        Some(Command::NeedApproval { manifest }) => {
+            let manifest = bench::manifest::Manifest::read(&manifest)?;
+            bench::db_admin::strangers_need_approval(&url, &manifest).await
+        }
         None => {
             let pool = bench::peer::connect(&url).await?;
             let listener = tokio::net::TcpListener::bind(cli.listen).await?;

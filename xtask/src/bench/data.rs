@@ -6,8 +6,9 @@
 //! with `CREATE DATABASE … TEMPLATE` (through `bench-peer create-db`, so no
 //! `psql` is needed).
 //!
-//! Seeding runs `server seed` when the server has it; otherwise the bench's
-//! own SQL seeding (`bench-peer seed`) after `server app create --id default`.
+//! Seeding runs `server seed` (docs/seeding.md), then makes the manifest's
+//! strangers ask for approval (`bench-peer need-approval`): seeded users are
+//! open, and apply + accept needs an application to accept.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -46,11 +47,13 @@ impl Scale {
         }
     }
 
-    /// `server seed`'s flags for this scale (the figures).
+    /// `server seed`'s flags for this scale (the figures; at "1k",
+    /// 1,000 users besides the 2,101 the fixtures take, so that they have
+    /// friends of their own: `server seed` gives the fixtures none).
     fn seed_args(self) -> [(&'static str, u64); 5] {
         match self {
             Scale::OneK => [
-                ("--users", 1_000),
+                ("--users", 3_101),
                 ("--friends-per-user", 10),
                 ("--groups", 100),
                 ("--group-size", 20),
@@ -75,7 +78,6 @@ pub(crate) struct Seeded {
     pub(crate) manifest: PathBuf,
     /// Set when this run seeded (not cached).
     pub(crate) seed_seconds: Option<f64>,
-    pub(crate) seeder: &'static str,
 }
 
 /// A target's own copy of the seeded database.
@@ -101,13 +103,6 @@ impl Copy {
             }
         }
     }
-}
-
-fn server_has_seed(ctx: &Context) -> bool {
-    Command::new(ctx.bins.join("server"))
-        .args(["seed", "--help"])
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 /// The schema's version for the cache key: the migrations the server has.
@@ -158,18 +153,7 @@ fn run_checked(mut cmd: Command, what: &str) -> anyhow::Result<()> {
 
 /// The seeded database of `backend` at `scale`, from the cache or made now.
 pub(crate) fn prepare(ctx: &Context, backend: Backend, scale: Scale) -> anyhow::Result<Seeded> {
-    let with_server = server_has_seed(ctx);
-    let seeder = if with_server { "server seed" } else { "bench-peer seed" };
-    if !with_server && scale == Scale::OneM {
-        bail!("the 1m scale needs `server seed` (this server has none; the bench's own seeding is for 1k)");
-    }
-    let key = format!(
-        "{}-{}-{}-{}",
-        backend.name(),
-        scale.name(),
-        if with_server { "server" } else { "sql" },
-        schema_tag(ctx)
-    );
+    let key = format!("{}-{}-{}", backend.name(), scale.name(), schema_tag(ctx));
     let dir = ctx.out.join("data").join(&key);
     let manifest = dir.join("manifest.json");
     let master = match backend {
@@ -178,7 +162,7 @@ pub(crate) fn prepare(ctx: &Context, backend: Backend, scale: Scale) -> anyhow::
     };
     if manifest.exists() {
         eprintln!("{} {}: cached seed {}", backend.name(), scale.name(), dir.display());
-        return Ok(Seeded { backend, master, manifest, seed_seconds: None, seeder });
+        return Ok(Seeded { backend, master, manifest, seed_seconds: None });
     }
     std::fs::create_dir_all(&dir)?;
     let url = match backend {
@@ -192,24 +176,18 @@ pub(crate) fn prepare(ctx: &Context, backend: Backend, scale: Scale) -> anyhow::
             pg_url(ctx, &master)
         }
     };
-    eprintln!("{} {}: seeding with {seeder} (once; cached in {})…", backend.name(), scale.name(), dir.display());
+    eprintln!("{} {}: server seed (once; cached in {})…", backend.name(), scale.name(), dir.display());
     let started = Instant::now();
     let partial = dir.join("manifest.partial.json");
     let flags: Vec<String> = scale.seed_args().iter().flat_map(|(f, v)| [f.to_string(), v.to_string()]).collect();
-    if with_server {
-        let mut cmd = Command::new(ctx.bins.join("server"));
-        cmd.args(["seed", "--database-url", &url]).args(&flags).arg("--manifest").arg(&partial);
-        run_checked(cmd, "server seed")?;
-    } else {
-        let mut cmd = Command::new(ctx.bins.join("server"));
-        cmd.args(["--database-url", &url, "--data-dir"]).arg(&dir).args(["app", "create", "--id", "default", "--json"]);
-        run_checked(cmd, "server app create")?;
-        let mut cmd = Command::new(ctx.bins.join("bench-peer"));
-        cmd.args(["--database-url", &url, "seed"]).args(&flags).arg("--manifest").arg(&partial);
-        run_checked(cmd, "bench-peer seed")?;
-    }
+    let mut cmd = Command::new(ctx.bins.join("server"));
+    cmd.args(["seed", "--database-url", &url]).args(&flags).arg("--manifest").arg(&partial);
+    run_checked(cmd, "server seed")?;
+    let mut cmd = Command::new(ctx.bins.join("bench-peer"));
+    cmd.args(["--database-url", &url, "need-approval", "--manifest"]).arg(&partial);
+    run_checked(cmd, "bench-peer need-approval")?;
     std::fs::rename(&partial, &manifest)?;
-    Ok(Seeded { backend, master, manifest, seed_seconds: Some(started.elapsed().as_secs_f64()), seeder })
+    Ok(Seeded { backend, master, manifest, seed_seconds: Some(started.elapsed().as_secs_f64()) })
 }
 
 /// A copy of the seeded database for one target.

@@ -147,7 +147,7 @@ pub fn run(repo: &Path, args: BenchArgs) -> anyhow::Result<()> {
         for &backend in &backends {
             let seeded = data::prepare(&ctx, backend, scale)?;
             if let Some(s) = seeded.seed_seconds {
-                results.seeding.push(format!("{} {}: seeded in {s:.0} s ({})", backend.name(), scale.name(), seeded.seeder));
+                results.seeding.push(format!("{} {}: seeded by `server seed` in {s:.0} s", backend.name(), scale.name()));
             }
             if !ceiling_done {
                 // The ceiling needs no database: measured once, shown in every table.
