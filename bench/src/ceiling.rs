@@ -14,5 +14,6 @@ pub fn body() -> String {
 
 pub fn router() -> Router {
     let body: &'static str = Box::leak(body().into_boxed_str());
-    Router::new().fallback(move || async move { ([(header::CONTENT_TYPE, "application/json")], body).into_response() })
+    Router::new()
+        .fallback(move || async move { ([(header::CONTENT_TYPE, "application/json")], body).into_response() })
 }

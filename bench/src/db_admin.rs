@@ -47,13 +47,16 @@ pub async fn drop_db(url: &str, name: &str) -> anyhow::Result<()> {
 /// before any target starts on it.
 pub async fn strangers_need_approval(url: &str, manifest: &Manifest) -> anyhow::Result<()> {
     sqlx::any::install_default_drivers();
-    let pool = AnyPoolOptions::new().max_connections(1).connect_with(AnyConnectOptions::from_str(url)?).await?;
+    let pool =
+        AnyPoolOptions::new().max_connections(1).connect_with(AnyConnectOptions::from_str(url)?).await?;
     let mut tx = pool.begin().await?;
     for chunk in manifest.strangers.chunks(500) {
         let list = chunk.iter().map(|s| s.user_id.to_string()).collect::<Vec<_>>().join(", ");
-        sqlx::query(AssertSqlSafe(format!("UPDATE user_settings SET auth_mode = 1 WHERE user_id IN ({list})")))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(AssertSqlSafe(format!(
+            "UPDATE user_settings SET auth_mode = 1 WHERE user_id IN ({list})"
+        )))
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     pool.close().await;

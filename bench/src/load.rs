@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use hdrhistogram::Histogram;
-use http_body_util::{BodyExt, Empty, Full, Either};
+use http_body_util::{BodyExt, Either, Empty, Full};
 use hyper::Request;
 use hyper::client::conn::http1;
 use hyper_util::rt::TokioIo;
@@ -148,7 +148,8 @@ type Sender = http1::SendRequest<Either<Full<Bytes>, Empty<Bytes>>>;
 async fn connect(addr: SocketAddr) -> Result<Sender, String> {
     let stream = TcpStream::connect(addr).await.map_err(|e| format!("connect {addr}: {e}"))?;
     stream.set_nodelay(true).map_err(|e| e.to_string())?;
-    let (sender, conn) = http1::handshake(TokioIo::new(stream)).await.map_err(|e| format!("handshake: {e}"))?;
+    let (sender, conn) =
+        http1::handshake(TokioIo::new(stream)).await.map_err(|e| format!("handshake: {e}"))?;
     tokio::spawn(async move {
         let _ = conn.await;
     });
@@ -219,14 +220,18 @@ struct Envelope {
     code: Option<i64>,
 }
 
-async fn send(sender: &mut Option<Sender>, addr: SocketAddr, host: &str, app: &str, step: &Step) -> Result<(), Failure> {
+async fn send(
+    sender: &mut Option<Sender>,
+    addr: SocketAddr,
+    host: &str,
+    app: &str,
+    step: &Step,
+) -> Result<(), Failure> {
     if sender.as_ref().is_none_or(|s| s.is_closed()) {
         *sender = Some(connect(addr).await.map_err(Failure::Io)?);
     }
     let Some(s) = sender.as_mut() else { return Err(Failure::Io("no connection".into())) };
-    s.ready().await.map_err(|e| {
-        Failure::Io(format!("connection: {e}"))
-    })?;
+    s.ready().await.map_err(|e| Failure::Io(format!("connection: {e}")))?;
     let body = match &step.body {
         Some(b) => Either::Left(Full::new(b.clone())),
         None => Either::Right(Empty::new()),

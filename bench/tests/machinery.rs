@@ -66,7 +66,8 @@ async fn the_load_generator_counts_successes_against_the_ceiling() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fast_envelope_error_is_an_error_not_a_success() {
-    let router = Router::new().fallback(|| async { r#"{"code":10008,"message":"access token invalid","data":null}"# });
+    let router =
+        Router::new().fallback(|| async { r#"{"code":10008,"message":"access token invalid","data":null}"# });
     let report = load(serve(router).await, Case::RosterListGet).await;
     assert!(report.operations > 0);
     assert_eq!(report.errors.code, report.operations, "{report:?}");
@@ -134,9 +135,11 @@ async fn call(http: &reqwest::Client, base: &str, app: &str, step: &bench::cases
 tests::on_both_backends!(the_peer_answers_as_the_server_does, |app| {
     // The fixtures as `server seed` makes them (the smallest seeding), read
     // back through the manifest's JSON: the contract the bench reads.
-    let params = server::seed::Params { users: 2101, friends_per_user: 0, groups: 4, group_size: 10, messages: 200 };
+    let params =
+        server::seed::Params { users: 2101, friends_per_user: 0, groups: 4, group_size: 10, messages: 200 };
     let (manifest, _) = server::seed::run(&app.core, params).await.expect("seed");
-    let m: Manifest = serde_json::from_value(serde_json::to_value(&manifest).expect("json")).expect("the manifest contract");
+    let m: Manifest = serde_json::from_value(serde_json::to_value(&manifest).expect("json"))
+        .expect("the manifest contract");
     bench::db_admin::strangers_need_approval(&app.database_url, &m).await.expect("strangers need approval");
     assert_eq!(m.roster_items.len(), 50);
     assert_eq!(m.senders.len(), 64);
@@ -156,7 +159,12 @@ tests::on_both_backends!(the_peer_answers_as_the_server_does, |app| {
         let (from_server, from_peer) =
             (call(&http, &server, &m.app_id, step).await, call(&http, &peer, &m.app_id, step).await);
         assert_eq!(from_server["code"], 200, "{}: server {from_server}", case.name());
-        assert_eq!(shape(&from_peer), shape(&from_server), "{}: peer {from_peer}\nserver {from_server}", case.name());
+        assert_eq!(
+            shape(&from_peer),
+            shape(&from_server),
+            "{}: peer {from_peer}\nserver {from_server}",
+            case.name()
+        );
         assert_eq!(ids(case, &from_server).len(), expected_len(case), "{}", case.name());
         assert_eq!(ids(case, &from_peer), ids(case, &from_server), "{}", case.name());
     }
@@ -165,7 +173,13 @@ tests::on_both_backends!(the_peer_answers_as_the_server_does, |app| {
         for (base, seq) in [(&server, 0), (&peer, 1)] {
             for step in case.steps(&m, seq) {
                 let answer = call(&http, base, &m.app_id, &step).await;
-                assert_eq!(answer, serde_json::json!({"code": 200, "message": null, "data": true}), "{} {base} {}", case.name(), step.path);
+                assert_eq!(
+                    answer,
+                    serde_json::json!({"code": 200, "message": null, "data": true}),
+                    "{} {base} {}",
+                    case.name(),
+                    step.path
+                );
             }
         }
     }

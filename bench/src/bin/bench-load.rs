@@ -50,9 +50,8 @@ fn main() -> anyhow::Result<()> {
     let name = cli.case.unwrap_or_default();
     let case = Case::by_name(&name).ok_or_else(|| anyhow::anyhow!("no case named {name:?} (--list)"))?;
     let manifest = Arc::new(Manifest::read(&cli.manifest.unwrap_or_default())?);
-    let threads = cli
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()).min(4));
+    let threads =
+        cli.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()).min(4));
     let options = bench::load::LoadOptions {
         addr: cli.addr,
         connections: cli.connections.max(1),
@@ -60,7 +59,8 @@ fn main() -> anyhow::Result<()> {
         duration: Duration::from_secs_f64(cli.duration.max(0.1)),
         seq_start: cli.seq_start,
     };
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(threads.max(1)).enable_all().build()?;
+    let rt =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(threads.max(1)).enable_all().build()?;
     let report = rt.block_on(bench::load::run(case, manifest, &options))?;
     println!("{}", serde_json::to_string(&report)?);
     Ok(())

@@ -39,7 +39,9 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let url = cli.database_url.ok_or_else(|| anyhow::anyhow!("--database-url is required"))?;
     match cli.command {
-        Some(Command::CreateDb { name, template }) => bench::db_admin::create_db(&url, &name, template.as_deref()).await,
+        Some(Command::CreateDb { name, template }) => {
+            bench::db_admin::create_db(&url, &name, template.as_deref()).await
+        }
         Some(Command::DropDb { name }) => bench::db_admin::drop_db(&url, &name).await,
         Some(Command::NeedApproval { manifest }) => {
             let manifest = bench::manifest::Manifest::read(&manifest)?;

@@ -126,7 +126,8 @@ pub(super) async fn member_list(
     Ok(Json(json!({ "code": 200, "message": null, "data": members, "version": version, "total": total })))
 }
 
-const CONTENT_TYPES: [&str; 8] = ["TEXT", "IMAGE", "AUDIO", "VIDEO", "FILE", "LOCATION", "COMMAND", "FORWARD"];
+const CONTENT_TYPES: [&str; 8] =
+    ["TEXT", "IMAGE", "AUDIO", "VIDEO", "FILE", "LOCATION", "COMMAND", "FORWARD"];
 
 fn xid(uid: i64) -> Value {
     json!({ "set_device_sn": false, "set_uid": true, "uid": uid })
@@ -140,7 +141,8 @@ pub(super) async fn conversation(
 ) -> Answer {
     let (app, me) = caller(&pool, &headers).await?;
     let other = id_param(&query, "opposite_id")?;
-    let limit = query.get("limit").and_then(|v| v.parse::<i64>().ok()).filter(|l| *l > 0).unwrap_or(20).min(100);
+    let limit =
+        query.get("limit").and_then(|v| v.parse::<i64>().ok()).filter(|l| *l > 0).unwrap_or(20).min(100);
     let state = sqlx::query(
         "SELECT read_id, cleared_id FROM conversations WHERE app_id = $1 AND user_id = $2 AND peer_id = $3",
     )
@@ -179,7 +181,10 @@ pub(super) async fn conversation(
         let kind: i64 = r.try_get("content_type")?;
         let mut m = Map::new();
         m.insert("content".into(), json!(r.try_get::<String, _>("content")?));
-        m.insert("ctype".into(), json!(usize::try_from(kind).ok().and_then(|k| CONTENT_TYPES.get(k)).unwrap_or(&"TEXT")));
+        m.insert(
+            "ctype".into(),
+            json!(usize::try_from(kind).ok().and_then(|k| CONTENT_TYPES.get(k)).unwrap_or(&"TEXT")),
+        );
         m.insert("from_xid".into(), xid(from));
         m.insert("msg_id".into(), json!(id));
         for field in ["attachment", "config", "ext"] {

@@ -28,7 +28,11 @@ pub(super) struct SendBody {
     attachment: Option<String>,
 }
 
-pub(super) async fn send(State(pool): State<AnyPool>, headers: HeaderMap, Json(body): Json<SendBody>) -> Answer {
+pub(super) async fn send(
+    State(pool): State<AnyPool>,
+    headers: HeaderMap,
+    Json(body): Json<SendBody>,
+) -> Answer {
     let (app, me) = caller(&pool, &headers).await?;
     if !(0..8).contains(&body.content_type) || body.targets.is_empty() {
         return Err(Fault::new(10002, "invalid content_type or targets"));
@@ -45,12 +49,13 @@ pub(super) async fn send(State(pool): State<AnyPool>, headers: HeaderMap, Json(b
                 .fetch_optional(&pool)
                 .await?
                 .is_some();
-                let blocked = sqlx::query("SELECT 1 AS one FROM blocks WHERE blocker_id = $1 AND blocked_id = $2")
-                    .bind(target)
-                    .bind(me)
-                    .fetch_optional(&pool)
-                    .await?
-                    .is_some();
+                let blocked =
+                    sqlx::query("SELECT 1 AS one FROM blocks WHERE blocker_id = $1 AND blocked_id = $2")
+                        .bind(target)
+                        .bind(me)
+                        .fetch_optional(&pool)
+                        .await?
+                        .is_some();
                 if !friends || blocked {
                     return Err(Fault::new(10010, format!("target {target}: may not message")));
                 }
@@ -111,7 +116,13 @@ pub(super) async fn send(State(pool): State<AnyPool>, headers: HeaderMap, Json(b
     ok(json!(true))
 }
 
-async fn insert_body(tx: &mut Transaction<'_, Any>, app: &str, me: i64, b: &SendBody, now: i64) -> Result<i64, Fault> {
+async fn insert_body(
+    tx: &mut Transaction<'_, Any>,
+    app: &str,
+    me: i64,
+    b: &SendBody,
+    now: i64,
+) -> Result<i64, Fault> {
     let row = sqlx::query(
         "INSERT INTO message_bodies (app_id, from_id, content_type, content, ext, config, attachment, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -188,7 +199,11 @@ pub(super) struct UserBody {
 
 /// Open users become friends at once; users asking for approval get a
 /// pending application; others refuse.
-pub(super) async fn apply(State(pool): State<AnyPool>, headers: HeaderMap, Json(body): Json<UserBody>) -> Answer {
+pub(super) async fn apply(
+    State(pool): State<AnyPool>,
+    headers: HeaderMap,
+    Json(body): Json<UserBody>,
+) -> Answer {
     let (app, me) = caller(&pool, &headers).await?;
     let target = body.user_id;
     if target == me {
@@ -205,12 +220,14 @@ pub(super) async fn apply(State(pool): State<AnyPool>, headers: HeaderMap, Json(
     .await?
     .ok_or_else(|| Fault::new(10000, "user does not exist"))?;
     let (mode, ttl): (i64, i64) = (row.try_get("auth_mode")?, row.try_get("application_ttl_ms")?);
-    let already = sqlx::query("SELECT 1 AS one FROM friendships WHERE user_id = $1 AND friend_id = $2 AND relation = 0")
-        .bind(me)
-        .bind(target)
-        .fetch_optional(&pool)
-        .await?
-        .is_some();
+    let already = sqlx::query(
+        "SELECT 1 AS one FROM friendships WHERE user_id = $1 AND friend_id = $2 AND relation = 0",
+    )
+    .bind(me)
+    .bind(target)
+    .fetch_optional(&pool)
+    .await?
+    .is_some();
     if already {
         return ok(json!(true));
     }
@@ -242,7 +259,11 @@ pub(super) async fn apply(State(pool): State<AnyPool>, headers: HeaderMap, Json(
     ok(json!(true))
 }
 
-pub(super) async fn accept(State(pool): State<AnyPool>, headers: HeaderMap, Json(body): Json<UserBody>) -> Answer {
+pub(super) async fn accept(
+    State(pool): State<AnyPool>,
+    headers: HeaderMap,
+    Json(body): Json<UserBody>,
+) -> Answer {
     let (app, me) = caller(&pool, &headers).await?;
     let applicant = body.user_id;
     let now = now_ms();
@@ -259,11 +280,13 @@ pub(super) async fn accept(State(pool): State<AnyPool>, headers: HeaderMap, Json
     .ok_or_else(|| Fault::new(10007, "friend application does not exist or has expired"))?;
     let id: i64 = pending.try_get("id")?;
     let mut tx = pool.begin().await?;
-    let settled = sqlx::query("UPDATE friend_applications SET status = 1, updated_at = $2 WHERE id = $1 AND status = 0")
-        .bind(id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    let settled = sqlx::query(
+        "UPDATE friend_applications SET status = 1, updated_at = $2 WHERE id = $1 AND status = 0",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
     if settled.rows_affected() == 0 {
         return Err(Fault::new(10007, "friend application does not exist or has expired"));
     }

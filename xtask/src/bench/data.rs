@@ -179,7 +179,8 @@ pub(crate) fn prepare(ctx: &Context, backend: Backend, scale: Scale) -> anyhow::
     eprintln!("{} {}: server seed (once; cached in {})…", backend.name(), scale.name(), dir.display());
     let started = Instant::now();
     let partial = dir.join("manifest.partial.json");
-    let flags: Vec<String> = scale.seed_args().iter().flat_map(|(f, v)| [f.to_string(), v.to_string()]).collect();
+    let flags: Vec<String> =
+        scale.seed_args().iter().flat_map(|(f, v)| [f.to_string(), v.to_string()]).collect();
     let mut cmd = Command::new(ctx.bins.join("server"));
     cmd.args(["seed", "--database-url", &url]).args(&flags).arg("--manifest").arg(&partial);
     run_checked(cmd, "server seed")?;

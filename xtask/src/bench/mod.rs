@@ -147,7 +147,11 @@ pub fn run(repo: &Path, args: BenchArgs) -> anyhow::Result<()> {
         for &backend in &backends {
             let seeded = data::prepare(&ctx, backend, scale)?;
             if let Some(s) = seeded.seed_seconds {
-                results.seeding.push(format!("{} {}: seeded by `server seed` in {s:.0} s", backend.name(), scale.name()));
+                results.seeding.push(format!(
+                    "{} {}: seeded by `server seed` in {s:.0} s",
+                    backend.name(),
+                    scale.name()
+                ));
             }
             if !ceiling_done {
                 // The ceiling needs no database: measured once, shown in every table.
@@ -164,7 +168,8 @@ pub fn run(repo: &Path, args: BenchArgs) -> anyhow::Result<()> {
                 let copy = data::fresh_copy(&ctx, &seeded, &label)?;
                 let running = targets::start(&ctx, kind, Some(&copy.url), &label)?;
                 for case in &cases {
-                    let row = measure(&ctx, &running, &seeded.manifest, case, backend.name(), scale.name(), kind)?;
+                    let row =
+                        measure(&ctx, &running, &seeded.manifest, case, backend.name(), scale.name(), kind)?;
                     results.rows.push(row);
                 }
                 running.stop();

@@ -28,7 +28,10 @@ pub(crate) fn svg(r: &Results, cases: &[CaseInfo], file: &Path) -> anyhow::Resul
     let root = SVGBackend::new(file, size).into_drawing_area();
     root.fill(&WHITE).map_err(draw)?;
     let root = root
-        .titled(&format!("Latency percentiles (ms, log scale) — {} — commit {}", r.started, r.commit), ("sans-serif", 20))
+        .titled(
+            &format!("Latency percentiles (ms, log scale) — {} — commit {}", r.started, r.commit),
+            ("sans-serif", 20),
+        )
         .map_err(draw)?;
     let panels = root.split_evenly((rows, columns));
     let series_names: Vec<String> = {

@@ -115,7 +115,13 @@ pub(crate) fn timestamp() -> String {
 
 fn ms(us: u64) -> String {
     let v = us as f64 / 1000.0;
-    if v < 10.0 { format!("{v:.2}") } else if v < 100.0 { format!("{v:.1}") } else { format!("{v:.0}") }
+    if v < 10.0 {
+        format!("{v:.2}")
+    } else if v < 100.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.0}")
+    }
 }
 
 fn thousands(v: f64) -> String {
@@ -161,7 +167,8 @@ pub(crate) fn markdown(r: &Results, cases: &[CaseInfo]) -> String {
     );
     for (backend, scale) in r.sections() {
         let _ = writeln!(s, "## {backend}, {scale} users\n");
-        let _ = writeln!(s, "| case | target | ops/s | p50 | p99 | errors | peak RSS MB | × peer | % ceiling |");
+        let _ =
+            writeln!(s, "| case | target | ops/s | p50 | p99 | errors | peak RSS MB | × peer | % ceiling |");
         let _ = writeln!(s, "|---|---|---:|---:|---:|---:|---:|---:|---:|");
         for case in cases {
             let peer = r.find(&backend, &scale, "peer", &case.name).map(|x| x.load.ops_per_sec);
@@ -169,9 +176,11 @@ pub(crate) fn markdown(r: &Results, cases: &[CaseInfo]) -> String {
             for (i, target) in ["server", "peer", "ceiling"].into_iter().enumerate() {
                 let Some(row) = r.find(&backend, &scale, target, &case.name) else { continue };
                 let x = &row.load;
-                let vs_peer = peer.and_then(|p| ratio(x.ops_per_sec, p)).map_or("".into(), |v| format!("{v:.2}×"));
-                let vs_ceiling =
-                    ceiling.and_then(|c| ratio(x.ops_per_sec, c)).map_or("".into(), |v| format!("{:.0}%", v * 100.0));
+                let vs_peer =
+                    peer.and_then(|p| ratio(x.ops_per_sec, p)).map_or("".into(), |v| format!("{v:.2}×"));
+                let vs_ceiling = ceiling
+                    .and_then(|c| ratio(x.ops_per_sec, c))
+                    .map_or("".into(), |v| format!("{:.0}%", v * 100.0));
                 let _ = writeln!(
                     s,
                     "| {} | {target} | {} | {} | {} | {} | {} | {vs_peer} | {vs_ceiling} |",
@@ -198,7 +207,10 @@ pub(crate) fn markdown(r: &Results, cases: &[CaseInfo]) -> String {
         .rows
         .iter()
         .filter_map(|row| {
-            row.load.first_error.as_ref().map(|e| format!("{} {} {} {}: {e}", row.target, row.backend, row.scale, row.case))
+            row.load
+                .first_error
+                .as_ref()
+                .map(|e| format!("{} {} {} {}: {e}", row.target, row.backend, row.scale, row.case))
         })
         .collect();
     if !errors.is_empty() || !r.seeding.is_empty() || !r.notes.is_empty() {
@@ -243,7 +255,8 @@ fn goals(r: &Results, cases: &[CaseInfo]) -> Vec<String> {
         let mut below = Vec::new();
         let mut slower_writes = Vec::new();
         for c in cases {
-            let (Some(server), Some(peer)) = (ops(b, sc, "server", &c.name), ops(b, sc, "peer", &c.name)) else {
+            let (Some(server), Some(peer)) = (ops(b, sc, "server", &c.name), ops(b, sc, "peer", &c.name))
+            else {
                 continue;
             };
             if WRITES.contains(&c.name.as_str()) {
@@ -260,18 +273,28 @@ fn goals(r: &Results, cases: &[CaseInfo]) -> Vec<String> {
         ));
         out.push(format!(
             "{b} {sc}: writes at the peer's rate (≥ 0.9×): {}",
-            if slower_writes.is_empty() { "met".to_string() } else { format!("NOT met ({})", slower_writes.join(", ")) }
+            if slower_writes.is_empty() {
+                "met".to_string()
+            } else {
+                format!("NOT met ({})", slower_writes.join(", "))
+            }
         ));
     }
     let rss = r.rows.iter().filter(|x| x.target == "server").map(|x| x.peak_rss_kb).max();
     if let Some(rss) = rss {
-        out.push(format!("server RSS under load < 300 MB: {} MB ({})", rss / 1024, verdict(rss < 300 * 1024)));
+        out.push(format!(
+            "server RSS under load < 300 MB: {} MB ({})",
+            rss / 1024,
+            verdict(rss < 300 * 1024)
+        ));
     }
     for scale in ["1k", "1m"] {
         let mut worse = Vec::new();
         let mut any = false;
         for c in cases.iter().filter(|c| !WRITES.contains(&c.name.as_str())) {
-            if let (Some(sq), Some(pg)) = (ops("sqlite", scale, "server", &c.name), ops("postgres", scale, "server", &c.name)) {
+            if let (Some(sq), Some(pg)) =
+                (ops("sqlite", scale, "server", &c.name), ops("postgres", scale, "server", &c.name))
+            {
                 any = true;
                 if sq > 2.0 * pg {
                     worse.push(format!("{} {:.1}× slower", c.name, sq / pg.max(1e-9)));
@@ -297,7 +320,14 @@ fn goals(r: &Results, cases: &[CaseInfo]) -> Vec<String> {
             any = true;
             let (a, b) = (&small.load.latency_us, &big.load.latency_us);
             if b.p50 as f64 > 1.2 * a.p50 as f64 || b.p99 as f64 > 1.2 * a.p99 as f64 {
-                off.push(format!("{} p50 {}→{} ms, p99 {}→{} ms", c.name, ms(a.p50), ms(b.p50), ms(a.p99), ms(b.p99)));
+                off.push(format!(
+                    "{} p50 {}→{} ms, p99 {}→{} ms",
+                    c.name,
+                    ms(a.p50),
+                    ms(b.p50),
+                    ms(a.p99),
+                    ms(b.p99)
+                ));
             }
         }
         if any {
