@@ -1,4 +1,4 @@
-//! The picture: one panel per case, the latency percentiles (p0 to max) of
+//! The picture: one panel per case, the latency percentiles (p50 to max) of
 //! every target, backend and scale as lines on a log scale, so that a tail a
 //! table's p99 hides shows.
 
@@ -46,12 +46,12 @@ pub(crate) fn svg(r: &Results, cases: &[CaseInfo], file: &Path) -> anyhow::Resul
     };
     for (panel, case) in panels.iter().zip(cases) {
         let lines: Vec<_> = r.rows.iter().filter(|row| row.case == case.name).collect();
-        let values = lines.iter().flat_map(|l| l.load.curve.iter().map(|&(_, us)| us as f64 / 1000.0));
+        let values = lines.iter().flat_map(|l| tail(&l.load.curve).map(|&(_, us)| us as f64 / 1000.0));
         let (lo, hi) = values.fold((f64::MAX, 0f64), |(lo, hi), v| (lo.min(v.max(0.001)), hi.max(v)));
         let (lo, hi) = if hi <= 0.0 { (0.01, 1.0) } else { (lo / 1.5, hi * 1.5) };
-        let points = lines.first().map_or(0, |l| l.load.curve.len());
+        let points = lines.first().map_or(0, |l| tail(&l.load.curve).count());
         let labels: Vec<String> =
-            lines.first().map(|l| l.load.curve.iter().map(|&(p, _)| label(p)).collect()).unwrap_or_default();
+            lines.first().map(|l| tail(&l.load.curve).map(|&(p, _)| label(p)).collect()).unwrap_or_default();
         let mut chart = ChartBuilder::on(panel)
             .caption(&case.title, ("sans-serif", 16))
             .margin(8)
@@ -70,10 +70,7 @@ pub(crate) fn svg(r: &Results, cases: &[CaseInfo], file: &Path) -> anyhow::Resul
             let name = series(&line.target, &line.backend, &line.scale);
             let i = series_names.iter().position(|n| *n == name).unwrap_or(0);
             let color = PALETTE[i % PALETTE.len()];
-            let data: Vec<(f64, f64)> = line
-                .load
-                .curve
-                .iter()
+            let data: Vec<(f64, f64)> = tail(&line.load.curve)
                 .enumerate()
                 .map(|(x, &(_, us))| (x as f64, (us as f64 / 1000.0).max(lo)))
                 .collect();
@@ -85,7 +82,7 @@ pub(crate) fn svg(r: &Results, cases: &[CaseInfo], file: &Path) -> anyhow::Resul
         }
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
+            .position(SeriesLabelPosition::LowerRight)
             .background_style(WHITE.mix(0.8))
             .border_style(BLACK)
             .draw()
@@ -93,6 +90,11 @@ pub(crate) fn svg(r: &Results, cases: &[CaseInfo], file: &Path) -> anyhow::Resul
     }
     root.present().map_err(draw)?;
     Ok(())
+}
+
+/// The curve from the median up: the tail is what a table's p99 hides.
+fn tail(curve: &[(f64, u64)]) -> impl Iterator<Item = &(f64, u64)> {
+    curve.iter().filter(|(p, _)| *p >= 50.0)
 }
 
 fn series(target: &str, backend: &str, scale: &str) -> String {
