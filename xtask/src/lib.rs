@@ -1,7 +1,9 @@
 //! `cargo xtask`: the project's build tasks. Data flows one way:
 //! documents → [`parse`] → [`model`] → [`merge`] + [`overrides`] →
 //! [`openapi`] specs → `codegen` Rust → [`regen`] writes or checks files.
+//! [`bench`] is apart: the side-by-side benchmark of the built server.
 
+pub mod bench;
 pub mod codegen;
 pub mod error;
 pub mod merge;

@@ -1,4 +1,5 @@
-//! `cargo xtask regen [--check]` and `cargo xtask openapi DOC.md… -o OUT.json`.
+//! `cargo xtask regen [--check]`, `cargo xtask openapi DOC.md… -o OUT.json` and
+//! `cargo xtask bench` (the side-by-side benchmark, `docs/benchmarks.md`).
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -42,6 +43,9 @@ enum Command {
         #[arg(long)]
         allow_unused_overrides: bool,
     },
+    /// Benchmark this server against a hand-written peer and the static-JSON
+    /// ceiling (docs/benchmarks.md): one table, also under target/bench/.
+    Bench(xtask::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Regen { check } => regen::regen(&regen::repo_root(), check),
+        Command::Bench(args) => xtask::bench::run(&regen::repo_root(), args),
         Command::Openapi { docs, output, overrides, allow_unused_overrides } => {
             let cwd = std::env::current_dir()?;
             let names: Vec<String> = docs.iter().map(|p| p.to_string_lossy().into_owned()).collect();

@@ -4,7 +4,7 @@
 //!
 //! 1. Every handwritten `.rs` file opens with a `//!` module doc saying what
 //!    it holds and why. "Handwritten" is every `.rs` file under `xtask/`,
-//!    `server/`, `client/` and `tests/`, except `target/` folders and the
+//!    `server/`, `client/`, `tests/` and `bench/`, except `target/` folders and the
 //!    generated folders `server/src/generated/` and `client/src/generated/`.
 //!    Crate roots (`lib.rs`, `main.rs`, `build.rs`, each integration test
 //!    file), `mod.rs` files and the modules of a multi-file test crate count
@@ -17,7 +17,7 @@
 //!    `.toml` files every line (comments, and strings such as an override's
 //!    `reason`); in `.md` files every line. A citation is a token that starts
 //!    with one of [`ROOTS`] (`docs/`, `spec/`, `server/`, `xtask/`, `tests/`,
-//!    `client/`) where no path character precedes it, and runs while path
+//!    `client/`, `bench/`) where no path character precedes it, and runs while path
 //!    characters (`A-Z a-z 0-9 _ . / -`) follow; trailing dots are dropped
 //!    (sentence ends). So a placeholder such as `spec/overrides/<vendor>.toml`
 //!    is checked up to `spec/overrides/`, and a glob up to its first `*`. A
@@ -35,10 +35,10 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 
 /// Top-level folders a citation may start with (repository-relative paths).
-const ROOTS: &[&str] = &["docs", "spec", "server", "xtask", "tests", "client"];
+const ROOTS: &[&str] = &["docs", "spec", "server", "xtask", "tests", "client", "bench"];
 
 /// Folders whose `.rs` files are handwritten (rule 1).
-const RUST_ROOTS: &[&str] = &["xtask", "server", "client", "tests"];
+const RUST_ROOTS: &[&str] = &["xtask", "server", "client", "tests", "bench"];
 
 /// Generated code: written by `cargo xtask regen`, documented by the generator.
 const GENERATED: &[&str] = &["server/src/generated", "client/src/generated"];
