@@ -183,6 +183,13 @@ impl Core {
         inbox::Inbox { core: self }
     }
 
+    /// Closes the live sockets of the actor's device (`None`: all of them),
+    /// after a change that ended their tokens.
+    pub fn kick(&self, actor: &Actor, device: Option<DeviceSn>, reason: wakes::KickReason) {
+        let wake = wakes::Wake::Kick { app: actor.app.clone(), user: actor.user, device, reason, keep: None };
+        self.wakes().publish(wake);
+    }
+
     /// Wake-ups for live connections (`wakes`).
     pub fn wakes(&self) -> &wakes::Wakes {
         self.db.wakes()
