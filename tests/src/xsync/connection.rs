@@ -169,6 +169,13 @@ impl Connection {
     }
 }
 
+impl Drop for Connection {
+    /// A dropped session logs out rather than lingering on the server.
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
 fn send_frame(out: &mpsc::UnboundedSender<Vec<Message>>, command: i32, payload: Option<&[u8]>) -> bool {
     let attachment = wire::attachment_like_sdk(command, payload);
     out.send(vec![Message::text(wire::FRAME_EVENT_HEADER), Message::binary(attachment)]).is_ok()
