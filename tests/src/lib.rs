@@ -217,3 +217,5 @@ impl Node {
         let _ = tokio::time::timeout(Duration::from_secs(10), self.db.close()).await;
     }
 }
+
+pub mod xsync;
