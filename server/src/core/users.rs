@@ -243,7 +243,11 @@ impl Users<'_> {
         self.core.db.set_disabled(&caller.app, users, disabled, self.core.now_ms()).await?;
         if disabled {
             for user in users {
-                self.core.kick(&Actor::new(caller.app.clone(), *user), None, super::wakes::KickReason::Frozen);
+                self.core.kick(
+                    &Actor::new(caller.app.clone(), *user),
+                    None,
+                    super::wakes::KickReason::Frozen,
+                );
             }
         }
         Ok(())

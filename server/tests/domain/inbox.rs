@@ -1,10 +1,10 @@
 //! Per-device delivery for the socket (`core::inbox`, `docs/socket.md`):
 //! each device has its own position per conversation, moved only by its
 //! acknowledgements; a device never gets back what it sent itself; notices
-//! come in conversation 0 under small keys; recall only by the author and
-//! only within five minutes; edits by the author, with their time; a
-//! resent upload stores nothing new; sends and notices wake the users they
-//! concern.
+//! come in conversation 0 under small keys (from a device's first login
+//! on); recall only by the author and only within five minutes; edits by
+//! the author, with their time; a resent upload stores nothing new; sends
+//! and notices wake the users they concern.
 
 use std::time::Duration;
 
@@ -116,6 +116,9 @@ scenario!(notices_come_in_conversation_zero_under_small_keys, |h| async move {
     let last = items.last().unwrap().key();
     assert!(inbox.pull(&b, 1, 0, last, 50).await.unwrap().is_empty());
     assert!(inbox.pending(&b, 1).await.unwrap().iter().all(|p| p.peer != 0));
+    // A device first seen after the notice does not get it.
+    inbox.open(&b, 2).await.unwrap();
+    assert!(inbox.pull(&b, 2, 0, 0, 50).await.unwrap().is_empty());
 });
 
 scenario!(recall_is_the_authors_within_five_minutes, |h| async move {
@@ -130,7 +133,8 @@ scenario!(recall_is_the_authors_within_five_minutes, |h| async move {
     h.clock.advance(Duration::from_secs(5 * 60 + 1));
     assert!(matches!(inbox.recall(&a, b.user.0, m2).await, Err(Error::Invalid { .. })));
     // The recalled message leaves the history and the queue.
-    let history: Vec<i64> = inbox.history(&b, a.user.0, 0, 20).await.unwrap().iter().map(|d| d.message.id).collect();
+    let history: Vec<i64> =
+        inbox.history(&b, a.user.0, 0, 20).await.unwrap().iter().map(|d| d.message.id).collect();
     assert_eq!(history, vec![m2]);
     assert_eq!(contents(&inbox.pull(&b, 1, a.user.0, 0, 50).await.unwrap()), ["late"]);
 });
