@@ -218,3 +218,5 @@ impl Node {
         let _ = tokio::time::timeout(Duration::from_secs(10), self.db.close()).await;
     }
 }
+
+pub mod xsync;

@@ -90,6 +90,7 @@ impl Devices<'_> {
             self.core
                 .events()
                 .publish(Event::UsersChanged { app: actor.app.clone(), users: vec![actor.user] });
+            self.core.kick(actor, Some(sn), super::wakes::KickReason::DeviceRemoved);
             Ok(())
         } else {
             Err(Error::DeviceMissing)
@@ -107,6 +108,7 @@ impl Devices<'_> {
         }
         self.core.db.revoke_user_tokens(&actor.app, actor.user, sn, self.core.now_ms()).await?;
         self.core.events().publish(Event::UsersChanged { app: actor.app.clone(), users: vec![actor.user] });
+        self.core.kick(actor, sn, super::wakes::KickReason::KickedByOther);
         Ok(())
     }
 

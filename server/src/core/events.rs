@@ -41,6 +41,12 @@ pub enum Event {
     FriendsChanged { app: AppId, users: Vec<UserId> },
     /// A group's members (join, leave, kick, role) or its existence changed.
     GroupChanged { app: AppId, group: GroupId },
+    /// Each user has something new in the conversation named next to it
+    /// (`core::wakes`): its live sockets, on whatever node, pull.
+    Wake { app: AppId, targets: Vec<(UserId, i64)> },
+    /// Close the user's sockets on `device` (all: `None`) but the one `keep`
+    /// names (`core::wakes`).
+    Kick { app: AppId, user: UserId, device: Option<i64>, reason: super::wakes::KickReason, keep: Option<String> },
 }
 
 /// How many events a subscriber may fall behind before it is told `Lagged`.

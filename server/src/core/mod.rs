@@ -18,6 +18,7 @@ pub mod friends;
 pub mod groups;
 pub mod housekeeping;
 pub mod ids;
+pub mod inbox;
 pub mod limits;
 pub mod messages;
 pub mod notices;
@@ -29,6 +30,7 @@ pub mod throttle;
 pub mod tokens;
 pub mod users;
 pub mod validation;
+pub mod wakes;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -114,6 +116,7 @@ impl Core {
         let caches = Arc::new(cache::Caches::new(config.cache));
         let applied = caches.clone();
         let events = events::Events::new(Arc::new(move |e: &events::Event| applied.apply(e)));
+        db.wakes().attach(&events);
         Core { db, clock, config, blobs, events, caches }
     }
 
@@ -196,5 +199,22 @@ impl Core {
 
     pub fn push(&self) -> push::Push<'_> {
         push::Push { core: self }
+    }
+
+    pub fn inbox(&self) -> inbox::Inbox<'_> {
+        inbox::Inbox { core: self }
+    }
+
+    /// Closes the live sockets of the actor's device (`None`: all of them),
+    /// after a change that ended their tokens.
+    pub fn kick(&self, actor: &Actor, device: Option<DeviceSn>, reason: wakes::KickReason) {
+        let wake = wakes::Wake::Kick { app: actor.app.clone(), user: actor.user, device, reason, keep: None };
+        self.wakes().publish(wake);
+        // (A kick's sockets are found by `server/src/xsync/`, on every node.)
+    }
+
+    /// Wake-ups for live connections (`wakes`).
+    pub fn wakes(&self) -> &wakes::Wakes {
+        self.db.wakes()
     }
 }

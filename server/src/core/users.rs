@@ -225,6 +225,7 @@ impl Users<'_> {
             self.core
                 .events()
                 .publish(Event::UsersChanged { app: actor.app.clone(), users: vec![actor.user] });
+            self.core.kick(actor, None, super::wakes::KickReason::PasswordChanged);
             Ok(())
         } else {
             Err(Error::UserMissing)
@@ -246,6 +247,15 @@ impl Users<'_> {
         caller.require_admin()?;
         self.core.db.set_disabled(&caller.app, users, disabled, self.core.now_ms()).await?;
         self.core.events().publish(Event::UsersChanged { app: caller.app.clone(), users: users.to_vec() });
+        if disabled {
+            for user in users {
+                self.core.kick(
+                    &Actor::new(caller.app.clone(), *user),
+                    None,
+                    super::wakes::KickReason::Frozen,
+                );
+            }
+        }
         Ok(())
     }
 

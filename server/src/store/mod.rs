@@ -31,6 +31,7 @@ mod settings;
 mod throttle;
 mod tokens;
 mod users;
+mod xsync;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -162,6 +163,9 @@ fn sqlite_file_problem(url: &str, in_memory: bool) -> Option<std::io::Error> {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// Told after a change that live connections must hear of commits
+    /// (notices); shared by every clone (`core::wakes`).
+    wakes: crate::core::wakes::Wakes,
     /// For the event bus's own connections (`notify`) and to tell which
     /// SQLite file in-process nodes share.
     url: Url,
@@ -178,6 +182,11 @@ impl std::fmt::Debug for Url {
 }
 
 impl Db {
+    /// The wake-up channel of this database's live connections.
+    pub fn wakes(&self) -> &crate::core::wakes::Wakes {
+        &self.wakes
+    }
+
     /// `sqlite://path?mode=rwc` (file, created if missing), `sqlite::memory:`,
     /// or `postgres://user@host:port/db`.
     pub async fn connect(url: &str) -> Result<Db> {
@@ -234,7 +243,7 @@ impl Db {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await.map_err(|e| Error::Storage(InfraError::new(e)))?;
-        Ok(Db { pool, backend, url: Url(url.into()) })
+        Ok(Db { pool, backend, wakes: Default::default(), url: Url(url.into()) })
     }
 
     pub fn backend(&self) -> Backend {

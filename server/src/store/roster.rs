@@ -32,6 +32,7 @@ pub struct RosterTx {
     users: Vec<UserId>,
     /// Appended by `commit`, as the transaction's last write (see `super::notices`).
     notices: Vec<NewNotice>,
+    wakes: crate::core::wakes::Wakes,
 }
 
 impl std::fmt::Debug for RosterTx {
@@ -61,7 +62,7 @@ impl Db {
             }
         }
         let users = ids.into_iter().map(UserId).collect();
-        Ok(RosterTx { tx, app: app.clone(), users, notices: Vec::new() })
+        Ok(RosterTx { tx, app: app.clone(), users, notices: Vec::new(), wakes: self.wakes.clone() })
     }
 
     pub async fn roster_version(&self, app: &AppId, user: UserId) -> Result<Option<i64>> {
@@ -288,6 +289,7 @@ impl RosterTx {
     pub async fn commit(mut self) -> Result<()> {
         super::notices::append(&mut self.tx, &self.app, &self.notices).await?;
         self.tx.commit().await?;
+        super::notices::wake(&self.wakes, &self.app, &self.notices);
         Ok(())
     }
 

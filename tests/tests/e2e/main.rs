@@ -21,4 +21,5 @@ mod quick_start;
 mod readme_walkthrough;
 mod server_basics;
 mod two_nodes;
+mod xsync;
 mod yhchat_friend;
