@@ -206,6 +206,7 @@ pub fn router(core: Core, http: &HttpOptions) -> Router {
         .route("/healthz", get(health))
         .merge(crate::docs::router())
         .merge(crate::dialects::router(core.clone(), http.public_url.as_deref().unwrap_or("")))
+        .merge(crate::xsync::discovery_router(http.public_url.as_deref().unwrap_or("")))
         .with_state(())
         // Inside CORS, so that a browser may read the timeout's answer too.
         .layer(
@@ -233,7 +234,9 @@ pub fn router(core: Core, http: &HttpOptions) -> Router {
         Some(cors) => routes.layer(cors),
         None => routes,
     };
-    routes.layer(TraceLayer::new_for_http())
+    // The MaxIM socket answers `/socket.io/` before any HTTP layer: a
+    // socket is no request to time out or count in flight.
+    routes.layer(TraceLayer::new_for_http()).layer(crate::xsync::layer(core))
 }
 
 async fn health() -> axum::Json<serde_json::Value> {

@@ -22,4 +22,5 @@ pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod wire;
+pub mod xsync;
 pub mod yhchat;

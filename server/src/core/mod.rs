@@ -16,6 +16,7 @@ pub mod friends;
 pub mod groups;
 pub mod housekeeping;
 pub mod ids;
+pub mod inbox;
 pub mod limits;
 pub mod messages;
 pub mod notices;
@@ -27,6 +28,7 @@ pub mod throttle;
 pub mod tokens;
 pub mod users;
 pub mod validation;
+pub mod wakes;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -175,5 +177,14 @@ impl Core {
 
     pub fn push(&self) -> push::Push<'_> {
         push::Push { core: self }
+    }
+
+    pub fn inbox(&self) -> inbox::Inbox<'_> {
+        inbox::Inbox { core: self }
+    }
+
+    /// Wake-ups for live connections (`wakes`).
+    pub fn wakes(&self) -> &wakes::Wakes {
+        self.db.wakes()
     }
 }

@@ -331,8 +331,10 @@ impl Db {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        super::notices::append(&mut tx, app, &notices(GroupId(id))).await?;
+        let notices = notices(GroupId(id));
+        super::notices::append(&mut tx, app, &notices).await?;
         tx.commit().await?;
+        super::notices::wake(&self.wakes, app, &notices);
         Ok(GroupId(id))
     }
 
@@ -611,7 +613,7 @@ impl Db {
         if done.rows_affected() == 0 {
             return Err(Error::GroupMissing);
         }
-        Ok(GroupTx { tx, app: app.clone(), group, notices: Vec::new() })
+        Ok(GroupTx { tx, app: app.clone(), group, notices: Vec::new(), wakes: self.wakes.clone() })
     }
 }
 
@@ -622,6 +624,7 @@ pub struct GroupTx {
     group: GroupId,
     /// Appended by `commit`, as the transaction's last write (see `super::notices`).
     notices: Vec<NewNotice>,
+    wakes: crate::core::wakes::Wakes,
 }
 
 impl std::fmt::Debug for GroupTx {
@@ -634,6 +637,7 @@ impl GroupTx {
     pub async fn commit(mut self) -> Result<()> {
         super::notices::append(&mut self.tx, &self.app, &self.notices).await?;
         self.tx.commit().await?;
+        super::notices::wake(&self.wakes, &self.app, &self.notices);
         Ok(())
     }
 

@@ -26,20 +26,20 @@ use super::rows::{get, placeholders};
 
 /// Message ids count from here (2024-01-01, ms): `(now - EPOCH) << 12`
 /// stays below 2^53 for 2^41 ms, about 69 years.
-const EPOCH_MS: i64 = 1_704_067_200_000;
-const ID_LIMIT: i64 = 1 << 53;
+pub(super) const EPOCH_MS: i64 = 1_704_067_200_000;
+pub(super) const ID_LIMIT: i64 = 1 << 53;
 
 /// Rows per multi-row statement: well under both backends' bind limits.
 const CHUNK: usize = 100;
 
-const MESSAGE_COLUMNS: &str = "m.id, m.kind, m.from_id, m.to_id, m.created_at, b.content_type, b.content, \
+pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.kind, m.from_id, m.to_id, m.created_at, b.content_type, b.content, \
      b.ext, b.config, b.attachment";
 
 fn kind(code: i64) -> Result<TargetKind> {
     TargetKind::from_code(code).map_err(|_| storage("stored value out of range: messages.kind"))
 }
 
-fn message_row(row: &AnyRow) -> Result<Message> {
+pub(super) fn message_row(row: &AnyRow) -> Result<Message> {
     Ok(Message {
         id: get(row, "id")?,
         kind: kind(get(row, "kind")?)?,
@@ -425,6 +425,23 @@ impl MessageTx {
             q.execute(&mut *self.tx).await?;
         }
         Ok(ids)
+    }
+
+    /// Marks the messages `ids` as sent from the socket device `sn` of
+    /// their sender (`docs/socket.md#delivery-model`).
+    pub async fn set_origin(&mut self, ids: &[i64], sn: i64) -> Result<()> {
+        for chunk in ids.chunks(CHUNK) {
+            let sql = format!(
+                "UPDATE messages SET from_sn = $2 WHERE app_id = $1 AND id IN ({})",
+                placeholders(3, chunk.len())
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql)).bind(self.app.as_str()).bind(sn);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        Ok(())
     }
 
     /// Gives both ends of each one-to-one key a conversation row (the

@@ -29,6 +29,7 @@ mod settings;
 mod throttle;
 mod tokens;
 mod users;
+mod xsync;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -159,9 +160,17 @@ fn sqlite_file_problem(url: &str, in_memory: bool) -> Option<std::io::Error> {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// Told after a change that live connections must hear of commits
+    /// (notices); shared by every clone (`core::wakes`).
+    wakes: crate::core::wakes::Wakes,
 }
 
 impl Db {
+    /// The wake-up channel of this database's live connections.
+    pub fn wakes(&self) -> &crate::core::wakes::Wakes {
+        &self.wakes
+    }
+
     /// `sqlite://path?mode=rwc` (file, created if missing), `sqlite::memory:`,
     /// or `postgres://user@host:port/db`.
     pub async fn connect(url: &str) -> Result<Db> {
@@ -218,7 +227,7 @@ impl Db {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await.map_err(|e| Error::Storage(InfraError::new(e)))?;
-        Ok(Db { pool, backend })
+        Ok(Db { pool, backend, wakes: Default::default() })
     }
 
     pub fn backend(&self) -> Backend {

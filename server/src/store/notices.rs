@@ -32,6 +32,15 @@ use super::rows::get;
 const COUNTER_CHUNK: usize = 200;
 const NOTICE_CHUNK: usize = 250;
 
+/// After a commit: wakes the live connections of the notices' recipients
+/// (their notices queue, conversation 0).
+pub(super) fn wake(wakes: &crate::core::wakes::Wakes, app: &AppId, notices: &[NewNotice]) {
+    let mut users: Vec<(UserId, i64)> = notices.iter().map(|n| (n.user, 0)).collect();
+    users.sort_unstable_by_key(|u| u.0.0);
+    users.dedup();
+    wakes.publish(crate::core::wakes::Wake::New { app: app.clone(), targets: users });
+}
+
 /// Appends `notices` (in their order per recipient) inside the caller's
 /// transaction. Call once per transaction, after its other writes.
 pub(super) async fn append(conn: &mut AnyConnection, app: &AppId, notices: &[NewNotice]) -> Result<()> {

@@ -29,6 +29,7 @@ pub struct RosterTx {
     app: AppId,
     /// Appended by `commit`, as the transaction's last write (see `super::notices`).
     notices: Vec<NewNotice>,
+    wakes: crate::core::wakes::Wakes,
 }
 
 impl std::fmt::Debug for RosterTx {
@@ -57,7 +58,7 @@ impl Db {
                 return Err(Error::UserMissing);
             }
         }
-        Ok(RosterTx { tx, app: app.clone(), notices: Vec::new() })
+        Ok(RosterTx { tx, app: app.clone(), notices: Vec::new(), wakes: self.wakes.clone() })
     }
 
     pub async fn roster_version(&self, app: &AppId, user: UserId) -> Result<Option<i64>> {
@@ -275,6 +276,7 @@ impl RosterTx {
     pub async fn commit(mut self) -> Result<()> {
         super::notices::append(&mut self.tx, &self.app, &self.notices).await?;
         self.tx.commit().await?;
+        super::notices::wake(&self.wakes, &self.app, &self.notices);
         Ok(())
     }
 

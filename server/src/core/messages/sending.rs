@@ -60,17 +60,24 @@ impl Messages<'_> {
                 from
             }
         };
-        self.store(&caller.app, sender.0, new).await
+        self.store(&caller.app, sender.0, 0, new).await
+    }
+
+    /// A send from a socket device (`sn`) of the actor: as `send` with a
+    /// user token, remembering the device so that it does not get its own
+    /// message back (its user's other devices do).
+    pub async fn send_from_device(&self, actor: &super::super::callers::Actor, sn: i64, new: NewMessage) -> Result<SendReport> {
+        self.store(&actor.app, actor.user.0, sn, new).await
     }
 
     /// `/message/notify`: a notice from the app itself (sender [`SYSTEM`]),
     /// for admin tokens only. Targets need only exist (active groups).
     pub async fn notify(&self, caller: &Caller, new: NewMessage) -> Result<SendReport> {
         caller.require_admin()?;
-        self.store(&caller.app, SYSTEM, new).await
+        self.store(&caller.app, SYSTEM, 0, new).await
     }
 
-    async fn store(&self, app: &AppId, sender: i64, new: NewMessage) -> Result<SendReport> {
+    async fn store(&self, app: &AppId, sender: i64, sender_sn: i64, new: NewMessage) -> Result<SendReport> {
         let targets = checked_targets(&new)?;
         let now = self.core.now_ms();
         // Read before the transaction: it holds a pooled connection, and
@@ -138,9 +145,38 @@ impl Messages<'_> {
         if new.kind == TargetKind::User {
             tx.open_conversations(sender, &keys).await?;
         }
+        if sender_sn != 0 {
+            tx.set_origin(&ids, sender_sn).await?;
+        }
         tx.commit().await?;
         report.delivered = keys.iter().zip(ids).map(|(k, id)| (k.peer_of(sender), id)).collect();
+        self.wake(app, sender, new.kind, &report).await;
         Ok(report)
+    }
+}
+
+impl Messages<'_> {
+    /// Tells live connections who has something new: each one-to-one
+    /// target (conversation: the sender) and the sender (conversation: the
+    /// target), every member of each group. A failed member lookup only
+    /// delays delivery to the next UNREAD poll: it is logged, not returned.
+    async fn wake(&self, app: &AppId, sender: i64, kind: TargetKind, report: &SendReport) {
+        let mut targets = Vec::new();
+        for (target, _) in &report.delivered {
+            match kind {
+                TargetKind::User => {
+                    targets.push((UserId(*target), sender));
+                    if sender != SYSTEM {
+                        targets.push((UserId(sender), *target));
+                    }
+                }
+                TargetKind::Group => match self.core.db().group_member_ids(app, *target).await {
+                    Ok(members) => targets.extend(members.into_iter().map(|m| (m, *target))),
+                    Err(e) => tracing::warn!("waking group {target}: {e}"),
+                },
+            }
+        }
+        self.core.wakes().publish(super::super::wakes::Wake::New { app: app.clone(), targets });
     }
 }
 
