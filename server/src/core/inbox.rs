@@ -185,8 +185,9 @@ impl Inbox<'_> {
             let mut count = 0;
             if peer == SYSTEM {
                 let after = db.socket_notices_acked(&actor.app, actor.user, sn).await?;
-                count += i64::try_from(db.notices_since(&actor.app, actor.user, after, COUNT_CAP).await?.len())
-                    .unwrap_or(COUNT_CAP);
+                count +=
+                    i64::try_from(db.notices_since(&actor.app, actor.user, after, COUNT_CAP).await?.len())
+                        .unwrap_or(COUNT_CAP);
             }
             let Ok(key) = self.key(actor, peer).await else { continue };
             let start = self.start(actor, sn, peer).await?;
@@ -207,13 +208,20 @@ impl Inbox<'_> {
         let db = self.core.db();
         let (read_id, cleared) = db.conversation_state(&actor.app, actor.user, peer).await?;
         let peer_read = match key.kind {
-            TargetKind::User if peer != SYSTEM => db.conversation_state(&actor.app, UserId(peer), actor.user.0).await?.0,
+            TargetKind::User if peer != SYSTEM => {
+                db.conversation_state(&actor.app, UserId(peer), actor.user.0).await?.0
+            }
             _ => i64::MAX,
         };
         let before = if before <= 0 { i64::MAX } else { before };
-        let mut list = db.socket_history(&actor.app, &key, actor.user, cleared, before, limit.clamp(1, 100)).await?;
+        let mut list =
+            db.socket_history(&actor.app, &key, actor.user, cleared, before, limit.clamp(1, 100)).await?;
         for d in &mut list {
-            d.read = if d.message.from == actor.user.0 { d.message.id <= peer_read } else { d.message.id <= read_id };
+            d.read = if d.message.from == actor.user.0 {
+                d.message.id <= peer_read
+            } else {
+                d.message.id <= read_id
+            };
         }
         Ok(list)
     }

@@ -5,7 +5,7 @@ use bytes::Bytes;
 use prost::Message as _;
 
 use super::proto::{
-    ConversationUnread, Frame, GroupNotice, Meta, MessageBody, Notice, Provision, RosterNotice, Status,
+    ConversationUnread, Frame, GroupNotice, MessageBody, Meta, Notice, Provision, RosterNotice, Status,
     SyncDl, UnreadDl, UserNotice, Xid, conversation_unread, frame, message_body, meta, status,
 };
 use crate::core::inbox::{Delivered, Item, Pending, StoredOp};
@@ -116,7 +116,11 @@ fn notice_meta(n: &CoreNotice) -> Meta {
     let kind = i32::try_from(n.kind.sdk_type()).unwrap_or(0);
     let from = Some(xid(n.from.0));
     let to: Vec<Xid> = n.to.iter().map(|t| xid(t.0)).collect();
-    let content = if n.payload.as_object().is_some_and(|o| o.is_empty()) { String::new() } else { n.payload.to_string() };
+    let content = if n.payload.as_object().is_some_and(|o| o.is_empty()) {
+        String::new()
+    } else {
+        n.payload.to_string()
+    };
     let (ns, payload) = match n.kind.namespace() {
         NoticeNamespace::Roster => (
             meta::NameSpace::RosterNotice,
@@ -127,7 +131,14 @@ fn notice_meta(n: &CoreNotice) -> Meta {
             GroupNotice { r#type: kind, gid: n.group.map(|g| xid(g.0)), from, to, content }.encode_to_vec(),
         ),
     };
-    Meta { id: u(n.position), from: None, to: Some(xid(n.user.0)), timestamp: u(n.created_at), ns: ns as i32, payload }
+    Meta {
+        id: u(n.position),
+        from: None,
+        to: Some(xid(n.user.0)),
+        timestamp: u(n.created_at),
+        ns: ns as i32,
+        payload,
+    }
 }
 
 pub(super) fn item_meta(item: &Item) -> Meta {

@@ -8,13 +8,13 @@
 use prost::Message as _;
 use sha2::{Digest, Sha256};
 
+use super::Input;
 use super::frames::{self, error, ok};
 use super::proto::{
-    Conversation, MessageBody, Meta, Status, SyncDl, conversation_operation, message_body, message_operation, meta,
-    status::ErrorCode,
+    Conversation, MessageBody, Meta, Status, SyncDl, conversation_operation, message_body, message_operation,
+    meta, status::ErrorCode,
 };
 use super::session::{Device, Session, internal};
-use super::Input;
 use crate::core::Error;
 use crate::core::inbox::{Edit, NewOp};
 use crate::core::messages::{ContentType, NewMessage, TargetKind};
@@ -62,7 +62,9 @@ pub(super) async fn upload(session: &Session, device: &Device, meta: Meta) {
     let client_mid = meta.id;
     let answer = match meta::NameSpace::try_from(meta.ns) {
         Ok(meta::NameSpace::Message) => match MessageBody::decode(meta.payload.as_slice()) {
-            Ok(body) if body.r#type == message_body::Type::Oper as i32 => operation(session, device, &meta, body).await,
+            Ok(body) if body.r#type == message_body::Type::Oper as i32 => {
+                operation(session, device, &meta, body).await
+            }
             Ok(body) if body.qos == message_body::QoS::AtMostOnce as i32 => {
                 typing(session, device, &meta);
                 Ok(ack(client_mid, ok()))
@@ -103,9 +105,14 @@ async fn send(session: &Session, device: &Device, meta: &Meta, body: MessageBody
         transaction_id: Some(txid),
     };
     let inbox = session.core.inbox();
-    let report = session.core.messages().send_from_device(&device.actor, device.sn, new).await.map_err(refusal)?;
+    let report =
+        session.core.messages().send_from_device(&device.actor, device.sn, new).await.map_err(refusal)?;
     let (id, at) = if report.duplicate {
-        inbox.sent_with(&device.actor, txid).await.map_err(internal)?.ok_or_else(|| error(ErrorCode::Fail, "retry"))?
+        inbox
+            .sent_with(&device.actor, txid)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| error(ErrorCode::Fail, "retry"))?
     } else if let Some((_, e)) = report.failed.into_iter().next() {
         return Err(refusal(e));
     } else {
@@ -139,14 +146,20 @@ fn typing(session: &Session, device: &Device, meta: &Meta) {
     }
 }
 
-async fn operation(session: &Session, device: &Device, meta: &Meta, mut body: MessageBody) -> Result<SyncDl, Status> {
+async fn operation(
+    session: &Session,
+    device: &Device,
+    meta: &Meta,
+    mut body: MessageBody,
+) -> Result<SyncDl, Status> {
     use message_operation::OpType;
     let op = body.operation.clone().unwrap_or_default();
     let kind = OpType::try_from(op.r#type).unwrap_or(OpType::Unknown);
     let mid = i64::try_from(op.mid).unwrap_or(0);
     let to = target(meta)?;
     // The conversation the op names (xid), else the meta's target.
-    let conversation = op.xid.as_ref().and_then(|x| i64::try_from(x.uid).ok()).filter(|x| *x > 0).unwrap_or(to);
+    let conversation =
+        op.xid.as_ref().and_then(|x| i64::try_from(x.uid).ok()).filter(|x| *x > 0).unwrap_or(to);
     let actor = &device.actor;
     let inbox = session.core.inbox();
     let mut edit_timestamp = 0;
@@ -174,7 +187,11 @@ async fn operation(session: &Session, device: &Device, meta: &Meta, mut body: Me
             let edit = if kind == OpType::Append {
                 Edit::Append(body.content.clone())
             } else {
-                Edit::Replace { content: body.content.clone(), config: opt(body.config.clone()), ext: opt(body.ext.clone()) }
+                Edit::Replace {
+                    content: body.content.clone(),
+                    config: opt(body.config.clone()),
+                    ext: opt(body.ext.clone()),
+                }
             };
             edit_timestamp = inbox.edit(actor, conversation, mid, edit).await.map_err(refusal)?;
             body.edit_timestamp = edit_timestamp as u64;
@@ -182,7 +199,8 @@ async fn operation(session: &Session, device: &Device, meta: &Meta, mut body: Me
         }
         OpType::Unknown => return Err(error(ErrorCode::InvalidParameter, "unknown operation")),
     };
-    let new = NewOp { peer, only_author, to, ns: meta::NameSpace::Message as i64, payload: body.encode_to_vec() };
+    let new =
+        NewOp { peer, only_author, to, ns: meta::NameSpace::Message as i64, payload: body.encode_to_vec() };
     let (id, at) = inbox.record(actor, device.sn, new).await.map_err(refusal)?;
     Ok(SyncDl {
         status: Some(ok()),
@@ -196,7 +214,8 @@ async fn operation(session: &Session, device: &Device, meta: &Meta, mut body: Me
 
 async fn conversation(session: &Session, device: &Device, meta: &Meta) -> Result<SyncDl, Status> {
     use conversation_operation::OpType;
-    let c = Conversation::decode(meta.payload.as_slice()).map_err(|e| error(ErrorCode::PbParserError, e.to_string()))?;
+    let c = Conversation::decode(meta.payload.as_slice())
+        .map_err(|e| error(ErrorCode::PbParserError, e.to_string()))?;
     let op = c.operation.unwrap_or_default();
     let peer = op.xid.as_ref().and_then(|x| i64::try_from(x.uid).ok()).unwrap_or(0);
     let everywhere = match OpType::try_from(op.r#type) {
@@ -214,7 +233,8 @@ async fn conversation(session: &Session, device: &Device, meta: &Meta) -> Result
             ns: meta::NameSpace::Conversation as i64,
             payload: meta.payload.clone(),
         };
-        server_mid = session.core.inbox().record(&device.actor, device.sn, new).await.map_err(refusal)?.0 as u64;
+        server_mid =
+            session.core.inbox().record(&device.actor, device.sn, new).await.map_err(refusal)?.0 as u64;
     }
     Ok(SyncDl {
         status: Some(ok()),

@@ -109,12 +109,16 @@ impl Session {
     async fn frame(&mut self, bytes: &[u8]) -> Result<(), super::proto::Status> {
         let f = Frame::decode(bytes).map_err(|e| error(ErrorCode::PbParserError, e.to_string()))?;
         if f.compress_method != 0 || f.encrypt_method != 0 {
-            return Err(error(ErrorCode::EncryptMethodUnsupported, "frames must be uncompressed and unencrypted"));
+            return Err(error(
+                ErrorCode::EncryptMethodUnsupported,
+                "frames must be uncompressed and unencrypted",
+            ));
         }
         let command = frame::Command::try_from(f.command)
             .map_err(|_| error(ErrorCode::UnknownCommand, format!("unknown command {}", f.command)))?;
         if command == frame::Command::Provision {
-            let p = Provision::decode(f.payload.as_slice()).map_err(|e| error(ErrorCode::PbParserError, e.to_string()))?;
+            let p = Provision::decode(f.payload.as_slice())
+                .map_err(|e| error(ErrorCode::PbParserError, e.to_string()))?;
             let answer = self.login(p).await;
             self.send(frames::provision(answer));
             return Ok(());
@@ -129,7 +133,8 @@ impl Session {
                 Ok(())
             }
             frame::Command::Sync => {
-                let ul = SyncUl::decode(f.payload.as_slice()).map_err(|e| error(ErrorCode::PbParserError, e.to_string()))?;
+                let ul = SyncUl::decode(f.payload.as_slice())
+                    .map_err(|e| error(ErrorCode::PbParserError, e.to_string()))?;
                 match ul.meta {
                     Some(meta) => {
                         super::ops::upload(self, &device, meta).await;
@@ -174,18 +179,20 @@ impl Session {
     }
 
     async fn try_login(&self, p: &Provision) -> Result<Device, super::proto::Status> {
-        let actor = self.core.tokens().authenticate_user_token(Some(&p.token)).await.map_err(|e| match e {
-            Error::UserDisabled => error(ErrorCode::UserFrozen, "the user is disabled"),
-            Error::TokenMissing | Error::TokenInvalid | Error::TokenExpired | Error::TokenRevoked => {
-                error(ErrorCode::InvalidToken, e.to_string())
-            }
-            e => internal(e),
-        })?;
+        let actor =
+            self.core.tokens().authenticate_user_token(Some(&p.token)).await.map_err(|e| match e {
+                Error::UserDisabled => error(ErrorCode::UserFrozen, "the user is disabled"),
+                Error::TokenMissing | Error::TokenInvalid | Error::TokenExpired | Error::TokenRevoked => {
+                    error(ErrorCode::InvalidToken, e.to_string())
+                }
+                e => internal(e),
+            })?;
         let uid = p.xid.as_ref().map_or(0, |x| x.uid);
         if uid != actor.user.0 as u64 {
             return Err(error(ErrorCode::InvalidToken, "the token is not this user's"));
         }
-        let guid = if p.device_guid.trim().is_empty() { format!("{uid}_socket") } else { p.device_guid.clone() };
+        let guid =
+            if p.device_guid.trim().is_empty() { format!("{uid}_socket") } else { p.device_guid.clone() };
         let login = DeviceLogin {
             guid,
             platform: i64::from(p.os_type.clamp(0, 6)),
@@ -204,7 +211,8 @@ impl Session {
         let conversation = ul.xid.as_ref().map_or(0, |x| x.uid);
         let peer = i64::try_from(conversation).map_err(|_| error(ErrorCode::InvalidParameter, "xid"))?;
         let key = i64::try_from(ul.key).unwrap_or(i64::MAX);
-        let items = self.core.inbox().pull(&device.actor, device.sn, peer, key, BATCH).await.map_err(internal)?;
+        let items =
+            self.core.inbox().pull(&device.actor, device.sn, peer, key, BATCH).await.map_err(internal)?;
         let next_key = items.last().map_or(0, |i| i.key() as u64);
         let metas = items.iter().map(frames::item_meta).collect();
         self.send(frames::sync_dl(SyncDl {
@@ -224,7 +232,10 @@ impl Session {
         let limit = if ul.full_sync_num <= 0 { 20 } else { i64::from(ul.full_sync_num) };
         let list = match self.core.inbox().history(&device.actor, peer, before, limit).await {
             Ok(list) => list,
-            Err(e @ (Error::NotGroupMember | Error::GroupMissing | Error::UserMissing | Error::Invalid { .. })) => {
+            Err(
+                e
+                @ (Error::NotGroupMember | Error::GroupMissing | Error::UserMissing | Error::Invalid { .. }),
+            ) => {
                 return Err(error(ErrorCode::InvalidParameter, e.to_string()));
             }
             Err(e) => return Err(internal(e)),

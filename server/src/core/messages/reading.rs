@@ -15,7 +15,12 @@ impl Messages<'_> {
     /// The conversation `id` names for `actor`: the other user, [`super::SYSTEM`],
     /// or a group the actor is a member of (a new member without
     /// `history_visible` sees it from the join on).
-    pub(crate) async fn conversation(&self, actor: &Actor, id: i64, field: &'static str) -> Result<ConversationKey> {
+    pub(crate) async fn conversation(
+        &self,
+        actor: &Actor,
+        id: i64,
+        field: &'static str,
+    ) -> Result<ConversationKey> {
         if id == actor.user.0 {
             return Err(Error::invalid(field, "names the caller itself"));
         }

@@ -66,7 +66,12 @@ impl Messages<'_> {
     /// A send from a socket device (`sn`) of the actor: as `send` with a
     /// user token, remembering the device so that it does not get its own
     /// message back (its user's other devices do).
-    pub async fn send_from_device(&self, actor: &super::super::callers::Actor, sn: i64, new: NewMessage) -> Result<SendReport> {
+    pub async fn send_from_device(
+        &self,
+        actor: &super::super::callers::Actor,
+        sn: i64,
+        new: NewMessage,
+    ) -> Result<SendReport> {
         self.store(&actor.app, actor.user.0, sn, new).await
     }
 
