@@ -42,6 +42,8 @@ pub struct Settings {
     pub limits: Limits,
     /// `--trust-forwarded-for`: see [`HttpOptions::trust_forwarded_for`].
     pub trust_forwarded_for: bool,
+    /// How this node hears the others (`--nats-url`; docs/cluster.md).
+    pub cluster: crate::cluster::ClusterOptions,
 }
 
 /// How the HTTP side answers, beyond the core's rules.
@@ -253,6 +255,7 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Application> {
         let core = open_core(settings).await?;
+        crate::cluster::join(&core, &settings.cluster).await?;
         let http = HttpOptions {
             allow_origins: settings.allow_origins.clone(),
             request_timeout: settings.request_timeout,

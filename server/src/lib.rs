@@ -7,6 +7,7 @@
 pub mod app;
 pub mod blobs;
 pub mod client_address;
+pub mod cluster;
 pub mod core;
 pub mod dialects;
 pub mod docs;

@@ -142,6 +142,14 @@ struct ServeArgs {
     /// long failures are remembered after the last one.
     #[arg(long, env = "LOGIN_MAX_DELAY_SECS", default_value_t = 15 * 60, value_parser = clap::value_parser!(u64).range(1..))]
     login_max_delay_secs: u64,
+    /// `nats://host:4222`: nodes exchange events (cache invalidations) through
+    /// NATS instead of PostgreSQL's LISTEN/NOTIFY (docs/cluster.md).
+    #[arg(long, env = "NATS_URL")]
+    nats_url: Option<String>,
+    /// The NATS subject this deployment's nodes share (default `im.events`);
+    /// deployments on one NATS server need distinct ones.
+    #[arg(long, env = "NATS_SUBJECT")]
+    nats_subject: Option<String>,
 }
 
 impl ServeArgs {
@@ -188,7 +196,9 @@ impl ServeArgs {
             header_read_timeout_secs,
             trust_forwarded_for,
             login_free_failures,
-            login_max_delay_secs
+            login_max_delay_secs,
+            nats_url,
+            nats_subject
         )
     }
 }
@@ -447,6 +457,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             header_read_timeout: Duration::from_secs(serve_args.header_read_timeout_secs),
         },
         trust_forwarded_for: serve_args.trust_forwarded_for,
+        cluster: server::cluster::ClusterOptions {
+            nats_url: serve_args.nats_url.clone(),
+            nats_subject: serve_args.nats_subject.clone(),
+        },
     };
     match command {
         None | Some(Command::Serve(_)) => serve(settings).await,

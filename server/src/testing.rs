@@ -246,6 +246,10 @@ where
     let mut config = config();
     configure(&mut config);
     let core = Core::new(db.clone(), clock.clone(), config);
+    if let Err(e) = crate::cluster::join(&core, &Default::default()).await {
+        fresh.drop_best_effort().await;
+        panic!("join the event bus: {e:#}");
+    }
     let app = AppId::parse(TEST_APP).expect("app id");
     let outcome = match core.apps().create(app.clone()).await {
         Ok(_) => Ok(in_own_task(scenario(TestCore { core, clock, app, database_url: url })).await),

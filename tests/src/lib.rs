@@ -203,6 +203,7 @@ impl Node {
             .await
             .expect("second node connects");
         let core = Core::new(db.clone(), app.clock.clone(), server::testing::config());
+        server::cluster::join(&core, &Default::default()).await.expect("second node joins the bus");
         let server =
             Application::build_with(SocketAddr::from(([127, 0, 0, 1], 0)), core).await.expect("bind").spawn();
         Node { base_url: server.base_url.clone(), server, db }

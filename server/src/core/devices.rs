@@ -85,6 +85,7 @@ impl Devices<'_> {
     /// Forgets the device and revokes its tokens.
     pub async fn remove(&self, actor: &Actor, sn: DeviceSn) -> Result<()> {
         if self.core.db.delete_device(&actor.app, actor.user, sn, self.core.now_ms()).await? {
+            self.core.kick(actor, Some(sn), super::wakes::KickReason::DeviceRemoved);
             Ok(())
         } else {
             Err(Error::DeviceMissing)
@@ -101,6 +102,7 @@ impl Devices<'_> {
             return Err(Error::DeviceMissing);
         }
         self.core.db.revoke_user_tokens(&actor.app, actor.user, sn, self.core.now_ms()).await?;
+        self.core.kick(actor, sn, super::wakes::KickReason::KickedByOther);
         Ok(())
     }
 

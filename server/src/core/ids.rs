@@ -6,7 +6,9 @@ use std::fmt;
 use super::error::{Error, Result};
 
 /// An application (tenant). Every user, token and friendship belongs to one.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Travels between nodes (`events`) as its string, checked again on arrival.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct AppId(String);
 
 impl AppId {
@@ -29,6 +31,20 @@ impl AppId {
     }
 }
 
+impl TryFrom<String> for AppId {
+    type Error = Error;
+
+    fn try_from(raw: String) -> Result<Self> {
+        AppId::parse(&raw)
+    }
+}
+
+impl From<AppId> for String {
+    fn from(id: AppId) -> String {
+        id.0
+    }
+}
+
 impl fmt::Display for AppId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -38,7 +54,8 @@ impl fmt::Display for AppId {
 macro_rules! numeric_id {
     ($(#[$m:meta])* $name:ident) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
         pub struct $name(pub i64);
 
         impl fmt::Display for $name {

@@ -23,7 +23,8 @@ use super::notices::Notice;
 pub const NOTICE_KEYS: i64 = 1 << 40;
 
 /// What a device logging in for the first time receives from before its
-/// login: the last seven days of its conversations and notices.
+/// login: the last seven days of its conversations' messages. Older
+/// notices it does not get (the REST lists hold their state).
 pub const BACKFILL_MS: i64 = 7 * 24 * 3600 * 1000;
 
 /// How long after sending its author may recall a message.

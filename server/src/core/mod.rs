@@ -11,6 +11,7 @@ pub mod callers;
 pub mod clock;
 pub mod devices;
 pub mod error;
+pub mod events;
 pub mod files;
 pub mod friends;
 pub mod groups;
@@ -87,6 +88,8 @@ pub struct Core {
     config: Config,
     /// Where uploaded files' bytes live (`config.files.storage`).
     blobs: crate::blobs::Blobs,
+    /// What this node tells the others and hears from them (`events`).
+    events: events::Events,
 }
 
 impl std::fmt::Debug for Core {
@@ -104,7 +107,14 @@ impl Core {
             tracing::error!("object storage: {e}; keeping files in memory");
             crate::blobs::Blobs::memory()
         });
-        Core { db, clock, config, blobs }
+        let events = events::Events::new(std::sync::Arc::new(|_: &events::Event| {}));
+        db.wakes().attach(&events);
+        Core { db, clock, config, blobs, events }
+    }
+
+    /// The event bus: `publish` tells every node, `subscribe` hears them all.
+    pub fn events(&self) -> &events::Events {
+        &self.events
     }
 
     pub fn db(&self) -> &Db {
@@ -181,6 +191,14 @@ impl Core {
 
     pub fn inbox(&self) -> inbox::Inbox<'_> {
         inbox::Inbox { core: self }
+    }
+
+    /// Closes the live sockets of the actor's device (`None`: all of them),
+    /// after a change that ended their tokens.
+    pub fn kick(&self, actor: &Actor, device: Option<DeviceSn>, reason: wakes::KickReason) {
+        let wake = wakes::Wake::Kick { app: actor.app.clone(), user: actor.user, device, reason, keep: None };
+        self.wakes().publish(wake);
+        // (A kick's sockets are found by `server/src/xsync/`, on every node.)
     }
 
     /// Wake-ups for live connections (`wakes`).

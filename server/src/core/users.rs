@@ -220,6 +220,7 @@ impl Users<'_> {
     async fn store_password(&self, actor: &Actor, new: &str) -> Result<()> {
         let hash = secrets::hash_password(new.to_owned(), self.core.config.password_cost).await?;
         if self.core.db.set_password(&actor.app, actor.user, &hash, self.core.now_ms()).await? {
+            self.core.kick(actor, None, super::wakes::KickReason::PasswordChanged);
             Ok(())
         } else {
             Err(Error::UserMissing)
@@ -239,7 +240,17 @@ impl Users<'_> {
 
     async fn set_disabled(&self, caller: &Caller, users: &[UserId], disabled: bool) -> Result<()> {
         caller.require_admin()?;
-        self.core.db.set_disabled(&caller.app, users, disabled, self.core.now_ms()).await
+        self.core.db.set_disabled(&caller.app, users, disabled, self.core.now_ms()).await?;
+        if disabled {
+            for user in users {
+                self.core.kick(
+                    &Actor::new(caller.app.clone(), *user),
+                    None,
+                    super::wakes::KickReason::Frozen,
+                );
+            }
+        }
+        Ok(())
     }
 
     /// Online means holding a live (unexpired, unrevoked) user token: the

@@ -1,20 +1,25 @@
 //! Wake-ups for live connections: "user U has something new in
-//! conversation C" and "close the sockets of this device". Whatever holds
-//! live connections (the MaxIM socket, `server/src/xsync/`) subscribes;
-//! sends, notices and account changes publish after they commit.
+//! conversation C" and "close the sockets of this device". Sends, notices
+//! and account changes publish them after they commit; whatever holds live
+//! connections (the MaxIM socket, `server/src/xsync/`) hears them on the
+//! event bus (`core::events`: `Event::Wake`, `Event::Kick`), on every node.
 //!
-//! In-process for now (a broadcast channel): [`Wakes::publish`] is the one
-//! function to re-point at the cross-node event bus, so that a user on
-//! another server process is woken too (`docs/socket.md#several-nodes`).
 //! A wake carries no content: the receiver reads what is new from the
 //! database, so a lost or repeated wake costs a round trip, never a message.
+//! The store holds this handle too (notices are appended there), so it
+//! lives in the database handle and is tied to the core's bus when the core
+//! is built.
 
-use tokio::sync::broadcast;
+use std::sync::{Arc, OnceLock};
 
+use serde::{Deserialize, Serialize};
+
+use super::events::{Event, Events};
 use super::ids::{AppId, DeviceSn, UserId};
 
 /// Why a device's sockets are closed (the SDK's `UserNotice.Type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum KickReason {
     /// 1: the password changed.
     PasswordChanged,
@@ -50,28 +55,35 @@ pub enum Wake {
     Kick { app: AppId, user: UserId, device: Option<DeviceSn>, reason: KickReason, keep: Option<String> },
 }
 
-/// The wake-up channel; cheap to clone.
-#[derive(Debug, Clone)]
-pub struct Wakes {
-    tx: broadcast::Sender<Wake>,
-}
+/// Targets per event: PostgreSQL's NOTIFY carries at most 8000 bytes, and
+/// a group's members may be thousands.
+const TARGETS_PER_EVENT: usize = 150;
 
-impl Default for Wakes {
-    fn default() -> Self {
-        Wakes { tx: broadcast::channel(4096).0 }
-    }
+/// The wake-up handle; cheap to clone, all clones tied to one bus.
+#[derive(Debug, Clone, Default)]
+pub struct Wakes {
+    bus: Arc<OnceLock<Events>>,
 }
 
 impl Wakes {
-    /// Tells every subscriber; nobody listening is fine.
-    pub fn publish(&self, wake: Wake) {
-        let empty = matches!(&wake, Wake::New { targets, .. } if targets.is_empty());
-        if !empty {
-            let _ = self.tx.send(wake);
-        }
+    /// Ties the handle to the core's bus (the first core built on a
+    /// database keeps it).
+    pub fn attach(&self, events: &Events) {
+        let _ = self.bus.set(events.clone());
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Wake> {
-        self.tx.subscribe()
+    /// Tells every node; nobody listening is fine.
+    pub fn publish(&self, wake: Wake) {
+        let Some(bus) = self.bus.get() else { return };
+        match wake {
+            Wake::New { app, targets } => {
+                for chunk in targets.chunks(TARGETS_PER_EVENT) {
+                    bus.publish(Event::Wake { app: app.clone(), targets: chunk.to_vec() });
+                }
+            }
+            Wake::Kick { app, user, device, reason, keep } => {
+                bus.publish(Event::Kick { app, user, device: device.map(|d| d.0), reason, keep });
+            }
+        }
     }
 }

@@ -22,6 +22,7 @@ mod groups;
 mod limits;
 mod messages;
 mod notices;
+mod notify;
 mod push;
 mod roster;
 mod rows;
@@ -163,6 +164,19 @@ pub struct Db {
     /// Told after a change that live connections must hear of commits
     /// (notices); shared by every clone (`core::wakes`).
     wakes: crate::core::wakes::Wakes,
+    /// For the event bus's own connections (`notify`) and to tell which
+    /// SQLite file in-process nodes share.
+    url: Url,
+}
+
+/// A database URL, kept out of `Debug` output (it may hold a password).
+#[derive(Clone)]
+struct Url(std::sync::Arc<str>);
+
+impl std::fmt::Debug for Url {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<url>")
+    }
 }
 
 impl Db {
@@ -227,11 +241,25 @@ impl Db {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await.map_err(|e| Error::Storage(InfraError::new(e)))?;
-        Ok(Db { pool, backend, wakes: Default::default() })
+        Ok(Db { pool, backend, wakes: Default::default(), url: Url(url.into()) })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The URL this pool was opened with (may hold a password: never log it).
+    pub fn url(&self) -> &str {
+        &self.url.0
+    }
+
+    /// Nodes on this PostgreSQL database exchange events through
+    /// LISTEN/NOTIFY; SQLite has no such thing (`None`).
+    pub fn event_transport(&self) -> Option<Box<dyn crate::core::events::Transport>> {
+        match self.backend {
+            Backend::Postgres => Some(Box::new(notify::PgTransport::new(self.url()))),
+            Backend::Sqlite => None,
+        }
     }
 
     /// Waits for every connection to be returned and closes them.

@@ -46,20 +46,18 @@ fn delivered(row: &sqlx::any::AnyRow) -> Result<Delivered> {
 
 impl Db {
     /// The device's floor, set once: message ids from `since` on, and the
-    /// notices created from `since` on.
+    /// notices after the user's newest one.
     pub async fn socket_device_open(&self, app: &AppId, user: UserId, sn: i64, since: i64) -> Result<()> {
         sqlx::query(
             "INSERT INTO socket_devices (app_id, user_id, device_sn, message_floor, notice_acked)
              VALUES ($1, $2, $3, $4,
-               (SELECT COALESCE(MAX(position), 0) FROM notices
-                WHERE app_id = $1 AND user_id = $2 AND created_at < $5))
+               (SELECT COALESCE(MAX(position), 0) FROM notices WHERE app_id = $1 AND user_id = $2))
              ON CONFLICT (app_id, user_id, device_sn) DO NOTHING",
         )
         .bind(app.as_str())
         .bind(user.0)
         .bind(sn)
         .bind(id_at(since))
-        .bind(since)
         .execute(&self.pool)
         .await?;
         Ok(())

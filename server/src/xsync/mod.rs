@@ -6,8 +6,9 @@
 //! speaks for it to the core (`core::inbox` for delivery, `core::messages`
 //! for sending). Each socket has one task ([`session`]) that handles its
 //! frames and its wake-ups in order; the [`Hub`] knows the live sockets of
-//! each user and turns the core's wake-ups (`core::wakes`) into NOTICE
-//! frames and kicks.
+//! each user on this node and turns the wake-ups of the event bus
+//! (`Event::Wake`, `Event::Kick`, published through `core::wakes` by any
+//! node) into NOTICE frames and kicks.
 
 mod discovery;
 mod frames;
@@ -25,7 +26,8 @@ use tokio::sync::mpsc;
 
 use crate::core::Core;
 use crate::core::ids::AppId;
-use crate::core::wakes::{KickReason, Wake};
+use crate::core::events::Event;
+use crate::core::wakes::KickReason;
 
 pub use discovery::router as discovery_router;
 
@@ -81,23 +83,26 @@ impl Hub {
     }
 
     /// Delivers a wake-up to the sockets it concerns.
-    fn dispatch(&self, wake: Wake) {
-        match wake {
-            Wake::New { app, targets } => {
+    fn dispatch(&self, event: Event) {
+        match event {
+            Event::Wake { app, targets } => {
                 for (user, conversation) in targets {
                     for live in self.sockets(&app, user.0) {
                         let _ = live.tx.send(Input::Wake(conversation));
                     }
                 }
             }
-            Wake::Kick { app, user, device, reason, keep } => {
+            Event::Kick { app, user, device, reason, keep } => {
                 for live in self.sockets(&app, user.0) {
-                    let concerned = device.is_none_or(|d| d.0 == live.sn);
+                    let concerned = device.is_none_or(|d| d == live.sn);
                     if concerned && keep.as_deref() != Some(live.sid.as_str()) {
                         let _ = live.tx.send(Input::Kick(reason));
                     }
                 }
             }
+            // Other events are not the sockets' business; after a `Resync`
+            // (wake-ups may be lost) the SDK's UNREAD every 50 s finds what is pending.
+            _ => {}
         }
     }
 }
@@ -107,12 +112,12 @@ impl Hub {
 pub fn layer(core: Core) -> socketioxide::layer::SocketIoLayer {
     let (layer, io) = SocketIo::builder().build_layer();
     let hub = Arc::new(Hub::default());
-    let mut wakes = core.wakes().subscribe();
+    let mut events = core.events().subscribe();
     let listener = hub.clone();
     tokio::spawn(async move {
         loop {
-            match wakes.recv().await {
-                Ok(wake) => listener.dispatch(wake),
+            match events.recv().await {
+                Ok(event) => listener.dispatch(event),
                 // Missed wake-ups: the sockets' next UNREAD (50 s) catches up.
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
                     tracing::warn!("socket hub missed {n} wake-ups")

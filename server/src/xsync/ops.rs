@@ -40,6 +40,15 @@ fn refusal(e: Error) -> Status {
     }
 }
 
+/// The status of a refused operation: as a send's, except that
+/// "no permission" is about the message's author.
+fn op_refusal(e: Error) -> Status {
+    match e {
+        Error::NoPermission => error(ErrorCode::Fail, "only the author may change a message"),
+        e => refusal(e),
+    }
+}
+
 /// The send's transaction id: the same device, client id and bytes are the
 /// same upload (client ids alone collide: they are millisecond clocks).
 fn transaction_id(sn: i64, meta: &Meta) -> i64 {
@@ -170,17 +179,17 @@ async fn operation(
             (to, false)
         }
         OpType::ReadAll => {
-            session.core.messages().ack(actor, conversation, Some(mid)).await.map_err(refusal)?;
+            session.core.messages().ack(actor, conversation, Some(mid)).await.map_err(op_refusal)?;
             (conversation, true)
         }
         OpType::ReadCancel => (conversation, true),
         OpType::DeliverAck | OpType::PlayAck => (to, false),
         OpType::Recall => {
-            inbox.recall(actor, conversation, mid).await.map_err(refusal)?;
+            inbox.recall(actor, conversation, mid).await.map_err(op_refusal)?;
             (conversation, false)
         }
         OpType::Delete => {
-            inbox.hide(actor, conversation, mid).await.map_err(refusal)?;
+            inbox.hide(actor, conversation, mid).await.map_err(op_refusal)?;
             (conversation, true)
         }
         OpType::Append | OpType::Replace => {
@@ -193,7 +202,7 @@ async fn operation(
                     ext: opt(body.ext.clone()),
                 }
             };
-            edit_timestamp = inbox.edit(actor, conversation, mid, edit).await.map_err(refusal)?;
+            edit_timestamp = inbox.edit(actor, conversation, mid, edit).await.map_err(op_refusal)?;
             body.edit_timestamp = edit_timestamp as u64;
             (conversation, false)
         }
@@ -201,7 +210,7 @@ async fn operation(
     };
     let new =
         NewOp { peer, only_author, to, ns: meta::NameSpace::Message as i64, payload: body.encode_to_vec() };
-    let (id, at) = inbox.record(actor, device.sn, new).await.map_err(refusal)?;
+    let (id, at) = inbox.record(actor, device.sn, new).await.map_err(op_refusal)?;
     Ok(SyncDl {
         status: Some(ok()),
         client_mid: meta.id,

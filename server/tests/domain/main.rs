@@ -7,6 +7,7 @@ mod files;
 mod friends;
 mod groups;
 mod housekeeping;
+mod inbox;
 mod limits;
 mod messages;
 mod notices;
