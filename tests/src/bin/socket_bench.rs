@@ -113,6 +113,7 @@ async fn serve_child(postgres: bool) -> Result<(), String> {
     let db =
         Db::connect_with(&url, server::testing::db_options()).await.map_err(|e| format!("connect: {e}"))?;
     let core = Core::new(db.clone(), Arc::new(SystemClock), server::testing::config());
+    server::cluster::join(&core, &Default::default()).await.map_err(|e| format!("join the bus: {e:#}"))?;
     let app = core
         .apps()
         .create(AppId::parse("bench").map_err(|e| e.to_string())?)

@@ -6,7 +6,8 @@
 //! group notices, a kick by a second login on the same device, REST sends
 //! reaching the socket, refusals (friends-only app, block, group ban), a
 //! resent upload stored once, typing not stored; and two nodes on one
-//! PostgreSQL. Users register and log in through the generated REST client
+//! PostgreSQL, and two nodes joined by NATS (`TEST_NATS_URL`, default
+//! `nats://127.0.0.1:4222`). Users register and log in through the generated REST client
 //! (`/user/register`, `/token/user`); every wait has a deadline.
 
 use client::MaximClient;
@@ -567,4 +568,25 @@ async fn two_nodes_on_one_postgres_deliver_across() {
         node.stop().await;
     })
     .await;
+}
+
+fn nats_url() -> String {
+    std::env::var("TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
+}
+
+on_both_backends!(two_nodes_joined_by_nats_deliver_across, |app| {
+    // Two nodes of their own on the app's database, on a subject no other test uses.
+    let subject = format!("im.xsync-test.{}.{}", std::process::id(), client_id_stamp());
+    let options = server::cluster::ClusterOptions { nats_url: Some(nats_url()), nats_subject: Some(subject) };
+    let a = Node::start_with(&app, &options).await;
+    let b = Node::start_with(&app, &options).await;
+    let mut on_a = app.clone();
+    on_a.base_url = a.base_url.clone();
+    across_nodes(&on_a, &b.base_url.clone()).await;
+    b.stop().await;
+    a.stop().await;
+});
+
+fn client_id_stamp() -> u64 {
+    tests::xsync::session::client_id()
 }
