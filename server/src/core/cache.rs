@@ -177,6 +177,8 @@ impl Caches {
             }
             // Not cached here (yet).
             Event::GroupChanged { .. } => {}
+            // For live sockets (`core::wakes`); what a kick revokes comes as its own event.
+            Event::Wake { .. } | Event::Kick { .. } => {}
         }
     }
 }
