@@ -320,7 +320,7 @@ on_both_backends!(history_on_a_new_device, |app| {
     let (alice, bob) = (person(&app, "alice").await, person(&app, "bob").await);
     let fp = fireplace(&app, &app.base_url).await;
     let (mut a, mut b) = (login(&fp, &alice).await, login(&fp, &bob).await);
-    let ids = vec![
+    let ids = [
         assert_ok(&a.send_text(bob.id, "1", within(SOON)).await).0,
         assert_ok(&b.send_text(alice.id, "2", within(SOON)).await).0,
         assert_ok(&a.send_text(bob.id, "3", within(SOON)).await).0,
