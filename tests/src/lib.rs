@@ -199,11 +199,16 @@ pub struct Node {
 
 impl Node {
     pub async fn start(app: &TestApp) -> Node {
+        Node::start_with(app, &Default::default()).await
+    }
+
+    /// As [`Node::start`], joining the other nodes as `options` say (NATS).
+    pub async fn start_with(app: &TestApp, options: &server::cluster::ClusterOptions) -> Node {
         let db = Db::connect_with(&app.database_url, server::testing::db_options())
             .await
             .expect("second node connects");
         let core = Core::new(db.clone(), app.clock.clone(), server::testing::config());
-        server::cluster::join(&core, &Default::default()).await.expect("second node joins the bus");
+        server::cluster::join(&core, options).await.expect("second node joins the bus");
         let server =
             Application::build_with(SocketAddr::from(([127, 0, 0, 1], 0)), core).await.expect("bind").spawn();
         Node { base_url: server.base_url.clone(), server, db }

@@ -46,7 +46,13 @@ pub enum Event {
     Wake { app: AppId, targets: Vec<(UserId, i64)> },
     /// Close the user's sockets on `device` (all: `None`) but the one `keep`
     /// names (`core::wakes`).
-    Kick { app: AppId, user: UserId, device: Option<i64>, reason: super::wakes::KickReason, keep: Option<String> },
+    Kick {
+        app: AppId,
+        user: UserId,
+        device: Option<i64>,
+        reason: super::wakes::KickReason,
+        keep: Option<String>,
+    },
 }
 
 /// How many events a subscriber may fall behind before it is told `Lagged`.

@@ -25,8 +25,8 @@ use socketioxide::extract::{SocketRef, TryData};
 use tokio::sync::mpsc;
 
 use crate::core::Core;
-use crate::core::ids::AppId;
 use crate::core::events::Event;
+use crate::core::ids::AppId;
 use crate::core::wakes::KickReason;
 
 pub use discovery::router as discovery_router;

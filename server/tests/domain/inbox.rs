@@ -8,10 +8,10 @@
 
 use std::time::Duration;
 
+use server::core::events::Event;
 use server::core::friends::ApplyRequest;
 use server::core::inbox::{Edit, Item, NOTICE_KEYS};
 use server::core::messages::{ContentType, NewMessage, TargetKind};
-use server::core::events::Event;
 use server::core::{Actor, Error, UserId};
 
 use crate::harness::Harness;

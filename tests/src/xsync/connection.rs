@@ -17,8 +17,8 @@
 //! slip between the `451-` header and its binary attachment.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::{SinkExt, StreamExt};
@@ -61,6 +61,8 @@ pub struct Connection {
     pongs: watch::Receiver<u64>,
     /// Frames received, for tests that count traffic.
     pub frames_in: Arc<AtomicU64>,
+    /// Conversations with a pull in progress (shared with the pump).
+    pulling: Arc<Mutex<HashSet<u64>>>,
 }
 
 /// Why connecting failed.
@@ -123,18 +125,19 @@ impl Connection {
         let (event_tx, events) = mpsc::unbounded_channel();
         let (pong_tx, pongs) = watch::channel(0u64);
         let frames_in = Arc::new(AtomicU64::new(0));
+        let pulling = Arc::new(Mutex::new(HashSet::new()));
         tokio::spawn(write_loop(sink, out_rx));
         tokio::spawn(ping_loop(handshake.clone(), out_tx.clone(), pongs.clone(), event_tx.clone()));
         let pump = Pump {
             out: out_tx.clone(),
             events: event_tx,
-            pulling: HashSet::new(),
+            pulling: pulling.clone(),
             renotice: HashSet::new(),
             pong: pong_tx,
             frames_in: frames_in.clone(),
         };
         tokio::spawn(pump.run(stream));
-        Ok(Connection { handshake, out: out_tx, events, pongs, frames_in })
+        Ok(Connection { handshake, out: out_tx, events, pongs, frames_in, pulling })
     }
 
     /// Sends one frame as the SDK does (header text + binary attachment).
@@ -161,6 +164,11 @@ impl Connection {
         }
         let wait = self.pongs.wait_for(|n| *n > seen);
         matches!(tokio::time::timeout_at(deadline.into(), wait).await, Ok(Ok(_)))
+    }
+
+    /// Whether a pull of `conv` is in progress.
+    pub fn is_pulling(&self, conv: u64) -> bool {
+        self.pulling.lock().is_ok_and(|p| p.contains(&conv))
     }
 
     /// Sends `41` and closes the WebSocket, as the SDK's logout does.
@@ -233,7 +241,7 @@ struct Pump {
     out: mpsc::UnboundedSender<Vec<Message>>,
     events: mpsc::UnboundedSender<Event>,
     /// Conversations with a pull in progress.
-    pulling: HashSet<u64>,
+    pulling: Arc<Mutex<HashSet<u64>>>,
     /// Conversations noticed again during their pull.
     renotice: HashSet<u64>,
     pong: watch::Sender<u64>,
@@ -293,13 +301,18 @@ impl Pump {
     }
 
     fn pull(&mut self, conv: u64, key: u64) {
-        self.pulling.insert(conv);
+        if std::env::var_os("XSYNC_TRACE").is_some() {
+            eprintln!("xsync -> SyncUL pull conv {conv} key {key}");
+        }
+        if let Ok(mut p) = self.pulling.lock() {
+            p.insert(conv);
+        }
         let ul = SyncUl { xid: Some(Xid { uid: conv, device_sn: 0 }), key, ..Default::default() };
         send_frame(&self.out, frame::Command::Sync as i32, Some(&ul.encode_to_vec()));
     }
 
     fn start_pull(&mut self, conv: u64) {
-        if self.pulling.contains(&conv) {
+        if self.pulling.lock().is_ok_and(|p| p.contains(&conv)) {
             self.renotice.insert(conv);
         } else {
             self.pull(conv, 0);
@@ -308,6 +321,9 @@ impl Pump {
 
     fn on_frame(&mut self, frame: Frame, at: Instant) {
         let payload = frame.payload.as_slice();
+        if std::env::var_os("XSYNC_TRACE").is_some() {
+            eprintln!("xsync <- {}", describe(&frame));
+        }
         match frame::Command::try_from(frame.command) {
             Ok(frame::Command::Provision) => match proto::Provision::decode(payload) {
                 Ok(p) => self.emit(Event::Provision(p)),
@@ -363,16 +379,48 @@ impl Pump {
             self.garbage(format!("a SyncDL without xid: {dl:?}"));
             return;
         };
+        // The continuation (which acknowledges this batch) leaves before the
+        // metas are handed over, so whatever a test sends after seeing them
+        // reaches the server after the acknowledgement.
+        let done = dl.next_key == 0 && self.pulling.lock().is_ok_and(|p| p.contains(&conv));
+        if dl.next_key != 0 {
+            self.pull(conv, dl.next_key);
+        } else if done && self.renotice.remove(&conv) {
+            self.pull(conv, 0);
+        } else if done && let Ok(mut p) = self.pulling.lock() {
+            p.remove(&conv);
+        }
         for meta in dl.metas {
             self.emit(Event::Meta { conv, meta, at });
         }
-        if dl.next_key != 0 {
-            self.pull(conv, dl.next_key);
-        } else if self.pulling.remove(&conv) {
+        if done {
             self.emit(Event::PullDone { conv });
-            if self.renotice.remove(&conv) {
-                self.pull(conv, 0);
-            }
         }
+    }
+}
+
+/// A one-line account of a received frame (`XSYNC_TRACE=1` prints them).
+fn describe(frame: &Frame) -> String {
+    let payload = frame.payload.as_slice();
+    match frame::Command::try_from(frame.command) {
+        Ok(frame::Command::Sync) => match SyncDl::decode(payload) {
+            Ok(dl) => format!(
+                "SyncDL status {:?} xid {:?} metas {:?} next_key {} client_mid {} server_mid {} full {}",
+                dl.status.map(|s| s.code),
+                dl.xid.map(|x| x.uid),
+                dl.metas.iter().map(|m| m.id).collect::<Vec<_>>(),
+                dl.next_key,
+                dl.client_mid,
+                dl.server_mid,
+                dl.is_full_sync
+            ),
+            Err(e) => format!("SyncDL undecodable: {e}"),
+        },
+        Ok(frame::Command::Notice) => {
+            format!("NOTICE {:?}", proto::Notice::decode(payload).ok().and_then(|n| n.xid))
+        }
+        Ok(frame::Command::Unread) => format!("UNREAD {:?}", UnreadDl::decode(payload).ok()),
+        Ok(frame::Command::Provision) => format!("PROVISION {:?}", proto::Provision::decode(payload).ok()),
+        Err(_) => format!("command {}", frame.command),
     }
 }

@@ -308,6 +308,25 @@ impl Session {
         .is_some()
     }
 
+    /// Waits until no pull of `conv` is in progress (a SyncDL with
+    /// `next_key == 0` ended the last one, and no NOTICE restarted it).
+    /// Called after a message of `conv` arrived, it means that message is
+    /// acknowledged.
+    pub async fn pulled(&mut self, conv: u64, deadline: Instant) -> bool {
+        loop {
+            if !self.connection.is_pulling(conv) {
+                return true;
+            }
+            let ended = self.wait_for(deadline, |e| match e {
+                Event::PullDone { conv: c } if *c == conv => Some(()),
+                _ => None,
+            });
+            if ended.await.is_none() {
+                return false;
+            }
+        }
+    }
+
     /// History of `conv`: up to `amount` messages older than `key` (0: the
     /// newest), as the SDK asks for them (guide §6.3).
     pub async fn history(&mut self, conv: u64, key: u64, amount: i32, deadline: Instant) -> Option<SyncDl> {
