@@ -7,7 +7,7 @@
 //! conversation's messages and operations after the device's acknowledged
 //! position in it (or, before its first acknowledgement, after the floor
 //! set at the device's first login), less what the device sent itself.
-//! Conversation 0 holds the user's notices (`core/notices.rs`) and the
+//! Conversation 0 holds the user's notices (`server/src/core/notices.rs`) and the
 //! app's system messages; a key below [`NOTICE_KEYS`] is a notice position,
 //! a larger one a message id.
 

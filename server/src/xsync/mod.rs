@@ -138,16 +138,17 @@ fn connect(core: Core, hub: Arc<Hub>, socket: SocketRef) {
     {
         let (tx, rx) = mpsc::unbounded_channel();
         let frames = tx.clone();
+        // Queued when the handler is called, in arrival order: socketioxide
+        // spawns each handler's future, and spawned futures may run out of
+        // order (an acknowledging pull overtaken by the UNREAD after it).
         socket.on("frame", move |TryData(data): TryData<Bytes>| {
-            let frames = frames.clone();
-            async move {
-                match data {
-                    Ok(bytes) => {
-                        let _ = frames.send(Input::Frame(bytes));
-                    }
-                    Err(e) => tracing::debug!("socket frame without a binary attachment: {e}"),
+            match data {
+                Ok(bytes) => {
+                    let _ = frames.send(Input::Frame(bytes));
                 }
+                Err(e) => tracing::debug!("socket frame without a binary attachment: {e}"),
             }
+            async {}
         });
         let task = tokio::spawn(session::run(core, hub, socket.clone(), tx, rx)).abort_handle();
         socket.on_disconnect(move || {

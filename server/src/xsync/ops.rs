@@ -162,7 +162,7 @@ async fn operation(
     mut body: MessageBody,
 ) -> Result<SyncDl, Status> {
     use message_operation::OpType;
-    let op = body.operation.clone().unwrap_or_default();
+    let op = body.operation.unwrap_or_default();
     let kind = OpType::try_from(op.r#type).unwrap_or(OpType::Unknown);
     let mid = i64::try_from(op.mid).unwrap_or(0);
     let to = target(meta)?;
