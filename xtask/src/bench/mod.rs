@@ -58,6 +58,13 @@ pub struct BenchArgs {
     /// Skip `cargo build --release` (the binaries are already built).
     #[arg(long)]
     pub no_build: bool,
+    /// Also run the client-socket benchmark (`socket_bench`: idle sockets
+    /// and their memory, delivery to a 500-member group) on each backend.
+    #[arg(long)]
+    pub socket: bool,
+    /// Idle sockets the socket benchmark holds.
+    #[arg(long, default_value_t = 10_000)]
+    pub socket_connections: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -108,9 +115,12 @@ pub fn run(repo: &Path, args: BenchArgs) -> anyhow::Result<()> {
     let target_dir = if target_dir.is_relative() { repo.join(target_dir) } else { target_dir };
     if !args.no_build {
         eprintln!("building the release binaries (server, bench-peer, bench-ceiling, bench-load)…");
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .current_dir(repo)
-            .args(["build", "--release", "-p", "server", "-p", "bench", "--bins"])
+        let mut build = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        build.current_dir(repo).args(["build", "--release", "-p", "server", "-p", "bench", "--bins"]);
+        if args.socket {
+            build.args(["-p", "tests", "--bin", "socket_bench"]);
+        }
+        let status = build
             .status()
             .context("running cargo build")?;
         if !status.success() {
@@ -177,10 +187,16 @@ pub fn run(repo: &Path, args: BenchArgs) -> anyhow::Result<()> {
             }
         }
     }
-    for extra in extra::CASES {
-        results.notes.push(format!("extra case {} not run: {}", extra.name, extra.describe));
+    let mut socket_text = String::new();
+    if args.socket {
+        for &backend in &backends {
+            let run = extra::socket(&ctx, backend, args.socket_connections)?;
+            socket_text.push_str(&format!("\n### Client socket, {}\n\n{}\n", backend.name(), run.markdown));
+            results.socket.push(run.json);
+        }
     }
-    let text = report::markdown(&results, &cases);
+    let mut text = report::markdown(&results, &cases);
+    text.push_str(&socket_text);
     println!("{text}");
     let base = out.join(&stamp);
     std::fs::write(base.with_extension("md"), &text)?;

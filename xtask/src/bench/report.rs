@@ -67,12 +67,14 @@ pub(crate) struct Results {
     pub(crate) rows: Vec<Row>,
     pub(crate) seeding: Vec<String>,
     pub(crate) notes: Vec<String>,
+    /// The client-socket benchmark's JSON lines, one per backend (`extra`).
+    pub(crate) socket: Vec<serde_json::Value>,
 }
 
 impl Results {
     pub(crate) fn new(started: String, commit: String, load: LoadSettings) -> Results {
         let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-        Results { started, commit, load, cores, rows: Vec::new(), seeding: Vec::new(), notes: Vec::new() }
+        Results { started, commit, load, cores, rows: Vec::new(), seeding: Vec::new(), notes: Vec::new(), socket: Vec::new() }
     }
 
     fn find(&self, backend: &str, scale: &str, target: &str, case: &str) -> Option<&Row> {
