@@ -26,7 +26,12 @@ pub(crate) struct SocketRun {
 pub(crate) fn socket(ctx: &Context, backend: Backend, connections: u64) -> anyhow::Result<SocketRun> {
     eprintln!("  socket   {:<8} {connections} idle sockets, a 500-member group", backend.name());
     let mut command = Command::new(ctx.bins.join("socket_bench"));
-    command.args(["--connections", &connections.to_string(), "--group-size", &500.min(connections).to_string()]);
+    command.args([
+        "--connections",
+        &connections.to_string(),
+        "--group-size",
+        &500.min(connections).to_string(),
+    ]);
     if backend == Backend::Postgres {
         command.args(["--database-url", &ctx.pg_url]);
     }
@@ -35,8 +40,10 @@ pub(crate) fn socket(ctx: &Context, backend: Backend, connections: u64) -> anyho
         bail!("socket_bench on {}: {}", backend.name(), String::from_utf8_lossy(&out.stderr));
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let json_line = stdout.lines().rev().find(|l| l.starts_with('{')).context("socket_bench printed no JSON line")?;
-    let json = serde_json::from_str(json_line).with_context(|| format!("socket_bench printed {json_line:?}"))?;
+    let json_line =
+        stdout.lines().rev().find(|l| l.starts_with('{')).context("socket_bench printed no JSON line")?;
+    let json =
+        serde_json::from_str(json_line).with_context(|| format!("socket_bench printed {json_line:?}"))?;
     let markdown = stdout
         .lines()
         .filter(|l| l.starts_with('|') || l.starts_with("socket_bench:"))

@@ -120,9 +120,7 @@ pub fn run(repo: &Path, args: BenchArgs) -> anyhow::Result<()> {
         if args.socket {
             build.args(["-p", "tests", "--bin", "socket_bench"]);
         }
-        let status = build
-            .status()
-            .context("running cargo build")?;
+        let status = build.status().context("running cargo build")?;
         if !status.success() {
             bail!("cargo build --release failed");
         }

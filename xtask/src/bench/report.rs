@@ -74,7 +74,16 @@ pub(crate) struct Results {
 impl Results {
     pub(crate) fn new(started: String, commit: String, load: LoadSettings) -> Results {
         let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-        Results { started, commit, load, cores, rows: Vec::new(), seeding: Vec::new(), notes: Vec::new(), socket: Vec::new() }
+        Results {
+            started,
+            commit,
+            load,
+            cores,
+            rows: Vec::new(),
+            seeding: Vec::new(),
+            notes: Vec::new(),
+            socket: Vec::new(),
+        }
     }
 
     fn find(&self, backend: &str, scale: &str, target: &str, case: &str) -> Option<&Row> {
