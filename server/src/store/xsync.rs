@@ -35,6 +35,28 @@ const QUEUE_OPS: &str = "FROM message_ops o
      WHERE o.app_id = $1 AND o.conv_low = $2 AND o.conv_high = $3 AND o.id > $4 AND o.created_at >= $5
        AND NOT (o.from_id = $6 AND o.from_sn = $7) AND (o.only_user = 0 OR o.only_user = $6)";
 
+/// Binds `$1`…`$8` of a queue query (`QUEUE_MESSAGES`, `QUEUE_OPS`): the
+/// conversation, the device and where its queue starts, then the limit.
+fn queue_query<'q>(
+    sql: String,
+    app: &'q AppId,
+    key: &ConversationKey,
+    user: UserId,
+    sn: i64,
+    start: i64,
+    limit: i64,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(app.as_str())
+        .bind(key.low)
+        .bind(key.high)
+        .bind(start)
+        .bind(key.since)
+        .bind(user.0)
+        .bind(sn)
+        .bind(limit)
+}
+
 fn delivered(row: &sqlx::any::AnyRow) -> Result<Delivered> {
     Ok(Delivered {
         message: message_row(row)?,
@@ -162,17 +184,7 @@ impl Db {
             "SELECT {MESSAGE_COLUMNS}, m.from_sn, COALESCE(k.edit_timestamp, 0) AS edit_timestamp
              {QUEUE_MESSAGES} ORDER BY m.id LIMIT $8"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(app.as_str())
-            .bind(key.low)
-            .bind(key.high)
-            .bind(start)
-            .bind(key.since)
-            .bind(user.0)
-            .bind(sn)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = queue_query(sql, app, key, user, sn, start, limit).fetch_all(&self.pool).await?;
         rows.iter().map(delivered).collect()
     }
 
@@ -189,17 +201,7 @@ impl Db {
             "SELECT o.id, o.from_id, o.from_sn, o.to_id, o.ns, o.payload, o.created_at {QUEUE_OPS}
              ORDER BY o.id LIMIT $8"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(app.as_str())
-            .bind(key.low)
-            .bind(key.high)
-            .bind(start)
-            .bind(key.since)
-            .bind(user.0)
-            .bind(sn)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = queue_query(sql, app, key, user, sn, start, limit).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
                 let payload: String = get(row, "payload")?;
@@ -230,17 +232,7 @@ impl Db {
             "SELECT (SELECT COUNT(*) FROM (SELECT m.id {QUEUE_MESSAGES} LIMIT $8) x)
                   + (SELECT COUNT(*) FROM (SELECT o.id {QUEUE_OPS} LIMIT $8) y) AS n"
         );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(app.as_str())
-            .bind(key.low)
-            .bind(key.high)
-            .bind(start)
-            .bind(key.since)
-            .bind(user.0)
-            .bind(sn)
-            .bind(cap)
-            .fetch_one(&self.pool)
-            .await?;
+        let row = queue_query(sql, app, key, user, sn, start, cap).fetch_one(&self.pool).await?;
         get(&row, "n")
     }
 
