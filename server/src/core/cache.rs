@@ -1,6 +1,6 @@
-//! The fast path's memory: apps, user tokens and friend-id lists, read on
-//! nearly every request, kept here instead of asked of the database each
-//! time (docs/operations.md#caches).
+//! The fast path's memory: apps, user tokens, friend-id lists and groups
+//! with their members, read on nearly every request, kept here instead of
+//! asked of the database each time (docs/operations.md#caches).
 //!
 //! Exact on the node that writes: the core invalidates after its commit, so
 //! the very next request reads the new state. Bounded on the others: the
@@ -25,7 +25,8 @@ use quick_cache::{UnitWeighter, Weighter};
 
 use super::apps::App;
 use super::events::Event;
-use super::ids::{AppId, UserId};
+use super::groups::GroupState;
+use super::ids::{AppId, GroupId, UserId};
 use super::paging::Page;
 use super::tokens::TokenRecord;
 
@@ -38,12 +39,16 @@ pub struct CacheLimits {
     pub tokens: usize,
     /// Friend ids kept over all lists (8 bytes each, plus one per list).
     pub friend_ids: u64,
+    /// Group members kept over all groups (about 100 bytes each, plus one
+    /// per group for the group itself).
+    pub group_members: u64,
 }
 
 impl Default for CacheLimits {
-    /// About 15 MB of tokens and 40 MB of friend ids at most.
+    /// About 15 MB of tokens, 40 MB of friend ids and 50 MB of group
+    /// members at most.
     fn default() -> Self {
-        CacheLimits { apps: 10_000, tokens: 100_000, friend_ids: 5_000_000 }
+        CacheLimits { apps: 10_000, tokens: 100_000, friend_ids: 5_000_000, group_members: 500_000 }
     }
 }
 
@@ -130,6 +135,16 @@ impl Weighter<(AppId, UserId), Arc<Page<UserId>>> for ListWeight {
     }
 }
 
+/// A group weighs one per member, and one for itself.
+#[derive(Clone)]
+pub(crate) struct GroupWeight;
+
+impl Weighter<(AppId, GroupId), Arc<GroupState>> for GroupWeight {
+    fn weight(&self, _: &(AppId, GroupId), state: &Arc<GroupState>) -> u64 {
+        state.members.len() as u64 + 1
+    }
+}
+
 /// Every cache of one node.
 pub(crate) struct Caches {
     pub(crate) apps: Guarded<AppId, (Instant, App)>,
@@ -137,6 +152,8 @@ pub(crate) struct Caches {
     pub(crate) tokens: Guarded<String, CachedToken>,
     /// A user's whole friend list in id order, with the roster version read before it.
     pub(crate) friends: Guarded<(AppId, UserId), Arc<Page<UserId>>, ListWeight>,
+    /// An active group's row and all its members (`core::groups`).
+    pub(crate) groups: Guarded<(AppId, GroupId), Arc<GroupState>, GroupWeight>,
 }
 
 impl Caches {
@@ -149,6 +166,11 @@ impl Caches {
                 usize::try_from(limits.friend_ids / 50).unwrap_or(usize::MAX),
                 limits.friend_ids,
                 ListWeight,
+            ),
+            groups: Guarded::weighted(
+                usize::try_from(limits.group_members / 20).unwrap_or(usize::MAX),
+                limits.group_members,
+                GroupWeight,
             ),
         }
     }
@@ -164,6 +186,7 @@ impl Caches {
                 self.apps.clear();
                 self.tokens.clear();
                 self.friends.clear();
+                self.groups.clear();
             }
             Event::AppChanged { app } => self.apps.invalidate(app),
             Event::TokenRevoked { token_hash } => self.tokens.invalidate(token_hash),
@@ -175,10 +198,9 @@ impl Caches {
                     self.friends.invalidate(&(app.clone(), *user));
                 }
             }
-            // Not cached here (yet).
-            Event::GroupChanged { .. } => {}
+            Event::GroupChanged { app, group } => self.groups.invalidate(&(app.clone(), *group)),
             // For live sockets (`core::wakes`); what a kick revokes comes as its own event.
-            Event::Wake { .. } | Event::Kick { .. } => {}
+            Event::Wake { .. } | Event::WakeGroup { .. } | Event::Kick { .. } => {}
         }
     }
 }
@@ -215,7 +237,7 @@ mod tests {
 
     #[test]
     fn caches_are_bounded() {
-        let caches = Caches::new(CacheLimits { apps: 2, tokens: 3, friend_ids: 100 });
+        let caches = Caches::new(CacheLimits { apps: 2, tokens: 3, friend_ids: 100, group_members: 100 });
         let app = AppId::parse("a").unwrap();
         for i in 0..1000 {
             let t = caches.friends.ticket();

@@ -44,6 +44,10 @@ pub enum Event {
     /// Each user has something new in the conversation named next to it
     /// (`core::wakes`): its live sockets, on whatever node, pull.
     Wake { app: AppId, targets: Vec<(UserId, i64)> },
+    /// Every member of the group has something new in its conversation:
+    /// each node finds the members itself (its group cache), so a message
+    /// to a group of thousands is one small event.
+    WakeGroup { app: AppId, group: GroupId },
     /// Close the user's sockets on `device` (all: `None`) but the one `keep`
     /// names (`core::wakes`).
     Kick {

@@ -14,9 +14,10 @@
 use super::Core;
 use super::callers::Actor;
 use super::error::{Error, Result};
-use super::ids::UserId;
+use super::ids::{GroupId, UserId};
 use super::messages::{ConversationKey, Message, SYSTEM, TargetKind};
 use super::notices::Notice;
+use super::wakes::Wake;
 
 /// Keys of conversation 0 below this are notice positions; message ids
 /// are far above it (they count milliseconds since 2024 shifted by 12 bits).
@@ -233,17 +234,16 @@ impl Inbox<'_> {
         let now = self.core.now_ms();
         let only = if op.only_author { actor.user.0 } else { 0 };
         let id = self.core.db().insert_op(&actor.app, &key, actor.user, sn, only, &op, now).await?;
-        let mut targets = vec![(actor.user, op.peer)];
-        if !op.only_author {
-            match key.kind {
-                TargetKind::User => targets.push((UserId(op.peer), actor.user.0)),
-                TargetKind::Group => {
-                    let members = self.core.db().group_member_ids(&actor.app, op.peer).await?;
-                    targets.extend(members.into_iter().map(|m| (m, op.peer)));
-                }
+        let app = actor.app.clone();
+        let wake = match key.kind {
+            // The author is a member: the group's wake reaches it too.
+            TargetKind::Group if !op.only_author => Wake::Group { app, group: GroupId(op.peer) },
+            TargetKind::User if !op.only_author => {
+                Wake::New { app, targets: vec![(actor.user, op.peer), (UserId(op.peer), actor.user.0)] }
             }
-        }
-        self.core.wakes().publish(super::wakes::Wake::New { app: actor.app.clone(), targets });
+            _ => Wake::New { app, targets: vec![(actor.user, op.peer)] },
+        };
+        self.core.wakes().publish(wake);
         Ok((id, now))
     }
 

@@ -15,7 +15,7 @@ use std::sync::{Arc, OnceLock};
 use serde::{Deserialize, Serialize};
 
 use super::events::{Event, Events};
-use super::ids::{AppId, DeviceSn, UserId};
+use super::ids::{AppId, DeviceSn, GroupId, UserId};
 
 /// Why a device's sockets are closed (the SDK's `UserNotice.Type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +50,8 @@ pub enum Wake {
     /// Each user has something new in the conversation named next to it
     /// (the peer's id, the group's, or 0 for notices).
     New { app: AppId, targets: Vec<(UserId, i64)> },
+    /// Every member of the group has something new in the group's conversation.
+    Group { app: AppId, group: GroupId },
     /// Close the user's sockets on `device` (`None`: all), except the
     /// socket `keep` names (the new login that caused a same-device kick).
     Kick { app: AppId, user: UserId, device: Option<DeviceSn>, reason: KickReason, keep: Option<String> },
@@ -72,6 +74,15 @@ impl Wakes {
         let _ = self.bus.set(events.clone());
     }
 
+    /// Any other event the store must tell after a commit (a group
+    /// transaction's `GroupChanged`): this handle is the store's only way
+    /// onto the bus. Before the core is built, nobody can be listening.
+    pub fn publish_event(&self, event: Event) {
+        if let Some(bus) = self.bus.get() {
+            bus.publish(event);
+        }
+    }
+
     /// Tells every node; nobody listening is fine.
     pub fn publish(&self, wake: Wake) {
         let Some(bus) = self.bus.get() else { return };
@@ -81,6 +92,7 @@ impl Wakes {
                     bus.publish(Event::Wake { app: app.clone(), targets: chunk.to_vec() });
                 }
             }
+            Wake::Group { app, group } => bus.publish(Event::WakeGroup { app, group }),
             Wake::Kick { app, user, device, reason, keep } => {
                 bus.publish(Event::Kick { app, user, device: device.map(|d| d.0), reason, keep });
             }

@@ -95,7 +95,7 @@ impl Db {
 
     /// Deletes the device and revokes its tokens in one transaction.
     pub async fn delete_device(&self, app: &AppId, user: UserId, sn: DeviceSn, now: i64) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let sql = format!("DELETE FROM devices WHERE {OWNED} AND device_sn = $3");
         let done = sqlx::query(AssertSqlSafe(sql))
             .bind(app.as_str())

@@ -276,7 +276,7 @@ impl Db {
         now: i64,
         notices: impl FnOnce(GroupId) -> Vec<NewNotice>,
     ) -> Result<GroupId> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         if limits.per_app > 0 {
             // Two creations in one app would each count the other's group
             // as missing; writing the app's row first makes them take turns
@@ -361,68 +361,13 @@ impl Db {
         Ok(row.is_some())
     }
 
-    /// Members by ascending user id after `after`; all of them when `limit` is `None`.
-    pub async fn group_members(
-        &self,
-        app: &AppId,
-        group: GroupId,
-        after: Option<i64>,
-        limit: Option<i64>,
-    ) -> Result<Vec<Member>> {
+    /// Every member, by ascending user id (the group cache's load, `core::groups`).
+    pub async fn group_members(&self, app: &AppId, group: GroupId) -> Result<Vec<Member>> {
         let sql = format!(
             "SELECT {MEMBER_COLUMNS} FROM group_members m JOIN chat_groups g ON g.id = m.group_id
-             WHERE g.app_id = $1 AND m.group_id = $2 AND m.user_id > $3 ORDER BY m.user_id LIMIT $4"
+             WHERE g.app_id = $1 AND m.group_id = $2 ORDER BY m.user_id"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(app.as_str())
-            .bind(group.0)
-            .bind(after.unwrap_or(i64::MIN))
-            .bind(limit.unwrap_or(i64::MAX))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(member_row).collect()
-    }
-
-    /// The members among `users`, by ascending user id.
-    pub async fn group_members_among(
-        &self,
-        app: &AppId,
-        group: GroupId,
-        users: &[UserId],
-    ) -> Result<Vec<Member>> {
-        if users.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT {MEMBER_COLUMNS} FROM group_members m JOIN chat_groups g ON g.id = m.group_id
-             WHERE g.app_id = $1 AND m.group_id = $2 AND m.user_id IN ({}) ORDER BY m.user_id",
-            placeholders(3, users.len())
-        );
-        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(app.as_str()).bind(group.0);
-        for u in users {
-            q = q.bind(u.0);
-        }
-        let rows = q.fetch_all(&self.pool).await?;
-        rows.iter().map(member_row).collect()
-    }
-
-    /// Members with `role`, by ascending user id.
-    pub async fn group_members_with_role(
-        &self,
-        app: &AppId,
-        group: GroupId,
-        role: GroupRole,
-    ) -> Result<Vec<Member>> {
-        let sql = format!(
-            "SELECT {MEMBER_COLUMNS} FROM group_members m JOIN chat_groups g ON g.id = m.group_id
-             WHERE g.app_id = $1 AND m.group_id = $2 AND m.role = $3 ORDER BY m.user_id"
-        );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(app.as_str())
-            .bind(group.0)
-            .bind(role.code())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(AssertSqlSafe(sql)).bind(app.as_str()).bind(group.0).fetch_all(&self.pool).await?;
         rows.iter().map(member_row).collect()
     }
 
@@ -602,7 +547,7 @@ impl Db {
 
     /// Begins a change to an active group (else `GroupMissing`); see the module docs.
     pub async fn lock_group(&self, app: &AppId, group: GroupId) -> Result<GroupTx> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE chat_groups SET updated_at = updated_at WHERE app_id = $1 AND id = $2 AND status = 0",
         )
@@ -619,7 +564,7 @@ impl Db {
 
 /// A change to one group, holding its lock until commit (or drop: rollback).
 pub struct GroupTx {
-    tx: Transaction<'static, Any>,
+    tx: super::WriteTx,
     app: AppId,
     group: GroupId,
     /// Appended by `commit`, as the transaction's last write (see `super::notices`).
@@ -634,9 +579,15 @@ impl std::fmt::Debug for GroupTx {
 }
 
 impl GroupTx {
+    /// Commits, then tells every node's group cache (`core::cache`) that
+    /// the group changed: every write to `chat_groups` and `group_members`
+    /// but a new group's own goes through a `GroupTx`, so this is the one
+    /// place invalidation needs. It is published before `commit` returns,
+    /// so this node's next read sees the change.
     pub async fn commit(mut self) -> Result<()> {
         super::notices::append(&mut self.tx, &self.app, &self.notices).await?;
         self.tx.commit().await?;
+        self.wakes.publish_event(crate::core::events::Event::GroupChanged { app: self.app.clone(), group: self.group });
         super::notices::wake(&self.wakes, &self.app, &self.notices);
         Ok(())
     }

@@ -99,7 +99,7 @@ async fn peer_facts(conn: &mut AnyConnection, app: &AppId, user: UserId, id: i64
 impl Db {
     /// Begins a send in `app` (see [`MessageTx`]).
     pub async fn begin_send(&self, app: &AppId) -> Result<MessageTx> {
-        Ok(MessageTx { tx: self.pool.begin().await?, app: app.clone() })
+        Ok(MessageTx { tx: self.begin_write().await?, app: app.clone() })
     }
 
     pub async fn peer_facts(&self, app: &AppId, user: UserId, id: i64) -> Result<PeerFacts> {
@@ -280,7 +280,7 @@ impl Db {
 
 /// One send: rolled back when dropped without [`MessageTx::commit`].
 pub struct MessageTx {
-    tx: Transaction<'static, Any>,
+    tx: super::WriteTx,
     app: AppId,
 }
 

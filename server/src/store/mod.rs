@@ -19,6 +19,7 @@ mod bulk;
 mod devices;
 mod errors;
 mod files;
+mod gate;
 mod groups;
 mod limits;
 mod messages;
@@ -43,6 +44,7 @@ use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Connection, Executor};
 
 pub use bulk::{Bulk, BulkGroup, BulkMessage, message_id_at};
+pub use gate::WriteTx;
 pub use groups::{GroupTx, UserGroups};
 pub use messages::MessageTx;
 pub use roster::RosterTx;
@@ -169,6 +171,8 @@ pub struct Db {
     /// For the event bus's own connections (`notify`) and to tell which
     /// SQLite file in-process nodes share.
     url: Url,
+    /// SQLite's writers take turns here (`gate`); `None` on PostgreSQL.
+    turns: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
 }
 
 /// A database URL, kept out of `Debug` output (it may hold a password).
@@ -243,7 +247,7 @@ impl Db {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await.map_err(|e| Error::Storage(InfraError::new(e)))?;
-        Ok(Db { pool, backend, wakes: Default::default(), url: Url(url.into()) })
+        Ok(Db { pool, backend, wakes: Default::default(), url: Url(url.into()), turns: gate::turns(backend) })
     }
 
     pub fn backend(&self) -> Backend {

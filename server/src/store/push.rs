@@ -169,7 +169,7 @@ impl Db {
         deliveries: &[NewDelivery],
         now: i64,
     ) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO push_tasks (app_id, request_id, audience, message, created_at)
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (app_id, request_id) DO NOTHING RETURNING id",

@@ -25,7 +25,7 @@ use super::rows::{
 };
 
 pub struct RosterTx {
-    tx: Transaction<'static, Any>,
+    tx: super::WriteTx,
     app: AppId,
     /// The users whose rosters this transaction locked (and whose cached
     /// friend lists its commit makes stale).
@@ -48,7 +48,7 @@ impl Db {
         let mut ids: Vec<i64> = users.iter().map(|u| u.0).collect();
         ids.sort_unstable();
         ids.dedup();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for &id in &ids {
             let done = sqlx::query(
                 "UPDATE users SET roster_version = roster_version + 1 WHERE app_id = $1 AND id = $2",

@@ -18,7 +18,7 @@ impl Db {
     /// Creates the user and its default settings in one transaction; the id
     /// comes from the id space users share with groups.
     pub async fn insert_user(&self, app: &AppId, new: &ValidNewUser, now: i64) -> Result<User> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = super::groups::allocate_id(&mut tx, "user").await?;
         sqlx::query(
             "INSERT INTO users (id, app_id, username, password_hash, mobile, email, created_at, updated_at)
@@ -166,7 +166,7 @@ impl Db {
 
     /// Stores the new hash and revokes every token of the user, atomically.
     pub async fn set_password(&self, app: &AppId, id: UserId, hash: &str, now: i64) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done =
             sqlx::query("UPDATE users SET password_hash = $3, updated_at = $4 WHERE app_id = $1 AND id = $2")
                 .bind(app.as_str())
@@ -192,7 +192,7 @@ impl Db {
         if unique.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let sql = format!(
             "UPDATE users SET disabled = $2, updated_at = $3 WHERE app_id = $1 AND id IN ({})",
             placeholders(4, unique.len())
@@ -227,7 +227,7 @@ impl Db {
     }
 
     pub async fn add_tags(&self, app: &AppId, user: UserId, tags: &[String], now: i64) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for tag in tags {
             sqlx::query(
                 "INSERT INTO user_tags (user_id, tag, created_at)

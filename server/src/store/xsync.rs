@@ -283,7 +283,7 @@ impl Db {
         op: &NewOp,
         now: i64,
     ) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "INSERT INTO message_ids (app_id, next_id) VALUES ($1, $2 + 1)
              ON CONFLICT (app_id) DO UPDATE SET next_id =
@@ -319,19 +319,6 @@ impl Db {
         .await?;
         tx.commit().await?;
         Ok(id)
-    }
-
-    /// The members of an active group (none for another id).
-    pub async fn group_member_ids(&self, app: &AppId, group: i64) -> Result<Vec<UserId>> {
-        let rows = sqlx::query(
-            "SELECT gm.user_id FROM group_members gm JOIN chat_groups g ON g.id = gm.group_id
-             WHERE g.app_id = $1 AND g.id = $2 AND g.status = 0",
-        )
-        .bind(app.as_str())
-        .bind(group)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(|r| Ok(UserId(get(r, "user_id")?))).collect()
     }
 
     /// The message `id` if it belongs to the conversation (and is not recalled).
@@ -376,7 +363,7 @@ impl Db {
         ext: Option<&str>,
         at: i64,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE message_bodies SET content = $3, config = $4, ext = $5
              WHERE app_id = $1 AND id = (SELECT body_id FROM messages WHERE app_id = $1 AND id = $2)",

@@ -52,6 +52,14 @@ impl Envelope {
     /// The success envelope with the fields of `value` (an object; `()` adds
     /// none) next to the success fields; `None` fields are left out.
     pub fn ok_flat<T: Serialize>(&self, value: &T) -> Response {
+        // A struct (nearly every reply) is written field by field (`flat`);
+        // anything else through a `Value`.
+        if let Ok(flat) = super::flat::fields(value, self.payload) {
+            let mut out = self.open(|k| flat.names.contains(&k));
+            out.extend_from_slice(&flat.json);
+            close(&mut out);
+            return json_bytes(out);
+        }
         let fields: Vec<(String, Value)> = match serde_json::to_value(value) {
             Ok(Value::Object(fields)) => {
                 fields.into_iter().filter(|(k, v)| !v.is_null() || self.payload == Some(k.as_str())).collect()
@@ -73,12 +81,7 @@ impl Envelope {
             let _ = serde_json::to_writer(&mut out, v);
             out.push(b',');
         }
-        // The last `,` closes the object instead.
-        if let Some(last) = out.last_mut().filter(|b| **b == b',') {
-            *last = b'}';
-        } else {
-            out.push(b'}');
-        }
+        close(&mut out);
         json_bytes(out)
     }
 
@@ -95,6 +98,15 @@ impl Envelope {
             m.insert(p.to_string(), Value::Null);
         }
         Value::Object(m)
+    }
+}
+
+/// Ends an object whose every field is followed by `,`: the last `,` closes it instead.
+fn close(out: &mut Vec<u8>) {
+    if let Some(last) = out.last_mut().filter(|b| **b == b',') {
+        *last = b'}';
+    } else {
+        out.push(b'}');
     }
 }
 
@@ -162,6 +174,22 @@ mod tests {
             body(MAXIM.error(10002, "bad")).await.to_string(),
             r#"{"code":10002,"message":"bad","data":null}"#
         );
+    }
+
+    #[tokio::test]
+    async fn flat_fields_override_success_fields_and_non_structs_still_answer() {
+        #[derive(Serialize)]
+        struct Override {
+            message: &'static str,
+            data: Option<i64>,
+        }
+        assert_eq!(
+            body(MAXIM.ok_flat(&Override { message: "hi", data: None })).await.to_string(),
+            r#"{"code":200,"message":"hi","data":null}"#
+        );
+        let map: std::collections::BTreeMap<&str, i64> = [("size", 2)].into();
+        assert_eq!(body(NETEASE.ok_flat(&map)).await.to_string(), r#"{"code":200,"size":2}"#);
+        assert_eq!(body(MAXIM.ok_flat(&vec![1])).await.to_string(), r#"{"code":200,"message":null,"data":[1]}"#);
     }
 
     #[tokio::test]

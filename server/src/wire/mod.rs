@@ -7,6 +7,7 @@
 pub mod binary;
 pub mod cause;
 pub mod envelope;
+mod flat;
 pub mod headers;
 pub mod params;
 pub mod proto;

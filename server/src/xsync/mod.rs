@@ -78,6 +78,11 @@ impl Hub {
         }
     }
 
+    /// Whether a socket of `app` is connected here.
+    fn serves(&self, app: &AppId) -> bool {
+        self.lock().keys().any(|(a, _)| a == app)
+    }
+
     fn sockets(&self, app: &AppId, user: i64) -> Vec<Live> {
         self.lock().get(&(app.clone(), user)).cloned().unwrap_or_default()
     }
@@ -114,9 +119,24 @@ pub fn layer(core: Core) -> socketioxide::layer::SocketIoLayer {
     let hub = Arc::new(Hub::default());
     let mut events = core.events().subscribe();
     let listener = hub.clone();
+    let groups = core.clone();
     tokio::spawn(async move {
         loop {
             match events.recv().await {
+                Ok(Event::WakeGroup { app, group }) => {
+                    // No socket of the app here: nobody to find among the members.
+                    if !listener.serves(&app) {
+                        continue;
+                    }
+                    match groups.groups().member_ids(&app, group).await {
+                        Ok(members) => {
+                            let targets = members.into_iter().map(|m| (m, group.0)).collect();
+                            listener.dispatch(Event::Wake { app, targets });
+                        }
+                        // The next UNREAD (50 s) finds what this wake-up would have told.
+                        Err(e) => tracing::warn!("waking group {}: {e}", group.0),
+                    }
+                }
                 Ok(event) => listener.dispatch(event),
                 // Missed wake-ups: the sockets' next UNREAD (50 s) catches up.
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {

@@ -1,4 +1,5 @@
-//! The fast path's caches (docs/operations.md#caches) never answer with
+//! The fast path's caches (docs/operations.md#caches): apps, tokens,
+//! friend lists and groups with their members. They never answer with
 //! what a change made stale: on the node that made the change, the very
 //! next call sees it; on another node on the same database, within 1 s
 //! (polled up to that bound). Each test first reads through the cache, so
@@ -8,7 +9,9 @@ use std::time::Duration;
 
 use server::core::apps::AppSettingsPatch;
 use server::core::friends::DeleteOptions;
-use server::core::{Core, Error, Page, Principal, UserId};
+use server::core::groups::{GroupRole, NewGroup};
+use server::core::settings::SettingsPatch;
+use server::core::{Core, Error, GroupId, Page, PageRequest, Principal, UserId};
 use tokio::time::Instant;
 
 use crate::harness::PASSWORD;
@@ -128,5 +131,80 @@ scenario!(another_node_sees_a_new_friend_within_a_second, |h| async move {
     within_bound("a new friend", || async { friends_of(&b, &x).await == vec![y.user] }).await;
     h.core.friends().delete(&x, y.user, DeleteOptions::default()).await.unwrap();
     within_bound("a removed friend", || async { friends_of(&b, &x).await.is_empty() }).await;
+    db.close().await;
+});
+
+/// A user who joins groups it is invited to at once.
+async fn joiner(h: &crate::harness::Harness, name: &str) -> server::core::Actor {
+    let a = h.open_user(name).await;
+    let patch = SettingsPatch { group_confirm: Some(false), ..Default::default() };
+    h.core.settings().update(&a, patch).await.unwrap();
+    a
+}
+
+/// The member list as `viewer` reads it through `core`: (user, role, display name, banned).
+async fn roll(core: &Core, viewer: &server::core::Actor, g: GroupId) -> Result<Vec<(UserId, GroupRole, String, bool)>, Error> {
+    let page = core.groups().member_list(viewer, g, &PageRequest::default()).await?;
+    Ok(page.items.into_iter().map(|m| (m.user, m.role, m.display_name, m.ban_expire_time != 0)).collect())
+}
+
+async fn ids(core: &Core, viewer: &server::core::Actor, g: GroupId) -> Vec<UserId> {
+    roll(core, viewer, g).await.expect("member list").into_iter().map(|m| m.0).collect()
+}
+
+scenario!(group_members_follow_every_group_change_at_once, |h| async move {
+    let groups = h.core.groups();
+    let (a, b, c) = (joiner(&h, "amy").await, joiner(&h, "bob").await, joiner(&h, "cid").await);
+    let new = NewGroup { name: "team".into(), members: vec![b.user], ..Default::default() };
+    let g = groups.create(&a, new).await.unwrap().info.group.id;
+    assert_eq!(ids(&h.core, &a, g).await, vec![a.user, b.user]);
+
+    groups.invite(&a, g, &[c.user], "").await.unwrap();
+    assert_eq!(ids(&h.core, &a, g).await, vec![a.user, b.user, c.user], "an invited member");
+    assert_eq!(ids(&h.core, &c, g).await.len(), 3, "who may now read the list");
+
+    groups.kick(&a, g, &[b.user]).await.unwrap();
+    assert_eq!(ids(&h.core, &a, g).await, vec![a.user, c.user], "a kicked member");
+    assert!(matches!(roll(&h.core, &b, g).await, Err(Error::NotGroupMember)), "the kicked may not read it");
+
+    groups.admin_add(&a, g, &[c.user]).await.unwrap();
+    let admins: Vec<UserId> = groups.admin_list(&a, g).await.unwrap().iter().map(|m| m.user).collect();
+    assert_eq!(admins, vec![c.user], "a new admin");
+
+    groups.set_display_name(&c, g, "cid in team").await.unwrap();
+    let mine = groups.members_display_name(&a, g, &[c.user]).await.unwrap();
+    assert_eq!(mine[0].display_name, "cid in team", "a member's own name");
+
+    groups.ban(&a, g, &[c.user], 10).await.unwrap();
+    let row = roll(&h.core, &a, g).await.unwrap().into_iter().find(|m| m.0 == c.user).unwrap();
+    assert!(row.3, "a banned member");
+
+    groups.transfer(&a, g, c.user).await.unwrap();
+    let roles: Vec<(UserId, GroupRole)> = roll(&h.core, &a, g).await.unwrap().into_iter().map(|m| (m.0, m.1)).collect();
+    assert_eq!(roles, vec![(a.user, GroupRole::Member), (c.user, GroupRole::Owner)], "a new owner");
+
+    groups.leave(&a, g).await.unwrap();
+    assert_eq!(ids(&h.core, &c, g).await, vec![c.user], "a member who left");
+
+    groups.destroy(&c, g).await.unwrap();
+    assert!(matches!(roll(&h.core, &c, g).await, Err(Error::GroupMissing)), "a destroyed group");
+});
+
+scenario!(another_node_sees_a_group_change_within_a_second, |h| async move {
+    let (other, db) = h.second_node().await;
+    let (a, x) = (joiner(&h, "ann").await, joiner(&h, "xu").await);
+    let new = NewGroup { name: "team".into(), members: vec![x.user], ..Default::default() };
+    let g = h.core.groups().create(&a, new).await.unwrap().info.group.id;
+    assert_eq!(ids(&other, &x, g).await, vec![a.user, x.user], "cached on the other node");
+
+    h.core.groups().kick(&a, g, &[x.user]).await.unwrap();
+    within_bound("a kicked member", || async { matches!(roll(&other, &x, g).await, Err(Error::NotGroupMember)) })
+        .await;
+    within_bound("a shorter list", || async { ids(&other, &a, g).await == vec![a.user] }).await;
+
+    // And back, through the other node: a new name, seen here.
+    assert_eq!(roll(&h.core, &a, g).await.unwrap()[0].2, "", "cached on the first node");
+    other.groups().set_display_name(&a, g, "boss").await.unwrap();
+    within_bound("a new display name", || async { roll(&h.core, &a, g).await.unwrap()[0].2 == "boss" }).await;
     db.close().await;
 });

@@ -13,6 +13,7 @@
 mod data;
 pub mod extra;
 mod plot;
+mod profile;
 mod report;
 mod targets;
 
@@ -65,6 +66,11 @@ pub struct BenchArgs {
     /// Idle sockets the socket benchmark holds.
     #[arg(long, default_value_t = 10_000)]
     pub socket_connections: u64,
+    /// Sample the server with `perf record` during each case and write
+    /// its hottest functions and a per-crate summary next to the table
+    /// (`target/bench/<stamp>-profile/`).
+    #[arg(long)]
+    pub profile: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -94,6 +100,8 @@ pub(crate) struct Context {
     pub(crate) work: PathBuf,
     pub(crate) pg_url: String,
     pub(crate) load: LoadSettings,
+    /// Where `--profile` writes the server's profiles.
+    pub(crate) profile: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -137,7 +145,11 @@ pub fn run(repo: &Path, args: BenchArgs) -> anyhow::Result<()> {
         work: work.clone(),
         pg_url: args.database_url.clone(),
         load: LoadSettings { connections: args.connections.max(1), duration, warmup },
+        profile: args.profile.then(|| out.join(format!("{stamp}-profile"))),
     };
+    if args.profile {
+        profile::check()?;
+    }
     let cases = select_cases(&ctx, &args.cases)?;
     let backends = match args.backend {
         BackendChoice::Sqlite => vec![Backend::Sqlite],
@@ -254,10 +266,20 @@ fn measure(
         .stderr(std::process::Stdio::piped())
         .spawn()
         .context("starting bench-load")?;
+    let sampler = match (&ctx.profile, kind) {
+        (Some(dir), Kind::Server) => {
+            Some(profile::Sampler::start(dir, &format!("{backend}-{scale}-{}", case.name), target.pid())?)
+        }
+        _ => None,
+    };
     let mut peak_kb = target.rss_kb().unwrap_or(0);
     while child.try_wait()?.is_none() {
         std::thread::sleep(Duration::from_millis(100));
         peak_kb = peak_kb.max(target.rss_kb().unwrap_or(0));
+    }
+    if let Some(sampler) = sampler {
+        let summary = sampler.finish()?;
+        eprintln!("    profile by crate:\n{}", summary.lines().map(|l| format!("      {l}")).collect::<Vec<_>>().join("\n"));
     }
     let out = child.wait_with_output()?;
     if !out.status.success() {

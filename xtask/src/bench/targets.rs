@@ -87,6 +87,10 @@ impl Running {
         line.split_whitespace().nth(1)?.parse().ok()
     }
 
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Resident memory now, in KiB (`None` where `/proc` is missing).
     pub(crate) fn rss_kb(&self) -> Option<u64> {
         self.status_kb("VmRSS:")

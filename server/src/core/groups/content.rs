@@ -17,34 +17,38 @@ use serde_json::json;
 impl Groups<'_> {
     /// Members by ascending user id. Without a limit (`None` or 0) every
     /// member in one page; with one, pages by cursor. `version` is the
-    /// group's membership version, read before the rows.
+    /// group's membership version, read with the rows. Served from the
+    /// group cache (`Groups::state`).
     pub async fn member_list(&self, me: &Actor, group: GroupId, page: &PageRequest) -> Result<Page<Member>> {
-        let (g, _) = self.as_member(me, group, GroupRole::Member).await?;
+        let (state, _) = self.state_as_member(me, group, GroupRole::Member).await?;
         let after = page.after_key()?;
         let limit = match page.limit {
             None | Some(0) => None,
             Some(_) => Some(page.limit()?),
         };
-        let rows = self.core.db.group_members(&me.app, group, after, limit.map(|n| n + 1)).await?;
-        Ok(paging::page_of(rows, limit.unwrap_or(i64::MAX), g.member_version, |m| m.user.0))
+        let take = limit.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX).saturating_add(1));
+        let rows: Vec<Member> = state.members_after(after, take).cloned().collect();
+        Ok(paging::page_of(rows, limit.unwrap_or(i64::MAX), state.group.member_version, |m| m.user.0))
     }
 
     /// The admins (not the owner), by ascending user id.
     pub async fn admin_list(&self, me: &Actor, group: GroupId) -> Result<Vec<Member>> {
-        self.as_member(me, group, GroupRole::Member).await?;
-        self.core.db.group_members_with_role(&me.app, group, GroupRole::Admin).await
+        let (state, _) = self.state_as_member(me, group, GroupRole::Member).await?;
+        Ok(state.members.iter().filter(|m| m.role == GroupRole::Admin).cloned().collect())
     }
 
-    /// The listed users' memberships (display names, join times); users who
-    /// are not members are left out.
+    /// The listed users' memberships (display names, join times), by
+    /// ascending user id; users who are not members are left out.
     pub async fn members_display_name(
         &self,
         me: &Actor,
         group: GroupId,
         users: &[UserId],
     ) -> Result<Vec<Member>> {
-        self.as_member(me, group, GroupRole::Member).await?;
-        self.core.db.group_members_among(&me.app, group, &unique(users)).await
+        let (state, _) = self.state_as_member(me, group, GroupRole::Member).await?;
+        let mut wanted = unique(users);
+        wanted.sort();
+        Ok(wanted.into_iter().filter_map(|u| state.member(u).cloned()).collect())
     }
 
     /// My nickname in the group.

@@ -24,6 +24,7 @@ pub mod qrcode;
 pub use joining::{KICK_LIMIT, KICK_WINDOW};
 
 use std::fmt;
+use std::sync::Arc;
 
 use super::Core;
 use super::callers::{Actor, Caller};
@@ -424,12 +425,70 @@ impl Groups<'_> {
         }
     }
 
+    /// The active group with every member, from memory when read before
+    /// (`core::cache`): every committed group transaction invalidates it
+    /// (`GroupTx::commit` publishes `GroupChanged`), so the next request on
+    /// this node reads the change, and other nodes within the bus's delay.
+    pub(crate) async fn state(&self, app: &AppId, group: GroupId) -> Result<Arc<GroupState>> {
+        let cache = &self.core.caches().groups;
+        let key = (app.clone(), group);
+        if let Some(state) = cache.get(&key) {
+            return Ok(state);
+        }
+        let ticket = cache.ticket();
+        let g = self.active(app, group).await?;
+        let members = self.core.db.group_members(app, group).await?;
+        let state = Arc::new(GroupState { group: g, members });
+        cache.fill(ticket, key, state.clone());
+        Ok(state)
+    }
+
+    /// The members' ids, ascending (from [`Groups::state`]); none when the
+    /// group is not active: who a wake-up for the group reaches.
+    pub(crate) async fn member_ids(&self, app: &AppId, group: GroupId) -> Result<Vec<UserId>> {
+        match self.state(app, group).await {
+            Ok(state) => Ok(state.members.iter().map(|m| m.user).collect()),
+            Err(Error::GroupMissing) => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The active group and the actor's membership, which must have at least `needs`.
     async fn as_member(&self, me: &Actor, group: GroupId, needs: GroupRole) -> Result<(Group, Member)> {
-        let g = self.active(&me.app, group).await?;
-        let m = self.core.db.group_member(&me.app, group, me.user).await?;
-        let m = require(m, needs)?;
-        Ok((g, m))
+        let (state, m) = self.state_as_member(me, group, needs).await?;
+        Ok((state.group.clone(), m))
+    }
+
+    /// As [`Groups::as_member`], with the whole state for reads that need the members.
+    async fn state_as_member(
+        &self,
+        me: &Actor,
+        group: GroupId,
+        needs: GroupRole,
+    ) -> Result<(Arc<GroupState>, Member)> {
+        let state = self.state(&me.app, group).await?;
+        let m = require(state.member(me.user).cloned(), needs)?;
+        Ok((state, m))
+    }
+}
+
+/// An active group and all its members by ascending user id: what the
+/// group cache keeps (`core::cache`).
+#[derive(Debug)]
+pub struct GroupState {
+    pub group: Group,
+    pub members: Vec<Member>,
+}
+
+impl GroupState {
+    pub fn member(&self, user: UserId) -> Option<&Member> {
+        self.members.binary_search_by_key(&user, |m| m.user).ok().map(|i| &self.members[i])
+    }
+
+    /// The members after `after` (all: `None`), at most `limit` of them.
+    pub fn members_after(&self, after: Option<i64>, limit: usize) -> impl Iterator<Item = &Member> {
+        let start = after.map_or(0, |a| self.members.partition_point(|m| m.user.0 <= a));
+        self.members[start..].iter().take(limit)
     }
 }
 

@@ -7,7 +7,8 @@ use std::collections::HashSet;
 use super::super::callers::{Caller, Principal};
 use super::super::error::{Error, Result};
 use super::super::groups::GroupRole;
-use super::super::ids::{AppId, UserId};
+use super::super::ids::{AppId, GroupId, UserId};
+use super::super::wakes::Wake;
 use super::{ConversationKey, Messages, NewMessage, PeerFacts, SYSTEM, SendReport, TargetKind, in_force};
 
 /// Targets one send may name (more: invalid). A group is one target
@@ -155,7 +156,7 @@ impl Messages<'_> {
         }
         tx.commit().await?;
         report.delivered = keys.iter().zip(ids).map(|(k, id)| (k.peer_of(sender), id)).collect();
-        self.wake(app, sender, new.kind, &report).await;
+        self.wake(app, sender, new.kind, &report);
         Ok(report)
     }
 }
@@ -163,25 +164,26 @@ impl Messages<'_> {
 impl Messages<'_> {
     /// Tells live connections who has something new: each one-to-one
     /// target (conversation: the sender) and the sender (conversation: the
-    /// target), every member of each group. A failed member lookup only
-    /// delays delivery to the next UNREAD poll: it is logged, not returned.
-    async fn wake(&self, app: &AppId, sender: i64, kind: TargetKind, report: &SendReport) {
-        let mut targets = Vec::new();
-        for (target, _) in &report.delivered {
-            match kind {
-                TargetKind::User => {
+    /// target), every member of each group (found by each node itself).
+    fn wake(&self, app: &AppId, sender: i64, kind: TargetKind, report: &SendReport) {
+        let wakes = self.core.wakes();
+        match kind {
+            TargetKind::User => {
+                let mut targets = Vec::with_capacity(report.delivered.len() * 2);
+                for (target, _) in &report.delivered {
                     targets.push((UserId(*target), sender));
                     if sender != SYSTEM {
                         targets.push((UserId(sender), *target));
                     }
                 }
-                TargetKind::Group => match self.core.db().group_member_ids(app, *target).await {
-                    Ok(members) => targets.extend(members.into_iter().map(|m| (m, *target))),
-                    Err(e) => tracing::warn!("waking group {target}: {e}"),
-                },
+                wakes.publish(Wake::New { app: app.clone(), targets });
+            }
+            TargetKind::Group => {
+                for (group, _) in &report.delivered {
+                    wakes.publish(Wake::Group { app: app.clone(), group: GroupId(*group) });
+                }
             }
         }
-        self.core.wakes().publish(super::super::wakes::Wake::New { app: app.clone(), targets });
     }
 }
 
