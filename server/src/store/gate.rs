@@ -34,7 +34,7 @@ pub(super) fn turns(backend: Backend) -> Option<Arc<Mutex<()>>> {
 pub struct WriteTx {
     // Declared before the turn: dropped first, so the rollback is queued
     // before the next writer goes.
-    tx: super::WriteTx,
+    tx: Transaction<'static, Any>,
     _turn: Option<OwnedMutexGuard<()>>,
 }
 

@@ -14,7 +14,7 @@
 //! not cover: see [`lock_user_groups`] and [`Db::insert_group`].
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection, AssertSqlSafe, Executor, Transaction};
+use sqlx::{Any, AnyConnection, AssertSqlSafe, Executor};
 
 use crate::core::apps::GroupLimits;
 use crate::core::error::{Error, Result};

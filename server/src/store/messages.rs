@@ -10,7 +10,7 @@
 //! `history_visible`) and block lists are read here, never written.
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection, AssertSqlSafe, Transaction};
+use sqlx::{AnyConnection, AssertSqlSafe};
 
 use crate::core::error::Result;
 use crate::core::groups::GroupRole;

@@ -7,7 +7,7 @@
 //! rolled back with the transaction when the operation fails.
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, AssertSqlSafe, Executor, Transaction};
+use sqlx::{Any, AssertSqlSafe, Executor};
 
 use crate::core::error::{Error, Result};
 use crate::core::friends::{
