@@ -16,6 +16,10 @@ use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand}
 use server::app::{self, AllowOrigins, Application, Settings, anyhow_core};
 use server::core::{self, AppId, AppSettings};
 
+/// mimalloc rather than glibc's malloc: see the workspace manifest.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "server", about = "An IM server speaking the MaxIM, NetEase IM and YHChat APIs")]
 struct Cli {

@@ -367,7 +367,8 @@ impl Db {
             "SELECT {MEMBER_COLUMNS} FROM group_members m JOIN chat_groups g ON g.id = m.group_id
              WHERE g.app_id = $1 AND m.group_id = $2 ORDER BY m.user_id"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql)).bind(app.as_str()).bind(group.0).fetch_all(&self.pool).await?;
+        let rows =
+            sqlx::query(AssertSqlSafe(sql)).bind(app.as_str()).bind(group.0).fetch_all(&self.pool).await?;
         rows.iter().map(member_row).collect()
     }
 
@@ -587,7 +588,10 @@ impl GroupTx {
     pub async fn commit(mut self) -> Result<()> {
         super::notices::append(&mut self.tx, &self.app, &self.notices).await?;
         self.tx.commit().await?;
-        self.wakes.publish_event(crate::core::events::Event::GroupChanged { app: self.app.clone(), group: self.group });
+        self.wakes.publish_event(crate::core::events::Event::GroupChanged {
+            app: self.app.clone(),
+            group: self.group,
+        });
         super::notices::wake(&self.wakes, &self.app, &self.notices);
         Ok(())
     }

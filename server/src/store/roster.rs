@@ -20,8 +20,7 @@ use crate::core::settings::UserSettings;
 use super::Db;
 use super::errors::storage;
 use super::rows::{
-    self, APPLICATION_COLUMNS, FRIENDSHIP_COLUMNS, USER_COLUMNS, application_status_code, bit, get,
-    placeholders,
+    self, APPLICATION_COLUMNS, FRIENDSHIP_COLUMNS, application_status_code, bit, get, placeholders,
 };
 
 pub struct RosterTx {
@@ -49,16 +48,37 @@ impl Db {
         ids.sort_unstable();
         ids.dedup();
         let mut tx = self.begin_write().await?;
-        for &id in &ids {
-            let done = sqlx::query(
-                "UPDATE users SET roster_version = roster_version + 1 WHERE app_id = $1 AND id = $2",
-            )
-            .bind(app.as_str())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() == 0 {
-                return Err(Error::UserMissing);
+        match self.backend {
+            // SQLite locks the whole database at the first write, so the
+            // order cannot matter: one statement for every user.
+            super::Backend::Sqlite => {
+                let sql = format!(
+                    "UPDATE users SET roster_version = roster_version + 1 WHERE app_id = $1 AND id IN ({})",
+                    placeholders(2, ids.len())
+                );
+                let mut q = sqlx::query(AssertSqlSafe(sql)).bind(app.as_str());
+                for &id in &ids {
+                    q = q.bind(id);
+                }
+                if q.execute(&mut *tx).await?.rows_affected() != ids.len() as u64 {
+                    return Err(Error::UserMissing);
+                }
+            }
+            // Row locks, taken one statement at a time in id order: two
+            // transactions over the same pair cannot deadlock.
+            super::Backend::Postgres => {
+                for &id in &ids {
+                    let done = sqlx::query(
+                        "UPDATE users SET roster_version = roster_version + 1 WHERE app_id = $1 AND id = $2",
+                    )
+                    .bind(app.as_str())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                    if done.rows_affected() == 0 {
+                        return Err(Error::UserMissing);
+                    }
+                }
             }
         }
         let users = ids.into_iter().map(UserId).collect();
@@ -112,9 +132,9 @@ impl Db {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT {USER_COLUMNS}, s.auth_mode, s.auth_question,
-                 f.relation AS f_relation, f.alias AS f_alias, f.ext AS f_ext, f.server_ex AS f_server_ex,
-                 f.mute_notification AS f_mute, f.created_at AS f_created_at, f.updated_at AS f_updated_at,
+            "SELECT u.id, u.username, u.nick_name, u.avatar, u.description, u.public_info,
+                 s.auth_mode, s.auth_question,
+                 f.relation AS f_relation, f.alias AS f_alias, f.ext AS f_ext, f.mute_notification AS f_mute,
                  b.blocker_id AS b_blocker
              FROM users u
              JOIN user_settings s ON s.user_id = u.id
@@ -128,7 +148,7 @@ impl Db {
             q = q.bind(t.0);
         }
         let rows = q.fetch_all(&self.pool).await?;
-        rows.iter().map(|r| roster_facts(r, viewer)).collect()
+        rows.iter().map(roster_facts).collect()
     }
 
     pub async fn friendship(&self, app: &AppId, owner: UserId, friend: UserId) -> Result<Option<Friendship>> {
@@ -245,34 +265,34 @@ async fn friend_count<'c>(db: impl Executor<'c, Database = Any>, app: &AppId, ow
     get(&row, "n")
 }
 
-fn roster_facts(row: &AnyRow, viewer: UserId) -> Result<RosterFacts> {
-    let user = rows::user(row)?;
+/// Only the columns a roster item shows: this runs for every item of
+/// `POST /roster/list`, and each column costs a conversion per row.
+fn roster_facts(row: &AnyRow) -> Result<RosterFacts> {
     let relation: Option<i64> = get(row, "f_relation")?;
     let friendship = match relation {
         None => None,
-        Some(code) => Some(Friendship {
-            owner: viewer,
-            friend: user.id,
-            friend_username: user.username.clone(),
-            relation: match code {
+        Some(code) => Some((
+            match code {
                 0 => Relation::Friend,
                 1 => Relation::DeletedFriend,
                 _ => return Err(storage("friendships.relation out of range")),
             },
-            alias: get(row, "f_alias")?,
-            ext: get(row, "f_ext")?,
-            server_ex: get(row, "f_server_ex")?,
-            mute_notification: get::<i64>(row, "f_mute")? != 0,
-            created_at: get(row, "f_created_at")?,
-            updated_at: get(row, "f_updated_at")?,
-        }),
+            get(row, "f_alias")?,
+            get(row, "f_ext")?,
+            get::<i64>(row, "f_mute")? != 0,
+        )),
     };
     Ok(RosterFacts {
+        user: UserId(get(row, "id")?),
+        username: get(row, "username")?,
+        nick_name: get(row, "nick_name")?,
+        avatar: get(row, "avatar")?,
+        description: get(row, "description")?,
+        public_info: get(row, "public_info")?,
         auth_mode: rows::auth_mode(row)?,
         auth_question: get(row, "auth_question")?,
         blocked_by_viewer: get::<Option<i64>>(row, "b_blocker")?.is_some(),
         friendship,
-        user,
     })
 }
 
@@ -320,6 +340,36 @@ impl RosterTx {
 
     pub async fn friend_count(&mut self, user: UserId) -> Result<i64> {
         friend_count(&mut *self.tx, &self.app, user).await
+    }
+
+    /// The friend counts of `a` and `b`, in one statement.
+    pub async fn friend_counts(&mut self, a: UserId, b: UserId) -> Result<(i64, i64)> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM friendships WHERE app_id = $1 AND user_id = $2 AND relation = 0) AS a,
+                    (SELECT COUNT(*) FROM friendships WHERE app_id = $1 AND user_id = $3 AND relation = 0) AS b",
+        )
+        .bind(self.app.as_str())
+        .bind(a.0)
+        .bind(b.0)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok((get(&row, "a")?, get(&row, "b")?))
+    }
+
+    /// Whether `blocker` blocks `other`, and whether `other` is `blocker`'s
+    /// friend, in one statement (what an application checks first).
+    pub async fn block_and_friendship(&mut self, blocker: UserId, other: UserId) -> Result<(bool, bool)> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM blocks WHERE app_id = $1 AND blocker_id = $2 AND blocked_id = $3) AS blocked,
+                    (SELECT COUNT(*) FROM friendships
+                      WHERE app_id = $1 AND user_id = $3 AND friend_id = $2 AND relation = 0) AS friends",
+        )
+        .bind(self.app.as_str())
+        .bind(blocker.0)
+        .bind(other.0)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok((get::<i64>(&row, "blocked")? > 0, get::<i64>(&row, "friends")? > 0))
     }
 
     /// The pending application from `applicant` to `target`, if not expired.

@@ -189,7 +189,10 @@ mod tests {
         );
         let map: std::collections::BTreeMap<&str, i64> = [("size", 2)].into();
         assert_eq!(body(NETEASE.ok_flat(&map)).await.to_string(), r#"{"code":200,"size":2}"#);
-        assert_eq!(body(MAXIM.ok_flat(&vec![1])).await.to_string(), r#"{"code":200,"message":null,"data":[1]}"#);
+        assert_eq!(
+            body(MAXIM.ok_flat(&vec![1])).await.to_string(),
+            r#"{"code":200,"message":null,"data":[1]}"#
+        );
     }
 
     #[tokio::test]

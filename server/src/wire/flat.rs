@@ -41,7 +41,10 @@ impl ser::Error for NotAStruct {
 
 /// The fields of `value`, a struct (a unit gives none), with `null` ones left
 /// out unless `keep_null` names them.
-pub(crate) fn fields<T: Serialize + ?Sized>(value: &T, keep_null: Option<&str>) -> Result<Fields, NotAStruct> {
+pub(crate) fn fields<T: Serialize + ?Sized>(
+    value: &T,
+    keep_null: Option<&str>,
+) -> Result<Fields, NotAStruct> {
     value.serialize(TopLevel { keep_null })
 }
 
@@ -59,7 +62,11 @@ impl SerializeStruct for FieldWriter<'_> {
     type Ok = Fields;
     type Error = NotAStruct;
 
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), NotAStruct> {
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), NotAStruct> {
         let out = &mut self.fields.json;
         let start = out.len();
         // A `&str` always serializes.
@@ -168,7 +175,11 @@ impl<'k> ser::Serializer for TopLevel<'k> {
         Err(NotAStruct)
     }
 
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, NotAStruct> {
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, NotAStruct> {
         Err(NotAStruct)
     }
 
@@ -216,7 +227,8 @@ mod tests {
             #[serde(skip_serializing_if = "Option::is_none")]
             skipped: Option<i64>,
         }
-        let f = fields(&Reply { data: vec![1, 2], cursor: None, kind: "中文\"", skipped: None }, None).unwrap();
+        let f =
+            fields(&Reply { data: vec![1, 2], cursor: None, kind: "中文\"", skipped: None }, None).unwrap();
         assert_eq!(text(&f), r#""data":[1,2],"type":"中文\"","#);
         assert_eq!(f.names, ["data", "type"]);
     }

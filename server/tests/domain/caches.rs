@@ -143,7 +143,11 @@ async fn joiner(h: &crate::harness::Harness, name: &str) -> server::core::Actor 
 }
 
 /// The member list as `viewer` reads it through `core`: (user, role, display name, banned).
-async fn roll(core: &Core, viewer: &server::core::Actor, g: GroupId) -> Result<Vec<(UserId, GroupRole, String, bool)>, Error> {
+async fn roll(
+    core: &Core,
+    viewer: &server::core::Actor,
+    g: GroupId,
+) -> Result<Vec<(UserId, GroupRole, String, bool)>, Error> {
     let page = core.groups().member_list(viewer, g, &PageRequest::default()).await?;
     Ok(page.items.into_iter().map(|m| (m.user, m.role, m.display_name, m.ban_expire_time != 0)).collect())
 }
@@ -180,7 +184,8 @@ scenario!(group_members_follow_every_group_change_at_once, |h| async move {
     assert!(row.3, "a banned member");
 
     groups.transfer(&a, g, c.user).await.unwrap();
-    let roles: Vec<(UserId, GroupRole)> = roll(&h.core, &a, g).await.unwrap().into_iter().map(|m| (m.0, m.1)).collect();
+    let roles: Vec<(UserId, GroupRole)> =
+        roll(&h.core, &a, g).await.unwrap().into_iter().map(|m| (m.0, m.1)).collect();
     assert_eq!(roles, vec![(a.user, GroupRole::Member), (c.user, GroupRole::Owner)], "a new owner");
 
     groups.leave(&a, g).await.unwrap();
@@ -192,14 +197,16 @@ scenario!(group_members_follow_every_group_change_at_once, |h| async move {
 
 scenario!(another_node_sees_a_group_change_within_a_second, |h| async move {
     let (other, db) = h.second_node().await;
-    let (a, x) = (joiner(&h, "ann").await, joiner(&h, "xu").await);
+    let (a, x) = (joiner(&h, "ann").await, joiner(&h, "xuan").await);
     let new = NewGroup { name: "team".into(), members: vec![x.user], ..Default::default() };
     let g = h.core.groups().create(&a, new).await.unwrap().info.group.id;
     assert_eq!(ids(&other, &x, g).await, vec![a.user, x.user], "cached on the other node");
 
     h.core.groups().kick(&a, g, &[x.user]).await.unwrap();
-    within_bound("a kicked member", || async { matches!(roll(&other, &x, g).await, Err(Error::NotGroupMember)) })
-        .await;
+    within_bound("a kicked member", || async {
+        matches!(roll(&other, &x, g).await, Err(Error::NotGroupMember))
+    })
+    .await;
     within_bound("a shorter list", || async { ids(&other, &a, g).await == vec![a.user] }).await;
 
     // And back, through the other node: a new name, seen here.

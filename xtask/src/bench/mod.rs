@@ -279,7 +279,10 @@ fn measure(
     }
     if let Some(sampler) = sampler {
         let summary = sampler.finish()?;
-        eprintln!("    profile by crate:\n{}", summary.lines().map(|l| format!("      {l}")).collect::<Vec<_>>().join("\n"));
+        eprintln!(
+            "    profile by crate:\n{}",
+            summary.lines().map(|l| format!("      {l}")).collect::<Vec<_>>().join("\n")
+        );
     }
     let out = child.wait_with_output()?;
     if !out.status.success() {

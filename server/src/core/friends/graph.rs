@@ -276,10 +276,11 @@ fn tell_actor(tx: &mut RosterTx, draft: Draft, now: i64) {
 /// Inside the pair's transaction: `me` may become `target`'s friend unless
 /// `target` blocked `me` or they already are friends.
 async fn may_befriend(tx: &mut RosterTx, me: UserId, target: UserId) -> Result<()> {
-    if tx.is_blocked(target, me).await? {
+    let (blocked, friends) = tx.block_and_friendship(target, me).await?;
+    if blocked {
         return Err(Error::Blocked);
     }
-    if is_friend(tx, me, target).await? {
+    if friends {
         return Err(Error::AlreadyFriends);
     }
     Ok(())
@@ -291,10 +292,9 @@ async fn is_friend(tx: &mut RosterTx, owner: UserId, other: UserId) -> Result<bo
 
 /// Exact under concurrency: both rosters are locked by the transaction.
 async fn check_capacity(tx: &mut RosterTx, app: &App, a: UserId, b: UserId) -> Result<()> {
-    for user in [a, b] {
-        if tx.friend_count(user).await? >= app.settings.max_friends {
-            return Err(Error::TooManyFriends);
-        }
+    let (of_a, of_b) = tx.friend_counts(a, b).await?;
+    if of_a >= app.settings.max_friends || of_b >= app.settings.max_friends {
+        return Err(Error::TooManyFriends);
     }
     Ok(())
 }

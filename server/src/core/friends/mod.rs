@@ -20,7 +20,6 @@ use super::Core;
 use super::error::Error;
 use super::ids::{ApplicationId, UserId};
 use super::settings::AuthMode;
-use super::users::User;
 
 /// How the viewer stands towards another user (MaxIM `relation`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,11 +143,17 @@ pub struct RosterItem {
 /// decides what of it the viewer may see.
 #[derive(Debug, Clone)]
 pub struct RosterFacts {
-    pub user: User,
+    pub user: UserId,
+    pub username: String,
+    pub nick_name: String,
+    pub avatar: String,
+    pub description: String,
+    pub public_info: String,
     pub auth_mode: AuthMode,
     pub auth_question: String,
-    /// The viewer's row towards this user, if any.
-    pub friendship: Option<Friendship>,
+    /// The viewer's row towards this user, if any: its relation, and the
+    /// viewer's alias, ext and mute for the user.
+    pub friendship: Option<(Relation, String, String, bool)>,
     pub blocked_by_viewer: bool,
 }
 

@@ -165,19 +165,19 @@ fn status_at(a: &Application, now: i64) -> super::ApplicationStatus {
 /// The privacy rule: the viewer's alias / ext / mute for someone are shown
 /// only while that someone is the viewer's friend.
 fn item_from(f: RosterFacts) -> RosterItem {
-    let stored = f.friendship.as_ref().map(|row| row.relation);
+    let stored = f.friendship.as_ref().map(|row| row.0);
     let relation = if f.blocked_by_viewer { Relation::Blocked } else { stored.unwrap_or(Relation::Stranger) };
     let (alias, ext, mute_notification) = match f.friendship {
-        Some(row) if row.relation == Relation::Friend => (row.alias, row.ext, row.mute_notification),
+        Some((Relation::Friend, alias, ext, mute)) => (alias, ext, mute),
         _ => (String::new(), String::new(), false),
     };
     RosterItem {
-        user: f.user.id,
-        username: f.user.username,
-        nick_name: f.user.nick_name,
-        avatar: f.user.avatar,
-        description: f.user.description,
-        public_info: f.user.public_info,
+        user: f.user,
+        username: f.username,
+        nick_name: f.nick_name,
+        avatar: f.avatar,
+        description: f.description,
+        public_info: f.public_info,
         auth_mode: f.auth_mode,
         auth_question: f.auth_question,
         relation,
