@@ -61,7 +61,8 @@ impl Scale {
             ],
             Scale::OneM => [
                 ("--users", 1_000_000),
-                ("--friends-per-user", 10),
+                // 10M friendships read as 10M pairs: 20M roster rows.
+                ("--friends-per-user", 20),
                 ("--groups", 100_000),
                 ("--group-size", 20),
                 ("--messages", 10_000_000),
