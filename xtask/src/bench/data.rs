@@ -184,6 +184,9 @@ pub(crate) fn prepare(ctx: &Context, backend: Backend, scale: Scale) -> anyhow::
         scale.seed_args().iter().flat_map(|(f, v)| [f.to_string(), v.to_string()]).collect();
     let mut cmd = Command::new(ctx.bins.join("server"));
     cmd.args(["seed", "--database-url", &url]).args(&flags).arg("--manifest").arg(&partial);
+    // Its progress (rows/s per stage) shows as it goes: at 1M users this
+    // takes minutes.
+    cmd.stderr(std::process::Stdio::inherit());
     run_checked(cmd, "server seed")?;
     let mut cmd = Command::new(ctx.bins.join("bench-peer"));
     cmd.args(["--database-url", &url, "need-approval", "--manifest"]).arg(&partial);
