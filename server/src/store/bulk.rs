@@ -389,6 +389,13 @@ impl Bulk {
                 let uses_app = select.contains('?');
                 let per = (SQLITE_MAX_PARAMS - 1) / N;
                 let row = format!("({})", vec!["?"; N].join(", "));
+                // One transaction for the caller's batch, not one per
+                // statement: each commit writes every page it dirtied to
+                // the WAL, and random-order index inserts (messages by
+                // conversation, bodies by sender) dirty a page per row, so
+                // at 1M users commits were most of the time (pagerWalFrames,
+                // walChecksumBytes in the profile).
+                let mut tx = self.conn.begin().await?;
                 for chunk in rows.chunks(per) {
                     let values = vec![row.as_str(); chunk.len()].join(", ");
                     let sql = format!("{head} SELECT {select} FROM (VALUES {values})");
@@ -401,8 +408,9 @@ impl Bulk {
                             q = q.bind(*v);
                         }
                     }
-                    q.execute(&mut *self.conn).await?;
+                    q.execute(&mut *tx).await?;
                 }
+                tx.commit().await?;
             }
             Backend::Postgres => {
                 let pg = self.pg.as_mut().ok_or_else(|| {
