@@ -5,16 +5,27 @@
 //! The rows are the ones the request paths would have written (same tables,
 //! same columns, same derived values); what differs is how: users come out
 //! of one `INSERT … SELECT` over a recursive counter, the rest are integer
-//! columns sent many rows per statement. On SQLite that is a multi-row
-//! `VALUES` list (under the 32766 bound-parameter limit); on PostgreSQL each
-//! column is one comma-separated text parameter that `unnest` turns back into
-//! rows, so a statement carries 100k rows with a handful of parameters (the
-//! `Any` driver binds no arrays, and `COPY` is only on the PostgreSQL one).
-//! Load settings (`synchronous` off, a large page cache) are set on the held
-//! connection only and restored by [`Bulk::finish`].
+//! columns sent many rows at a time and turned into rows by one
+//! `INSERT … SELECT` whose expressions are the same on both backends. On
+//! SQLite the integers come as a multi-row `VALUES` list (under the 32766
+//! bound-parameter limit); on PostgreSQL they are `COPY`ed into a temporary
+//! table first, through a connection of the PostgreSQL driver opened from
+//! the same URL (the `Any` driver has no `COPY`).
+//!
+//! Load settings are set on the held connections only and restored by
+//! [`Bulk::finish`]: no waiting for the disk, a large page cache on SQLite,
+//! and no foreign-key checks (SQLite `foreign_keys = OFF`, PostgreSQL
+//! `session_replication_role = replica`, which skips the per-row
+//! referential triggers and needs a superuser: refused, the load goes on
+//! with the checks, slower). The rows are consistent by construction
+//! (`seed::plan`), and `server/tests/seed.rs` reads them back through the
+//! core.
+
+use std::io::Write as _;
 
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AssertSqlSafe, Executor};
+use sqlx::postgres::PgConnection;
+use sqlx::{Any, AssertSqlSafe, Connection as _, Executor};
 
 use crate::core::error::Result;
 use crate::core::ids::AppId;
@@ -25,8 +36,11 @@ use super::{Backend, Db};
 
 /// SQLite's bound-parameter limit (SQLITE_MAX_VARIABLE_NUMBER).
 const SQLITE_MAX_PARAMS: usize = 32766;
-/// Rows per `unnest` statement on PostgreSQL.
-const POSTGRES_ROWS: usize = 100_000;
+/// Rows per `COPY` into the staging table on PostgreSQL, then one
+/// `INSERT … SELECT` from it.
+const POSTGRES_ROWS: usize = 500_000;
+/// Bytes of `COPY` text sent at a time.
+const COPY_CHUNK: usize = 1 << 20;
 
 /// The id a send at `ms` draws when the allocator is not ahead of the clock
 /// (`super::messages`: 4096 ids per millisecond since 2024-01-01).
@@ -37,6 +51,8 @@ pub fn message_id_at(ms: i64) -> i64 {
 /// One connection taken from the pool for the whole load.
 pub struct Bulk {
     conn: PoolConnection<Any>,
+    /// PostgreSQL: the connection `COPY` and the staged inserts go through.
+    pg: Option<PgConnection>,
     backend: Backend,
     app: AppId,
 }
@@ -73,21 +89,39 @@ pub struct BulkMessage {
 
 impl Db {
     /// Takes a connection for a bulk load into `app` and sets it up for
-    /// one (SQLite: no fsync, a 1 GB page cache; PostgreSQL: commits not
-    /// waiting for the disk). A crash during the load can lose the load,
-    /// never what was committed before it.
+    /// one (SQLite: no fsync, a 1 GB page cache, no foreign-key checks;
+    /// PostgreSQL: a second connection for `COPY`, commits not waiting for
+    /// the disk, referential triggers skipped where allowed). A crash during
+    /// the load can lose the load, never what was committed before it.
     pub async fn begin_bulk(&self, app: &AppId) -> Result<Bulk> {
         let mut conn = self.pool.acquire().await?;
+        let mut pg = None;
         match self.backend {
             Backend::Sqlite => {
                 conn.execute("PRAGMA synchronous = OFF").await?;
                 conn.execute("PRAGMA cache_size = -1048576").await?;
+                conn.execute("PRAGMA foreign_keys = OFF").await?;
             }
             Backend::Postgres => {
+                let mut copy = PgConnection::connect(self.url()).await?;
                 conn.execute("SET synchronous_commit = off").await?;
+                copy.execute("SET synchronous_commit = off").await?;
+                // Superuser only; without it each row's foreign keys are
+                // checked by a trigger, which is most of a row's cost.
+                let replica = "SET session_replication_role = replica";
+                match (conn.execute(replica).await, copy.execute(replica).await) {
+                    (Ok(_), Ok(_)) => {}
+                    (a, b) => {
+                        let e = a.err().or(b.err()).map(|e| e.to_string()).unwrap_or_default();
+                        tracing::warn!("seed: foreign keys checked row by row (slower): {e}");
+                        conn.execute("SET session_replication_role = origin").await?;
+                        copy.execute("SET session_replication_role = origin").await?;
+                    }
+                }
+                pg = Some(copy);
             }
         }
-        Ok(Bulk { conn, backend: self.backend, app: app.clone() })
+        Ok(Bulk { conn, pg, backend: self.backend, app: app.clone() })
     }
 }
 
@@ -311,7 +345,13 @@ impl Bulk {
                     .execute(&mut *self.conn)
                     .await?;
                 }
+                if let Some(pg) = self.pg.take() {
+                    pg.close().await?;
+                }
                 self.conn.execute("ANALYZE").await?;
+                // This connection goes back to the pool: the request paths'
+                // settings again.
+                self.conn.execute("SET session_replication_role = origin").await?;
                 self.conn.execute("SET synchronous_commit = on").await?;
             }
             Backend::Sqlite => {
@@ -321,6 +361,7 @@ impl Bulk {
                 self.conn.execute("PRAGMA analysis_limit = 0").await?;
                 self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").await?;
                 // What the pool sets on every connection (`super::Db::connect_with`).
+                self.conn.execute("PRAGMA foreign_keys = ON").await?;
                 self.conn.execute("PRAGMA synchronous = NORMAL").await?;
                 self.conn.execute("PRAGMA cache_size = -2000").await?;
             }
@@ -348,6 +389,13 @@ impl Bulk {
                 let uses_app = select.contains('?');
                 let per = (SQLITE_MAX_PARAMS - 1) / N;
                 let row = format!("({})", vec!["?"; N].join(", "));
+                // One transaction for the caller's batch, not one per
+                // statement: each commit writes every page it dirtied to
+                // the WAL, and random-order index inserts (messages by
+                // conversation, bodies by sender) dirty a page per row, so
+                // at 1M users commits were most of the time (pagerWalFrames,
+                // walChecksumBytes in the profile).
+                let mut tx = self.conn.begin().await?;
                 for chunk in rows.chunks(per) {
                     let values = vec![row.as_str(); chunk.len()].join(", ");
                     let sql = format!("{head} SELECT {select} FROM (VALUES {values})");
@@ -360,29 +408,52 @@ impl Bulk {
                             q = q.bind(*v);
                         }
                     }
-                    q.execute(&mut *self.conn).await?;
+                    q.execute(&mut *tx).await?;
                 }
+                tx.commit().await?;
             }
             Backend::Postgres => {
-                let arrays = (0..N)
-                    .map(|c| format!("string_to_array(${}, ',')::bigint[]", c + 2))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let names = (1..=N).map(|c| format!("column{c}")).collect::<Vec<_>>().join(", ");
-                let sql = format!("{head} SELECT {select} FROM unnest({arrays}) AS r({names})");
+                let pg = self.pg.as_mut().ok_or_else(|| {
+                    crate::core::error::Error::invalid("bulk", "no PostgreSQL connection for COPY")
+                })?;
+                // Staged in a temporary table emptied at each commit: no WAL,
+                // no index, no constraint; the insert from it is the same
+                // `SELECT` as SQLite's over its `VALUES` list.
+                let stage = format!("bulk_stage_{N}");
+                let columns = (1..=N).map(|c| format!("column{c} BIGINT")).collect::<Vec<_>>().join(", ");
+                sqlx::query(AssertSqlSafe(format!(
+                    "CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ({columns}) ON COMMIT DELETE ROWS"
+                )))
+                .execute(&mut *pg)
+                .await?;
+                let insert = format!("{head} SELECT {select} FROM {stage}");
+                let uses_app = select.contains("$1");
+                let copy_sql = format!("COPY {stage} FROM STDIN");
                 for chunk in rows.chunks(POSTGRES_ROWS) {
-                    let mut q = sqlx::query(AssertSqlSafe(sql.clone())).bind(self.app.as_str());
-                    for c in 0..N {
-                        let mut text = String::with_capacity(chunk.len() * 8);
-                        for (i, row) in chunk.iter().enumerate() {
-                            if i > 0 {
-                                text.push(',');
-                            }
-                            text.push_str(&row[c].to_string());
+                    let mut tx = pg.begin().await?;
+                    let mut copy = tx.copy_in_raw(&copy_sql).await?;
+                    let mut text: Vec<u8> = Vec::with_capacity(COPY_CHUNK + 256);
+                    for row in chunk {
+                        for (c, v) in row.iter().enumerate() {
+                            let sep = if c + 1 == N { '\n' } else { '\t' };
+                            // Writing into a `Vec` cannot fail.
+                            let _ = write!(text, "{v}{sep}");
                         }
-                        q = q.bind(text);
+                        if text.len() >= COPY_CHUNK {
+                            copy.send(std::mem::take(&mut text)).await?;
+                            text.reserve(COPY_CHUNK + 256);
+                        }
                     }
-                    q.execute(&mut *self.conn).await?;
+                    if !text.is_empty() {
+                        copy.send(text).await?;
+                    }
+                    copy.finish().await?;
+                    let mut q = sqlx::query(AssertSqlSafe(insert.clone()));
+                    if uses_app {
+                        q = q.bind(self.app.as_str());
+                    }
+                    q.execute(&mut *tx).await?;
+                    tx.commit().await?;
                 }
             }
         }

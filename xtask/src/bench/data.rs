@@ -61,7 +61,8 @@ impl Scale {
             ],
             Scale::OneM => [
                 ("--users", 1_000_000),
-                ("--friends-per-user", 10),
+                // 10M friendships read as 10M pairs: 20M roster rows.
+                ("--friends-per-user", 20),
                 ("--groups", 100_000),
                 ("--group-size", 20),
                 ("--messages", 10_000_000),
@@ -183,6 +184,9 @@ pub(crate) fn prepare(ctx: &Context, backend: Backend, scale: Scale) -> anyhow::
         scale.seed_args().iter().flat_map(|(f, v)| [f.to_string(), v.to_string()]).collect();
     let mut cmd = Command::new(ctx.bins.join("server"));
     cmd.args(["seed", "--database-url", &url]).args(&flags).arg("--manifest").arg(&partial);
+    // Its progress (rows/s per stage) shows as it goes: at 1M users this
+    // takes minutes.
+    cmd.stderr(std::process::Stdio::inherit());
     run_checked(cmd, "server seed")?;
     let mut cmd = Command::new(ctx.bins.join("bench-peer"));
     cmd.args(["--database-url", &url, "need-approval", "--manifest"]).arg(&partial);
