@@ -215,3 +215,15 @@ scenario!(another_node_sees_a_group_change_within_a_second, |h| async move {
     within_bound("a new display name", || async { roll(&h.core, &a, g).await.unwrap()[0].2 == "boss" }).await;
     db.close().await;
 });
+
+scenario!(another_node_sees_new_app_settings_within_a_second, |h| async move {
+    let (other, db) = h.second_node().await;
+    let before = other.apps().get(&h.app).await.unwrap().settings.max_friends;
+    let patch = AppSettingsPatch { max_friends: Some(before + 1), ..Default::default() };
+    h.core.apps().update_settings(&h.app, patch).await.unwrap();
+    within_bound("new app settings", || async {
+        other.apps().get(&h.app).await.unwrap().settings.max_friends == before + 1
+    })
+    .await;
+    db.close().await;
+});
