@@ -10,9 +10,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Executor};
 
 use crate::core::error::{Error, Result};
-use crate::core::friends::{
-    Application, ApplicationStatus, Friendship, Relation, RosterFacts, ServerFriendPatch,
-};
+use crate::core::friends::{Application, ApplicationStatus, Friendship, RosterFacts, ServerFriendPatch};
 use crate::core::ids::{AppId, ApplicationId, UserId};
 use crate::core::notices::NewNotice;
 use crate::core::settings::UserSettings;
@@ -272,14 +270,10 @@ fn roster_facts(row: &AnyRow) -> Result<RosterFacts> {
     let friendship = match relation {
         None => None,
         Some(code) => Some((
-            match code {
-                0 => Relation::Friend,
-                1 => Relation::DeletedFriend,
-                _ => return Err(storage("friendships.relation out of range")),
-            },
+            rows::relation(code)?,
             get(row, "f_alias")?,
             get(row, "f_ext")?,
-            get::<i64>(row, "f_mute")? != 0,
+            rows::flag(row, "f_mute")?,
         )),
     };
     Ok(RosterFacts {
@@ -336,10 +330,6 @@ impl RosterTx {
 
     pub async fn settings(&mut self, user: UserId) -> Result<UserSettings> {
         super::settings::settings(&mut *self.tx, &self.app, user).await?.ok_or(Error::UserMissing)
-    }
-
-    pub async fn friend_count(&mut self, user: UserId) -> Result<i64> {
-        friend_count(&mut *self.tx, &self.app, user).await
     }
 
     /// The friend counts of `a` and `b`, in one statement.

@@ -20,7 +20,7 @@ where
     row.try_get(col).map_err(Error::from)
 }
 
-fn flag(row: &AnyRow, col: &str) -> Result<bool> {
+pub(crate) fn flag(row: &AnyRow, col: &str) -> Result<bool> {
     Ok(get::<i64>(row, col)? != 0)
 }
 
@@ -144,12 +144,17 @@ pub(crate) fn device(row: &AnyRow) -> Result<Device> {
 pub(crate) const FRIENDSHIP_COLUMNS: &str = "f.user_id, f.friend_id, fu.username AS friend_username, f.relation, \
      f.alias, f.ext, f.server_ex, f.mute_notification, f.created_at, f.updated_at";
 
+/// A stored `friendships.relation`.
+pub(crate) fn relation(code: i64) -> Result<Relation> {
+    match code {
+        0 => Ok(Relation::Friend),
+        1 => Ok(Relation::DeletedFriend),
+        _ => Err(corrupt("friendships.relation")),
+    }
+}
+
 pub(crate) fn friendship(row: &AnyRow) -> Result<Friendship> {
-    let relation = match get::<i64>(row, "relation")? {
-        0 => Relation::Friend,
-        1 => Relation::DeletedFriend,
-        _ => return Err(corrupt("friendships.relation")),
-    };
+    let relation = relation(get(row, "relation")?)?;
     Ok(Friendship {
         owner: UserId(get(row, "user_id")?),
         friend: UserId(get(row, "friend_id")?),
